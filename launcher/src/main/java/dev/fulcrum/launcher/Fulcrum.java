@@ -1,0 +1,249 @@
+package dev.fulcrum.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.fulcrum.launcher.StackState.Running;
+
+/**
+ * {@code ./fulcrum up | down | status | logs}: the local stack without Docker.
+ * <p>
+ * The {@code fulcrum} script finds a JDK 21+, builds what is missing and runs this class
+ * with {@code -Dfulcrum.root=<repository>}. Exit codes: 0 done, 1 failed, 2 wrong input.
+ */
+public final class Fulcrum {
+
+	static final String DEFAULT_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+
+	private static final String USAGE = """
+			Usage: ./fulcrum <command> [options]
+
+			  up       start Redis, auth-service, api-service x2, worker-service x2 and the gateway
+			           --api N            api-service replicas (default 2)
+			           --workers N        worker-service replicas (default 2)
+			           --port-offset N    add N to every default port (run a second stack beside the first)
+			           --free-ports       use any free ports (the table shows which)
+			           --timeout SECONDS  how long to wait for every instance to be healthy (default 180)
+			           --build            rebuild the jars first (./mvnw -DskipTests package)
+			  down     stop everything the last 'up' started
+			  status   show what runs and whether it is healthy (exit 0 only if all are)
+			  logs [SERVICE|INSTANCE] [--no-follow]
+			           follow the logs of all instances, of one service, or of one instance
+			  help     show this text
+
+			Every command takes --home DIR: the state folder (default .fulcrum, or FULCRUM_HOME).
+			REDIS_URL=redis://host:port uses that Redis instead of starting the embedded one.
+			FULCRUM_JAVA_OPTS sets the JVM options of the services (default: %s).
+			""".formatted(DEFAULT_JAVA_OPTIONS);
+
+	private final Path root;
+
+	private final Map<String, String> environment;
+
+	private final PrintStream out;
+
+	private final PrintStream err;
+
+	Fulcrum(Path root, Map<String, String> environment, PrintStream out, PrintStream err) {
+		this.root = root;
+		this.environment = environment;
+		this.out = out;
+		this.err = err;
+	}
+
+	public static void main(String[] args) {
+		Path root = Path.of(System.getProperty("fulcrum.root", "")).toAbsolutePath().normalize();
+		int exitCode = new Fulcrum(root, System.getenv(), System.out, System.err).run(List.of(args));
+		System.exit(exitCode);
+	}
+
+	/**
+	 * Runs one command.
+	 * @param args the command line
+	 * @return the exit code
+	 */
+	int run(List<String> args) {
+		try {
+			Path defaultHome = Path
+				.of(this.environment.getOrDefault("FULCRUM_HOME", this.root.resolve(".fulcrum").toString()));
+			Options options = Options.parse(args, defaultHome);
+			return switch (options.command()) {
+				case "up" -> up(options);
+				case "down" -> down(options);
+				case "status" -> status(options);
+				case "logs" -> logs(options);
+				default -> {
+					this.out.print(USAGE);
+					yield 0;
+				}
+			};
+		}
+		catch (LauncherException ex) {
+			this.err.println("fulcrum: " + ex.getMessage());
+			return ex.exitCode();
+		}
+	}
+
+	private int up(Options options) {
+		long started = System.nanoTime();
+		List<Running> previous = StackState.read(options.home());
+		long live = previous.stream().filter((running) -> running.process().isPresent()).count();
+		if (live > 0) {
+			throw LauncherException.failure("a stack is already running from " + Stack.relative(options.home()) + " ("
+					+ live + " processes); see ./fulcrum status, stop it with ./fulcrum down");
+		}
+		StackState.clear(options.home());
+		URI externalRedis = externalRedis();
+		StackPlan.Layout layout = new StackPlan.Layout(this.root, options.home(), javaExecutable(), javaOptions());
+		List<Instance> plan = StackPlan.plan(options, layout, externalRedis);
+		Stack.checkPortsFree(plan);
+		for (Instance instance : plan) {
+			if (!instance.service().equals(StackPlan.REDIS) && !Files.exists(layout.jar(instance.service()))) {
+				throw LauncherException.failure("missing " + Stack.relative(layout.jar(instance.service()))
+						+ "; build it with ./mvnw -DskipTests package (./fulcrum up --build does it)");
+			}
+		}
+		if (externalRedis != null) {
+			HealthCheck.RedisPing redis = HealthCheck.RedisPing.of(externalRedis);
+			if (!redis.isHealthy()) {
+				throw LauncherException.failure("Redis at REDIS_URL (" + redis.target() + ") does not answer PING");
+			}
+		}
+		else {
+			RedisBinary.install(options.home());
+		}
+		this.out.printf("Starting %d processes (logs in %s) ...%n", plan.size(),
+				Stack.relative(options.home().resolve("logs")));
+		List<Running> running = new Stack(options.home(), this.out, this.err).up(plan, options.startTimeout());
+		this.out.printf("%nFulcrum is up in %.1fs:%n%n", (System.nanoTime() - started) / 1e9);
+		printTable(running, null);
+		String gateway = running.stream().filter((r) -> r.service().equals("gateway")).findFirst().orElseThrow().url();
+		this.out.printf("%nTry:  curl -i %s/api/hello%nStop: ./fulcrum down%n", gateway);
+		return 0;
+	}
+
+	private int down(Options options) {
+		List<Running> running = StackState.read(options.home());
+		if (running.isEmpty()) {
+			this.out.println("fulcrum: nothing is running from " + Stack.relative(options.home()));
+			return 0;
+		}
+		int stopped = Stack.stop(running);
+		StackState.clear(options.home());
+		this.out.println("Stopped " + stopped + " process(es).");
+		return 0;
+	}
+
+	private int status(Options options) {
+		List<Running> running = StackState.read(options.home());
+		if (running.isEmpty()) {
+			this.out.println("fulcrum: nothing is running from " + Stack.relative(options.home()));
+			return 1;
+		}
+		List<CompletableFuture<String>> health = running.stream()
+			.map((r) -> CompletableFuture
+				.supplyAsync(() -> r.process().isEmpty() ? "GONE" : r.health().isHealthy() ? "UP" : "DOWN"))
+			.toList();
+		List<String> states = health.stream().map(CompletableFuture::join).toList();
+		printTable(running, states);
+		return states.stream().allMatch("UP"::equals) ? 0 : 1;
+	}
+
+	private int logs(Options options) {
+		List<Path> files = new ArrayList<>();
+		List<String> names = new ArrayList<>();
+		Path logs = options.home().resolve("logs");
+		try (var listing = Files.exists(logs) ? Files.list(logs) : java.util.stream.Stream.<Path>empty()) {
+			listing.filter((file) -> file.toString().endsWith(".log")).sorted().forEach((file) -> {
+				String instance = file.getFileName().toString().replaceFirst("\\.log$", "");
+				names.add(instance);
+				String service = instance.replaceFirst("-\\d+$", "");
+				if (options.logsOf() == null || options.logsOf().equals(instance) || options.logsOf().equals(service)) {
+					files.add(file);
+				}
+			});
+		}
+		catch (IOException ex) {
+			throw LauncherException.failure("cannot list " + logs + ": " + ex.getMessage());
+		}
+		if (files.isEmpty()) {
+			throw (options.logsOf() == null) ? LauncherException.failure("no logs in " + Stack.relative(logs))
+					: LauncherException
+						.usage("no logs for '" + options.logsOf() + "'; known: " + String.join(", ", names));
+		}
+		List<String> command = new ArrayList<>(List.of("tail", "-n", "40"));
+		if (options.follow()) {
+			command.add("-F");
+		}
+		files.forEach((file) -> command.add(file.toString()));
+		try {
+			return new ProcessBuilder(command).inheritIO().start().waitFor();
+		}
+		catch (IOException ex) {
+			throw LauncherException.failure("cannot run tail: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return 130;
+		}
+	}
+
+	private void printTable(List<Running> running, List<String> states) {
+		List<String[]> rows = new ArrayList<>();
+		rows.add((states != null) ? new String[] { "SERVICE", "INSTANCE", "URL", "PID", "HEALTH", "LOG" }
+				: new String[] { "SERVICE", "INSTANCE", "URL", "PID", "LOG" });
+		for (int i = 0; i < running.size(); i++) {
+			Running r = running.get(i);
+			List<String> row = new ArrayList<>(List.of(r.service(), r.name(), r.url(), String.valueOf(r.pid())));
+			if (states != null) {
+				row.add(states.get(i));
+			}
+			row.add(Stack.relative(r.log()));
+			rows.add(row.toArray(String[]::new));
+		}
+		int[] widths = new int[rows.getFirst().length];
+		rows.forEach((row) -> Arrays.setAll(widths, (c) -> Math.max(widths[c], row[c].length())));
+		for (String[] row : rows) {
+			StringBuilder line = new StringBuilder();
+			for (int c = 0; c < row.length; c++) {
+				line.append((c < row.length - 1) ? String.format("%-" + (widths[c] + 2) + "s", row[c]) : row[c]);
+			}
+			this.out.println(line);
+		}
+	}
+
+	private URI externalRedis() {
+		String url = this.environment.get("REDIS_URL");
+		if (url == null || url.isBlank()) {
+			return null;
+		}
+		try {
+			URI uri = URI.create(url.strip());
+			if (!List.of("redis", "rediss").contains(uri.getScheme()) || uri.getHost() == null) {
+				throw new IllegalArgumentException("not a redis:// URL");
+			}
+			return uri;
+		}
+		catch (IllegalArgumentException ex) {
+			throw LauncherException.usage("REDIS_URL '" + url + "' is not a redis://host:port URL");
+		}
+	}
+
+	private static String javaExecutable() {
+		return ProcessHandle.current().info().command().orElse("java");
+	}
+
+	private List<String> javaOptions() {
+		String options = this.environment.getOrDefault("FULCRUM_JAVA_OPTS", DEFAULT_JAVA_OPTIONS);
+		return Arrays.stream(options.trim().split("\\s+")).filter((option) -> !option.isEmpty()).toList();
+	}
+
+}

@@ -1,0 +1,106 @@
+package dev.fulcrum.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * How the launcher tells that an instance is ready. Every check is bounded by a short
+ * timeout: a process that does not answer is not healthy, and never blocks the launcher.
+ */
+sealed interface HealthCheck {
+
+	Duration TIMEOUT = Duration.ofSeconds(2);
+
+	/**
+	 * Asks the instance once.
+	 * @return {@code true} when it answers that it is ready
+	 */
+	boolean isHealthy();
+
+	/**
+	 * Where the check looks, for the user.
+	 * @return a URL
+	 */
+	String target();
+
+	/**
+	 * A Spring Boot actuator health endpoint: ready when it answers 200 with status UP.
+	 *
+	 * @param url the health endpoint
+	 */
+	record Http(String url) implements HealthCheck {
+
+		private static final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+		@Override
+		public boolean isHealthy() {
+			HttpRequest request = HttpRequest.newBuilder(URI.create(this.url)).timeout(TIMEOUT).GET().build();
+			try {
+				HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+				return response.statusCode() == 200 && response.body().contains("\"status\":\"UP\"");
+			}
+			catch (IOException ex) {
+				return false;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+
+		@Override
+		public String target() {
+			return this.url;
+		}
+
+	}
+
+	/**
+	 * A Redis server: ready when it answers {@code PING} with {@code PONG}.
+	 *
+	 * @param host the host
+	 * @param port the port
+	 */
+	record RedisPing(String host, int port) implements HealthCheck {
+
+		static RedisPing of(URI url) {
+			return new RedisPing(url.getHost(), (url.getPort() != -1) ? url.getPort() : 6379);
+		}
+
+		@Override
+		public boolean isHealthy() {
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress(this.host, this.port), (int) TIMEOUT.toMillis());
+				socket.setSoTimeout((int) TIMEOUT.toMillis());
+				OutputStream out = socket.getOutputStream();
+				out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				InputStream in = socket.getInputStream();
+				byte[] reply = in.readNBytes(7);
+				// A server that wants a password answers -NOAUTH: it is up, the services
+				// hold the password.
+				String answer = new String(reply, StandardCharsets.US_ASCII);
+				return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		}
+
+		@Override
+		public String target() {
+			return "redis://" + this.host + ":" + this.port;
+		}
+
+	}
+
+}

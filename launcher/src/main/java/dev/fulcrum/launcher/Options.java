@@ -1,0 +1,115 @@
+package dev.fulcrum.launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The parsed command line. Each command accepts only its own options; anything else is a
+ * usage error naming the offending word.
+ *
+ * @param command {@code up}, {@code down}, {@code status}, {@code logs} or {@code help}
+ * @param home the state folder (logs, pid table, Redis data)
+ * @param apiReplicas how many api-service instances
+ * @param workerReplicas how many worker-service instances
+ * @param portOffset added to every default port
+ * @param freePorts pick free ports instead of the defaults
+ * @param startTimeout how long {@code up} waits for every instance to become healthy
+ * @param follow whether {@code logs} keeps following
+ * @param logsOf the service or instance whose logs to show, or {@code null} for all
+ */
+record Options(String command, Path home, int apiReplicas, int workerReplicas, int portOffset, boolean freePorts,
+		Duration startTimeout, boolean follow, String logsOf) {
+
+	static final int MAX_REPLICAS = 20;
+
+	private static final Map<String, Set<String>> OPTIONS = Map.of("up",
+			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home"), "down",
+			Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help", Set.of());
+
+	/**
+	 * Parses the arguments.
+	 * @param args the command line, command first
+	 * @param defaultHome the state folder unless {@code --home} says otherwise
+	 * @return the options
+	 * @throws LauncherException for an unknown command or option or a bad value
+	 */
+	static Options parse(List<String> args, Path defaultHome) {
+		String command = args.isEmpty() ? "help" : args.getFirst();
+		if (Set.of("-h", "--help").contains(command)) {
+			command = "help";
+		}
+		Set<String> allowed = OPTIONS.get(command);
+		if (allowed == null) {
+			throw LauncherException.usage("unknown command '" + command + "'");
+		}
+		Path home = defaultHome;
+		int api = 2;
+		int workers = 2;
+		int offset = 0;
+		boolean free = false;
+		Duration timeout = Duration.ofSeconds(180);
+		boolean follow = true;
+		String logsOf = null;
+		for (int i = 1; i < args.size(); i++) {
+			String word = args.get(i);
+			if (!word.startsWith("-")) {
+				if (!command.equals("logs") || logsOf != null) {
+					throw LauncherException.usage("unexpected argument '" + word + "' for " + command);
+				}
+				logsOf = word;
+				continue;
+			}
+			String name = word.contains("=") ? word.substring(0, word.indexOf('=')) : word;
+			if (!allowed.contains(name)) {
+				throw LauncherException.usage("unknown option '" + name + "' for " + command);
+			}
+			switch (name) {
+				case "--free-ports" -> free = true;
+				case "--no-follow" -> follow = false;
+				default -> {
+					String value;
+					if (word.contains("=")) {
+						value = word.substring(word.indexOf('=') + 1);
+					}
+					else if (i + 1 < args.size()) {
+						value = args.get(++i);
+					}
+					else {
+						throw LauncherException.usage("option " + name + " needs a value");
+					}
+					switch (name) {
+						case "--api" -> api = integer(name, value, 1, MAX_REPLICAS);
+						case "--workers" -> workers = integer(name, value, 1, MAX_REPLICAS);
+						case "--port-offset" -> offset = integer(name, value, 0, 55_000);
+						case "--timeout" -> timeout = Duration.ofSeconds(integer(name, value, 5, 3600));
+						case "--home" -> home = Path.of(value);
+						default -> throw new IllegalStateException(name);
+					}
+				}
+			}
+		}
+		if (free && offset != 0) {
+			throw LauncherException.usage("--free-ports and --port-offset exclude each other");
+		}
+		return new Options(command, home.toAbsolutePath().normalize(), api, workers, offset, free, timeout, follow,
+				logsOf);
+	}
+
+	private static int integer(String option, String value, int min, int max) {
+		try {
+			int number = Integer.parseInt(value);
+			if (number >= min && number <= max) {
+				return number;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw LauncherException
+			.usage(option + " takes a whole number from " + min + " to " + max + ", not '" + value + "'");
+	}
+
+}

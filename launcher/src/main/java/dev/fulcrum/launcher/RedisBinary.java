@@ -1,0 +1,46 @@
+package dev.fulcrum.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import redis.embedded.RedisExecProvider;
+
+/**
+ * The Redis 7 server binary shipped inside {@code org.signal:embedded-redis}, copied once
+ * into the state folder so that the stack's Redis is a plain process like every other.
+ */
+final class RedisBinary {
+
+	private RedisBinary() {
+	}
+
+	/**
+	 * Puts {@code redis-server} into {@code <home>/bin} unless it is there already.
+	 * @param home the state folder
+	 * @return the executable
+	 */
+	static Path install(Path home) {
+		Path target = home.resolve("bin/redis-server");
+		if (Files.isExecutable(target)) {
+			return target;
+		}
+		try {
+			Files.createDirectories(target.getParent());
+			Files.createDirectories(home.resolve("redis"));
+			Path extracted = RedisExecProvider.defaultProvider().get().toPath();
+			Path temporary = target.resolveSibling("redis-server.tmp");
+			Files.copy(extracted, temporary, StandardCopyOption.REPLACE_EXISTING);
+			temporary.toFile().setExecutable(true, true);
+			Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			return target;
+		}
+		catch (IOException | RuntimeException ex) {
+			throw LauncherException.failure("cannot install the embedded Redis binary into " + target + " ("
+					+ ex.getMessage() + "); set REDIS_URL to use another Redis");
+		}
+	}
+
+}

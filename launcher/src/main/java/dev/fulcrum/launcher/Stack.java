@@ -1,0 +1,243 @@
+package dev.fulcrum.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.fulcrum.launcher.StackState.Running;
+
+/**
+ * Starts, checks and stops the processes of a stack kept in one state folder.
+ * <p>
+ * Every process runs in a session of its own ({@code setsid}), so it outlives the
+ * launcher and a Ctrl-C in the terminal does not reach it; {@code down} stops it with
+ * SIGTERM, then SIGKILL after a grace period.
+ */
+final class Stack {
+
+	static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+	private static final Duration POLL = Duration.ofMillis(250);
+
+	private final Path home;
+
+	private final PrintStream out;
+
+	private final PrintStream err;
+
+	Stack(Path home, PrintStream out, PrintStream err) {
+		this.home = home;
+		this.out = out;
+		this.err = err;
+	}
+
+	/**
+	 * Starts every instance of the plan and waits until all are healthy. On any failure
+	 * it stops what it started and throws, naming the instance and its log.
+	 * @param plan the instances, in start order
+	 * @param timeout how long to wait for all to become healthy
+	 * @return the running processes
+	 */
+	List<Running> up(List<Instance> plan, Duration timeout) {
+		List<Running> running = new ArrayList<>();
+		Map<Instance, Process> processes = new LinkedHashMap<>();
+		Thread cleanup = new Thread(() -> stop(running), "fulcrum-interrupted-up");
+		Runtime.getRuntime().addShutdownHook(cleanup);
+		try {
+			long deadline = System.nanoTime() + timeout.toNanos();
+			for (Instance instance : plan) {
+				Process process = start(instance);
+				processes.put(instance, process);
+				running.add(Running.of(instance, process.toHandle()));
+				StackState.write(this.home, running);
+				if (instance.service().equals(StackPlan.REDIS)) {
+					// Everything else needs Redis: wait for it before starting the
+					// services.
+					awaitHealthy(Map.of(instance, process), deadline, timeout);
+				}
+			}
+			Map<Instance, Process> services = new LinkedHashMap<>(processes);
+			services.keySet().removeIf((instance) -> instance.service().equals(StackPlan.REDIS));
+			awaitHealthy(services, deadline, timeout);
+			return List.copyOf(running);
+		}
+		catch (LauncherException ex) {
+			int stopped = stop(running);
+			StackState.clear(this.home);
+			throw new LauncherException(ex.getMessage() + "; stopped the " + stopped + " process(es) it had started",
+					ex.exitCode());
+		}
+		finally {
+			try {
+				Runtime.getRuntime().removeShutdownHook(cleanup);
+			}
+			catch (IllegalStateException ex) {
+				// the JVM is already shutting down: the hook does the cleanup
+			}
+		}
+	}
+
+	private Process start(Instance instance) {
+		try {
+			Files.createDirectories(instance.log().getParent());
+			List<String> command = new ArrayList<>();
+			if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+				command.add("/usr/bin/setsid");
+			}
+			command.addAll(instance.command());
+			ProcessBuilder builder = new ProcessBuilder(command).directory(this.home.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.to(instance.log().toFile()))
+				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+			builder.environment().putAll(instance.environment());
+			return builder.start();
+		}
+		catch (IOException ex) {
+			throw LauncherException.failure(instance.name() + " could not be started (" + ex.getMessage()
+					+ "); its log: " + relative(instance.log()));
+		}
+	}
+
+	private void awaitHealthy(Map<Instance, Process> pending, long deadline, Duration timeout) {
+		Map<Instance, Process> waiting = new LinkedHashMap<>(pending);
+		long started = System.nanoTime();
+		while (!waiting.isEmpty()) {
+			// Ask all pending instances at once: one slow answer must not delay the
+			// others.
+			Map<Instance, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
+			waiting.keySet()
+				.forEach((instance) -> answers.put(instance,
+						CompletableFuture.supplyAsync(() -> instance.health().isHealthy())));
+			for (var answer : answers.entrySet()) {
+				Instance instance = answer.getKey();
+				Process process = waiting.get(instance);
+				if (answer.getValue().join()) {
+					waiting.remove(instance);
+					this.out.printf("  %-18s healthy after %.1fs%n", instance.name(),
+							(System.nanoTime() - started) / 1e9);
+				}
+				else if (!process.isAlive()) {
+					throw failed(instance, "exited during start-up (exit code " + process.exitValue() + ")");
+				}
+			}
+			if (!waiting.isEmpty() && System.nanoTime() > deadline) {
+				Instance late = waiting.keySet().iterator().next();
+				throw failed(late, "did not become healthy within " + timeout.toSeconds() + "s (checked "
+						+ late.health().target() + ")");
+			}
+			sleep(POLL);
+		}
+	}
+
+	private LauncherException failed(Instance instance, String what) {
+		tail(instance.log(), 15).forEach((line) -> this.err.println("  | " + line));
+		return LauncherException.failure(instance.name() + " " + what + "; its log: " + relative(instance.log()));
+	}
+
+	/**
+	 * Stops the given processes: SIGTERM to all, then SIGKILL to those still running
+	 * after the grace period. Processes whose pid now belongs to another program are left
+	 * alone.
+	 * @param processes what to stop
+	 * @return how many processes were running and have been stopped
+	 */
+	static int stop(List<Running> processes) {
+		List<ProcessHandle> live = new ArrayList<>();
+		for (Running running : processes.reversed()) {
+			running.process().ifPresent((process) -> {
+				List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+				tree.add(process);
+				tree.forEach(ProcessHandle::destroy);
+				live.addAll(tree);
+			});
+		}
+		long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+		for (ProcessHandle process : live) {
+			long left = Math.max(0, deadline - System.nanoTime());
+			try {
+				process.onExit().get(left, TimeUnit.NANOSECONDS);
+			}
+			catch (Exception ex) {
+				process.destroyForcibly();
+			}
+		}
+		for (ProcessHandle process : live) {
+			if (process.isAlive()) {
+				process.destroyForcibly();
+				process.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally((ex) -> process).join();
+			}
+		}
+		return (int) processes.stream()
+			.filter((running) -> live.stream().anyMatch((p) -> p.pid() == running.pid()))
+			.count();
+	}
+
+	/**
+	 * Fails when a port of the plan is taken, naming the instance that needs it.
+	 * @param plan the instances
+	 */
+	static void checkPortsFree(List<Instance> plan) {
+		for (Instance instance : plan) {
+			List<Integer> ports = new ArrayList<>(List.of(instance.port()));
+			Optional.ofNullable(instance.environment().get("MANAGEMENT_PORT"))
+				.map(Integer::valueOf)
+				.ifPresent(ports::add);
+			for (int port : ports) {
+				if (!isFree(port)) {
+					throw LauncherException.failure("port " + port + " is already in use, needed by " + instance.name()
+							+ " (is another stack running? try ./fulcrum status, or up --port-offset N)");
+				}
+			}
+		}
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket()) {
+			socket.setReuseAddress(false);
+			socket.bind(new InetSocketAddress(port));
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	static List<String> tail(Path file, int lines) {
+		try {
+			List<String> all = Files.exists(file) ? Files.readAllLines(file) : List.of();
+			return all.subList(Math.max(0, all.size() - lines), all.size());
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return List.of("(cannot read " + file + ": " + ex.getMessage() + ")");
+		}
+	}
+
+	static String relative(Path path) {
+		Path cwd = Path.of("").toAbsolutePath();
+		return path.startsWith(cwd) ? cwd.relativize(path).toString() : path.toString();
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw LauncherException.failure("interrupted");
+		}
+	}
+
+}

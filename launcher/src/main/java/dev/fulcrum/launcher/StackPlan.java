@@ -1,0 +1,167 @@
+package dev.fulcrum.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What {@code ./fulcrum up} starts, in start order: Redis (unless {@code REDIS_URL} names
+ * one), auth-service, the API replicas, the workers, and the gateway in front. This is
+ * the one place that knows the services, their ports and their configuration; a new
+ * service or option is added here.
+ * <p>
+ * Default ports are those of DESIGN.md (gateway 8080, auth 8081, api 8091..., workers
+ * 8095...); management ports are the service port plus 1000. Replicas take the next free
+ * number, so {@code --api 5} moves the workers up instead of colliding with them.
+ */
+final class StackPlan {
+
+	static final String REDIS = "redis";
+
+	private StackPlan() {
+	}
+
+	/**
+	 * Plans the stack.
+	 * @param options the command line
+	 * @param layout where things are on this machine
+	 * @param externalRedis the Redis to use instead of starting one, or {@code null}
+	 * @return the instances, in start order
+	 */
+	static List<Instance> plan(Options options, Layout layout, URI externalRedis) {
+		Ports ports = new Ports(options);
+		List<Instance> plan = new ArrayList<>();
+		URI redisUrl = externalRedis;
+		if (redisUrl == null) {
+			int port = ports.take(6379);
+			redisUrl = URI.create("redis://127.0.0.1:" + port);
+			plan.add(new Instance(REDIS, REDIS, port, redisUrl.toString(), new HealthCheck.RedisPing("127.0.0.1", port),
+					redisCommand(layout, port), Map.of(), layout.log(REDIS)));
+		}
+		List<Instance> auth = replicas(layout, ports, "auth-service", 8081, true, 1, redisUrl, Map.of());
+		List<Instance> api = replicas(layout, ports, "api-service", 8091, true, options.apiReplicas(), redisUrl,
+				Map.of());
+		List<Instance> workers = replicas(layout, ports, "worker-service", 8095, false, options.workerReplicas(),
+				redisUrl, Map.of());
+		Map<String, String> upstreams = Map.of("API_SERVICE_URLS", urls(api), "AUTH_SERVICE_URLS", urls(auth));
+		List<Instance> gateway = replicas(layout, ports, "gateway", 8080, true, 1, redisUrl, upstreams);
+		plan.addAll(auth);
+		plan.addAll(api);
+		plan.addAll(workers);
+		plan.addAll(gateway);
+		return List.copyOf(plan);
+	}
+
+	private static List<Instance> replicas(Layout layout, Ports ports, String service, int basePort,
+			boolean managementPort, int count, URI redisUrl, Map<String, String> extraEnvironment) {
+		List<Instance> instances = new ArrayList<>();
+		for (int i = 1; i <= count; i++) {
+			String name = service + "-" + i;
+			int port = ports.take(basePort);
+			Map<String, String> environment = new LinkedHashMap<>();
+			environment.put("INSTANCE_ID", name);
+			environment.put("SERVER_PORT", String.valueOf(port));
+			environment.put("SERVER_ADDRESS", "127.0.0.1");
+			environment.put("REDIS_URL", redisUrl.toString());
+			int healthPort = port;
+			if (managementPort) {
+				healthPort = ports.take(basePort + 1000);
+				environment.put("MANAGEMENT_PORT", String.valueOf(healthPort));
+				environment.put("MANAGEMENT_SERVER_ADDRESS", "127.0.0.1");
+			}
+			environment.putAll(extraEnvironment);
+			HealthCheck health = new HealthCheck.Http("http://127.0.0.1:" + healthPort + "/actuator/health/readiness");
+			instances.add(new Instance(name, service, port, "http://localhost:" + port, health,
+					javaCommand(layout, service), environment, layout.log(name)));
+		}
+		return instances;
+	}
+
+	private static List<String> javaCommand(Layout layout, String service) {
+		List<String> command = new ArrayList<>();
+		command.add(layout.java());
+		command.addAll(layout.javaOptions());
+		// Marks every process of this stack, so that tests can prove none is left behind.
+		command.add("-Dfulcrum.stack=" + layout.home());
+		command.add("-jar");
+		command.add(layout.jar(service).toString());
+		return command;
+	}
+
+	private static List<String> redisCommand(Layout layout, int port) {
+		return List.of(layout.home().resolve("bin/redis-server").toString(), "--port", String.valueOf(port), "--bind",
+				"127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir",
+				layout.home().resolve("redis").toString());
+	}
+
+	private static String urls(List<Instance> instances) {
+		return instances.stream()
+			.map((instance) -> "http://127.0.0.1:" + instance.port())
+			.collect(Collectors.joining(","));
+	}
+
+	/**
+	 * Where things are on this machine.
+	 *
+	 * @param root the repository root, holding each service's
+	 * {@code target/<service>.jar}
+	 * @param home the state folder
+	 * @param java the {@code java} executable (21 or newer) for the services
+	 * @param javaOptions JVM options for every service
+	 */
+	record Layout(Path root, Path home, String java, List<String> javaOptions) {
+
+		Path jar(String service) {
+			return this.root.resolve(service).resolve("target").resolve(service + ".jar");
+		}
+
+		Path log(String instance) {
+			return this.home.resolve("logs").resolve(instance + ".log");
+		}
+
+	}
+
+	/**
+	 * Hands out ports: the defaults plus an offset, or free ones; never the same one
+	 * twice.
+	 */
+	private static final class Ports {
+
+		private final Options options;
+
+		private final Set<Integer> taken = new HashSet<>();
+
+		Ports(Options options) {
+			this.options = options;
+		}
+
+		int take(int preferred) {
+			int port = this.options.freePorts() ? freePort() : preferred + this.options.portOffset();
+			while (this.taken.contains(port)) {
+				port = this.options.freePorts() ? freePort() : port + 1;
+			}
+			this.taken.add(port);
+			return port;
+		}
+
+		private static int freePort() {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				return socket.getLocalPort();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("no free port", ex);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,58 @@
+package dev.fulcrum.launcher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class OptionsTests {
+
+	static final Path HOME = Path.of("/tmp/fulcrum-home");
+
+	@Test
+	void startsTwoApisAndTwoWorkersByDefault() {
+		Options options = Options.parse(List.of("up"), HOME);
+		assertThat(options.apiReplicas()).isEqualTo(2);
+		assertThat(options.workerReplicas()).isEqualTo(2);
+		assertThat(options.portOffset()).isZero();
+		assertThat(options.home()).isEqualTo(HOME);
+	}
+
+	@Test
+	void readsValuesInBothSpellings() {
+		Options options = Options.parse(List.of("up", "--api", "3", "--workers=4", "--timeout", "60"), HOME);
+		assertThat(options.apiReplicas()).isEqualTo(3);
+		assertThat(options.workerReplicas()).isEqualTo(4);
+		assertThat(options.startTimeout()).isEqualTo(Duration.ofSeconds(60));
+	}
+
+	@Test
+	void takesTheServiceWhoseLogsToShow() {
+		Options options = Options.parse(List.of("logs", "api-service", "--no-follow"), HOME);
+		assertThat(options.logsOf()).isEqualTo("api-service");
+		assertThat(options.follow()).isFalse();
+	}
+
+	@Test
+	void rejectsUnknownCommandsOptionsAndValues() {
+		assertUsageError(List.of("start"), "unknown command 'start'");
+		assertUsageError(List.of("up", "--replicas", "3"), "unknown option '--replicas' for up");
+		assertUsageError(List.of("down", "--api", "3"), "unknown option '--api' for down");
+		assertUsageError(List.of("up", "--api", "zero"), "--api takes a whole number from 1 to 20, not 'zero'");
+		assertUsageError(List.of("up", "--workers", "21"), "--workers takes a whole number from 1 to 20, not '21'");
+		assertUsageError(List.of("up", "--api"), "option --api needs a value");
+		assertUsageError(List.of("up", "--free-ports", "--port-offset", "5"), "exclude each other");
+		assertUsageError(List.of("status", "extra"), "unexpected argument 'extra' for status");
+	}
+
+	private static void assertUsageError(List<String> args, String message) {
+		assertThatExceptionOfType(LauncherException.class).isThrownBy(() -> Options.parse(args, HOME))
+			.withMessageContaining(message)
+			.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(2));
+	}
+
+}

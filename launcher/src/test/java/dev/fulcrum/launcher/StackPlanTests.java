@@ -1,0 +1,72 @@
+package dev.fulcrum.launcher;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StackPlanTests {
+
+	static final StackPlan.Layout LAYOUT = new StackPlan.Layout(Path.of("/repo"), Path.of("/repo/.fulcrum"),
+			"/jdk/bin/java", List.of("-Xmx256m"));
+
+	@Test
+	void usesThePortsOfTheDesignInStartOrder() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null);
+		assertThat(plan).extracting(Instance::name)
+			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
+					"worker-service-2", "gateway-1");
+		assertThat(plan).extracting(Instance::port).containsExactly(6379, 8081, 8091, 8092, 8095, 8096, 8080);
+		assertThat(plan.get(2).environment()).containsEntry("MANAGEMENT_PORT", "9091")
+			.containsEntry("INSTANCE_ID", "api-service-1")
+			.containsEntry("REDIS_URL", "redis://127.0.0.1:6379");
+		assertThat(plan.get(2).command()).containsSequence("-jar", "/repo/api-service/target/api-service.jar");
+	}
+
+	@Test
+	void pointsTheGatewayAtEveryReplica() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null);
+		Instance gateway = plan.getLast();
+		assertThat(gateway.environment())
+			.containsEntry("API_SERVICE_URLS", "http://127.0.0.1:8091,http://127.0.0.1:8092,http://127.0.0.1:8093")
+			.containsEntry("AUTH_SERVICE_URLS", "http://127.0.0.1:8081");
+	}
+
+	@Test
+	void movesWorkersUpRatherThanCollideWithManyApis() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home()), LAYOUT, null);
+		assertThat(plan).filteredOn((i) -> i.service().equals("worker-service"))
+			.extracting(Instance::port)
+			.containsExactly(8096, 8097);
+	}
+
+	@Test
+	void shiftsEveryPortByTheOffset() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--port-offset", "100"), LAYOUT.home()),
+				LAYOUT, null);
+		assertThat(plan).extracting(Instance::port).containsExactly(6479, 8181, 8191, 8192, 8195, 8196, 8180);
+	}
+
+	@Test
+	void startsNoRedisWhenOneIsGiven() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT,
+				URI.create("redis://cache.internal:6380"));
+		assertThat(plan).extracting(Instance::service).doesNotContain("redis");
+		assertThat(plan.getFirst().environment()).containsEntry("REDIS_URL", "redis://cache.internal:6380");
+	}
+
+	@Test
+	void freePortsAreAllDifferent() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--free-ports", "--api", "4"), LAYOUT.home()),
+				LAYOUT, null);
+		List<String> ports = plan.stream()
+			.flatMap((i) -> java.util.stream.Stream.of(String.valueOf(i.port()),
+					i.environment().getOrDefault("MANAGEMENT_PORT", "m" + i.name())))
+			.toList();
+		assertThat(ports).doesNotHaveDuplicates();
+	}
+
+}
