@@ -1,0 +1,140 @@
+package dev.fulcrum.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A stack started through the real {@code ./fulcrum} script, in its own state folder and
+ * on free ports. Tests read what runs from the same {@code stack.tsv} that
+ * {@code ./fulcrum status} reads.
+ */
+final class LocalStack implements AutoCloseable {
+
+	static final Duration UP_TIMEOUT = Duration.ofMinutes(5);
+
+	final Path root;
+
+	final Path home;
+
+	private LocalStack(Path root, Path home) {
+		this.root = root;
+		this.home = home;
+	}
+
+	/**
+	 * Runs {@code ./fulcrum up --free-ports} and waits for it.
+	 * @param extraArgs further options of {@code up}
+	 * @return the running stack
+	 */
+	static LocalStack up(String... extraArgs) {
+		Path root = Path.of(System.getProperty("fulcrum.root", "..")).toAbsolutePath().normalize();
+		Path home;
+		try {
+			Path target = Files.createDirectories(root.resolve("system-tests/target"));
+			home = Files.createTempDirectory(target, "stack-");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		LocalStack stack = new LocalStack(root, home);
+		List<String> args = new ArrayList<>(List.of("up", "--free-ports", "--timeout", "240"));
+		args.addAll(List.of(extraArgs));
+		Result result = stack.fulcrum(UP_TIMEOUT, args.toArray(String[]::new));
+		if (result.exitCode() != 0) {
+			stack.close();
+			throw new IllegalStateException("./fulcrum up failed (" + result.exitCode() + "):\n" + result.output());
+		}
+		return stack;
+	}
+
+	/**
+	 * Runs {@code ./fulcrum} with this stack's state folder.
+	 * @param timeout how long it may take
+	 * @param args the command and its options
+	 * @return its exit code and output
+	 */
+	Result fulcrum(Duration timeout, String... args) {
+		List<String> command = new ArrayList<>(List.of("bash", this.root.resolve("fulcrum").toString()));
+		command.addAll(List.of(args));
+		command.addAll(List.of("--home", this.home.toString()));
+		Path output = this.home.resolve("fulcrum-" + args[0] + ".out");
+		try {
+			Process process = new ProcessBuilder(command).directory(this.root.toFile())
+				.redirectErrorStream(true)
+				.redirectOutput(output.toFile())
+				.start();
+			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				process.descendants().forEach(ProcessHandle::destroyForcibly);
+				process.destroyForcibly().waitFor();
+				return new Result(-1, "timed out after " + timeout + ":\n" + Files.readString(output));
+			}
+			return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * The processes of the stack, as the launcher recorded them.
+	 * @return one entry per instance
+	 */
+	List<Entry> instances() {
+		try {
+			return Files.readAllLines(this.home.resolve("stack.tsv")).stream().skip(1).map((line) -> {
+				String[] f = line.split("\t");
+				return new Entry(f[0], f[1], f[3], f[4], Long.parseLong(f[5]));
+			}).toList();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The base URL of the first instance of a service.
+	 * @param service the service name
+	 * @return its URL
+	 */
+	String url(String service) {
+		return instances().stream().filter((e) -> e.service().equals(service)).findFirst().orElseThrow().url();
+	}
+
+	/**
+	 * Every process on this machine that belongs to this stack: the launcher marks the
+	 * services with the state folder ({@code -Dfulcrum.stack=...}), and Redis keeps its
+	 * files there.
+	 * @return the live processes
+	 */
+	List<ProcessHandle> liveProcesses() {
+		String marker = this.home.toString();
+		return ProcessHandle.allProcesses()
+			.filter((p) -> p.info().commandLine().orElse("").contains(marker))
+			.filter((p) -> p.pid() != ProcessHandle.current().pid())
+			.toList();
+	}
+
+	/** Stops the stack; safe to call twice. */
+	@Override
+	public void close() {
+		fulcrum(Duration.ofMinutes(1), "down");
+	}
+
+	record Result(int exitCode, String output) {
+	}
+
+	record Entry(String instance, String service, String url, String health, long pid) {
+	}
+
+}
