@@ -2,6 +2,10 @@ package dev.fulcrum.testsupport;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.slf4j.Logger;
@@ -83,12 +87,36 @@ public final class TestRedis {
 	}
 
 	private static boolean dockerAvailable() {
+		if (!mayHaveDocker()) {
+			// Asking Testcontainers would only log a page of errors before saying no.
+			return false;
+		}
 		try {
 			return DockerClientFactory.instance().isDockerAvailable();
 		}
 		catch (RuntimeException | LinkageError ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * A cheap first look: is any Docker endpoint configured or any usual socket present?
+	 */
+	private static boolean mayHaveDocker() {
+		if (System.getenv("DOCKER_HOST") != null) {
+			return true;
+		}
+		String home = System.getProperty("user.home");
+		String runtime = System.getenv("XDG_RUNTIME_DIR");
+		List<Path> places = new ArrayList<>(
+				List.of(Path.of("/var/run/docker.sock"), Path.of(home, ".testcontainers.properties"),
+						Path.of(home, ".docker/run/docker.sock"), Path.of(home, ".docker/desktop/docker.sock"),
+						Path.of(home, ".colima/default/docker.sock"), Path.of(home, ".rd/docker.sock")));
+		if (runtime != null) {
+			places.add(Path.of(runtime, "docker.sock"));
+			places.add(Path.of(runtime, "podman/podman.sock"));
+		}
+		return places.stream().anyMatch(Files::exists);
 	}
 
 	private static Endpoint startContainer() {
