@@ -2,13 +2,12 @@ package dev.fulcrum.api;
 
 import java.net.http.HttpResponse;
 
+import dev.fulcrum.testsupport.ServiceContractTests;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalManagementPort;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,13 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "fulcrum.instance-id=api-test-1" })
 @Import(TestRedisConfiguration.class)
-class ApiServiceApplicationTests {
+class ApiServiceApplicationTests extends ServiceContractTests {
 
-	@LocalServerPort
-	int port;
-
-	@LocalManagementPort
-	int managementPort;
+	@Override
+	protected String instanceId() {
+		return "api-test-1";
+	}
 
 	@Test
 	void helloNamesTheInstanceInBodyAndHeader() {
@@ -31,31 +29,6 @@ class ApiServiceApplicationTests {
 		assertThat(response.headers().firstValue("X-Served-By")).hasValue("api-test-1");
 		assertThat(TestHttp.json(response).get("instance").asString()).isEqualTo("api-test-1");
 		assertThat(TestHttp.json(response).get("message").asString()).isNotBlank();
-	}
-
-	@Test
-	void echoesAValidRequestIdAndReplacesAnUnsafeOne() {
-		String url = "http://localhost:" + this.port + "/api/hello";
-		assertThat(TestHttp.get(url, "X-Request-Id", "abc-123").headers().firstValue("X-Request-Id"))
-			.hasValue("abc-123");
-		assertThat(TestHttp.get(url, "X-Request-Id", "a b").headers().firstValue("X-Request-Id")).isPresent()
-			.get()
-			.isNotEqualTo("a b");
-	}
-
-	@Test
-	void reportsLivenessAndReadinessWithRedisOnTheManagementPort() {
-		String base = "http://localhost:" + this.managementPort + "/actuator";
-		assertThat(TestHttp.get(base + "/health/liveness").statusCode()).isEqualTo(200);
-		HttpResponse<String> readiness = TestHttp.get(base + "/health/readiness");
-		assertThat(readiness.statusCode()).isEqualTo(200);
-		assertThat(TestHttp.json(readiness).at("/components/redis/status").asString()).isEqualTo("UP");
-		assertThat(TestHttp.get(base + "/prometheus").body()).contains("jvm_threads_live_threads");
-	}
-
-	@Test
-	void keepsActuatorOffThePublicPort() {
-		assertThat(TestHttp.get("http://localhost:" + this.port + "/actuator/health").statusCode()).isEqualTo(404);
 	}
 
 }

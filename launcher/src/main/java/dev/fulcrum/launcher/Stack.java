@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.launcher.StackState.Running;
@@ -52,7 +53,8 @@ final class Stack {
 	 * @return the running processes
 	 */
 	List<Running> up(List<Instance> plan, Duration timeout) {
-		List<Running> running = new ArrayList<>();
+		// Read by the shutdown hook if the user interrupts start-up.
+		List<Running> running = new CopyOnWriteArrayList<>();
 		Map<Instance, Process> processes = new LinkedHashMap<>();
 		Thread cleanup = new Thread(() -> stop(running), "fulcrum-interrupted-up");
 		Runtime.getRuntime().addShutdownHook(cleanup);
