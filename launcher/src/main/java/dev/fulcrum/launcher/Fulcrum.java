@@ -95,6 +95,10 @@ public final class Fulcrum {
 			this.err.println("fulcrum: " + ex.getMessage());
 			return ex.exitCode();
 		}
+		catch (RuntimeException ex) {
+			this.err.println("fulcrum: unexpected error: " + ex);
+			return 1;
+		}
 	}
 
 	private int up(Options options) {
@@ -106,6 +110,7 @@ public final class Fulcrum {
 					+ live + " processes); see ./fulcrum status, stop it with ./fulcrum down");
 		}
 		StackState.clear(options.home());
+		createPrivately(options.home());
 		URI externalRedis = externalRedis();
 		StackPlan.Layout layout = new StackPlan.Layout(this.root, options.home(), javaExecutable(), javaOptions());
 		List<Instance> plan = StackPlan.plan(options, layout, externalRedis);
@@ -116,7 +121,9 @@ public final class Fulcrum {
 						+ "; build it with ./mvnw -DskipTests package (./fulcrum up --build does it)");
 			}
 		}
-		if (externalRedis != null) {
+		if (externalRedis != null && externalRedis.getScheme().equals("redis")) {
+			// A plain-text PING; a rediss:// (TLS) server is left to the services to
+			// check.
 			HealthCheck.RedisPing redis = HealthCheck.RedisPing.of(externalRedis);
 			if (!redis.isHealthy()) {
 				throw LauncherException.failure("Redis at REDIS_URL (" + redis.target() + ") does not answer PING");
@@ -141,7 +148,14 @@ public final class Fulcrum {
 			this.out.println("fulcrum: nothing is running from " + Stack.relative(options.home()));
 			return 0;
 		}
-		int stopped = Stack.stop(running);
+		int stopped = Stack.stop(running).size();
+		List<Running> survivors = running.stream().filter((r) -> r.process().isPresent()).toList();
+		if (!survivors.isEmpty()) {
+			StackState.write(options.home(), survivors);
+			throw LauncherException
+				.failure("could not stop " + survivors.stream().map((r) -> r.name() + " (pid " + r.pid() + ")").toList()
+						+ "; are they owned by another user?");
+		}
 		StackState.clear(options.home());
 		this.out.println("Stopped " + stopped + " process(es).");
 		return 0;
@@ -238,7 +252,34 @@ public final class Fulcrum {
 			return uri;
 		}
 		catch (IllegalArgumentException ex) {
-			throw LauncherException.usage("REDIS_URL '" + url + "' is not a redis://host:port URL");
+			// Never echo a password.
+			throw LauncherException
+				.usage("REDIS_URL '" + url.replaceFirst("//[^@/]*@", "//***@") + "' is not a redis://host:port URL");
+		}
+	}
+
+	/**
+	 * The state folder holds logs and the process table: readable by its owner only.
+	 */
+	private static void createPrivately(Path home) {
+		try {
+			if (!Files.exists(home)) {
+				Files.createDirectories(home.getParent());
+				Files.createDirectory(home, java.nio.file.attribute.PosixFilePermissions
+					.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+			}
+		}
+		catch (UnsupportedOperationException ex) {
+			// not a POSIX file system: default permissions
+			try {
+				Files.createDirectories(home);
+			}
+			catch (IOException io) {
+				throw LauncherException.failure("cannot create " + home + ": " + io.getMessage());
+			}
+		}
+		catch (IOException ex) {
+			throw LauncherException.failure("cannot create " + home + ": " + ex.getMessage());
 		}
 	}
 

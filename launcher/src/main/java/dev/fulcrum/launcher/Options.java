@@ -27,7 +27,8 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("up",
 			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home"), "down",
-			Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help", Set.of());
+			Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help",
+			Set.of("--home"));
 
 	/**
 	 * Parses the arguments.

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -39,6 +40,8 @@ final class Stack {
 
 	private final PrintStream err;
 
+	private boolean interrupted;
+
 	Stack(Path home, PrintStream out, PrintStream err) {
 		this.home = home;
 		this.out = out;
@@ -53,18 +56,23 @@ final class Stack {
 	 * @return the running processes
 	 */
 	List<Running> up(List<Instance> plan, Duration timeout) {
-		// Read by the shutdown hook if the user interrupts start-up.
+		// Shared with the shutdown hook, which stops everything if the user interrupts
+		// start-up.
 		List<Running> running = new CopyOnWriteArrayList<>();
 		Map<Instance, Process> processes = new LinkedHashMap<>();
-		Thread cleanup = new Thread(() -> stop(running), "fulcrum-interrupted-up");
+		Thread cleanup = new Thread(() -> {
+			synchronized (this) {
+				this.interrupted = true;
+				stop(running);
+				StackState.clear(this.home);
+			}
+		}, "fulcrum-interrupted-up");
 		Runtime.getRuntime().addShutdownHook(cleanup);
 		try {
 			long deadline = System.nanoTime() + timeout.toNanos();
 			for (Instance instance : plan) {
-				Process process = start(instance);
+				Process process = startAndRecord(instance, running);
 				processes.put(instance, process);
-				running.add(Running.of(instance, process.toHandle()));
-				StackState.write(this.home, running);
 				if (instance.service().equals(StackPlan.REDIS)) {
 					// Everything else needs Redis: wait for it before starting the
 					// services.
@@ -74,13 +82,22 @@ final class Stack {
 			Map<Instance, Process> services = new LinkedHashMap<>(processes);
 			services.keySet().removeIf((instance) -> instance.service().equals(StackPlan.REDIS));
 			awaitHealthy(services, deadline, timeout);
+			// One that passed its check early may have died since, or another process
+			// answered for it.
+			for (var entry : processes.entrySet()) {
+				if (!entry.getValue().isAlive()) {
+					throw failed(entry.getKey(),
+							"exited after start-up (exit code " + entry.getValue().exitValue() + ")");
+				}
+			}
 			return List.copyOf(running);
 		}
-		catch (LauncherException ex) {
-			int stopped = stop(running);
+		catch (RuntimeException ex) {
+			int stopped = stop(running).size();
 			StackState.clear(this.home);
-			throw new LauncherException(ex.getMessage() + "; stopped the " + stopped + " process(es) it had started",
-					ex.exitCode());
+			String reason = (ex instanceof LauncherException) ? ex.getMessage() : "start-up failed: " + ex;
+			throw new LauncherException(reason + "; stopped the " + stopped + " process(es) it had started",
+					(ex instanceof LauncherException launcher) ? launcher.exitCode() : 1);
 		}
 		finally {
 			try {
@@ -90,6 +107,21 @@ final class Stack {
 				// the JVM is already shutting down: the hook does the cleanup
 			}
 		}
+	}
+
+	/**
+	 * Starts one instance and records it, atomically with respect to the shutdown hook,
+	 * so that an interrupted {@code up} never leaves a started process out of what it
+	 * stops.
+	 */
+	private synchronized Process startAndRecord(Instance instance, List<Running> running) {
+		if (this.interrupted) {
+			throw LauncherException.failure("interrupted");
+		}
+		Process process = start(instance);
+		running.add(Running.of(instance, process.toHandle()));
+		StackState.write(this.home, running);
+		return process;
 	}
 
 	private Process start(Instance instance) {
@@ -104,6 +136,12 @@ final class Stack {
 				.redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.to(instance.log().toFile()))
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+			// Settings from the user's shell must not override what the plan decided
+			// (ports, Redis).
+			builder.environment()
+				.keySet()
+				.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
+						|| name.startsWith("SPRING_DATA_REDIS_"));
 			builder.environment().putAll(instance.environment());
 			return builder.start();
 		}
@@ -150,41 +188,49 @@ final class Stack {
 	}
 
 	/**
-	 * Stops the given processes: SIGTERM to all, then SIGKILL to those still running
-	 * after the grace period. Processes whose pid now belongs to another program are left
-	 * alone.
+	 * Stops the given processes, front to back: the gateway first (no new requests come
+	 * in), then the services (they finish what they hold while Redis still answers),
+	 * Redis last. Each tier gets SIGTERM, then SIGKILL after the grace period. A pid that
+	 * now belongs to another program is left alone.
 	 * @param processes what to stop
-	 * @return how many processes were running and have been stopped
+	 * @return the processes that were running and are now stopped
 	 */
-	static int stop(List<Running> processes) {
-		List<ProcessHandle> live = new ArrayList<>();
-		for (Running running : processes.reversed()) {
-			running.process().ifPresent((process) -> {
-				List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-				tree.add(process);
-				tree.forEach(ProcessHandle::destroy);
-				live.addAll(tree);
-			});
-		}
-		long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-		for (ProcessHandle process : live) {
-			long left = Math.max(0, deadline - System.nanoTime());
-			try {
-				process.onExit().get(left, TimeUnit.NANOSECONDS);
+	static List<Running> stop(List<Running> processes) {
+		List<Running> stopped = new ArrayList<>();
+		for (int tier = 2; tier >= 0; tier--) {
+			int current = tier;
+			List<Running> group = processes.stream().filter((r) -> tier(r) == current).toList();
+			List<ProcessHandle> live = new ArrayList<>();
+			for (Running running : group) {
+				running.process().ifPresent((process) -> {
+					List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+					tree.add(process);
+					tree.forEach(ProcessHandle::destroy);
+					live.addAll(tree);
+					stopped.add(running);
+				});
 			}
-			catch (Exception ex) {
-				process.destroyForcibly();
+			long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+			for (ProcessHandle process : live) {
+				long left = Math.max(0, deadline - System.nanoTime());
+				try {
+					process.onExit().get(left, TimeUnit.NANOSECONDS);
+				}
+				catch (Exception ex) {
+					process.destroyForcibly();
+					process.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally((e) -> process).join();
+				}
 			}
 		}
-		for (ProcessHandle process : live) {
-			if (process.isAlive()) {
-				process.destroyForcibly();
-				process.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally((ex) -> process).join();
-			}
-		}
-		return (int) processes.stream()
-			.filter((running) -> live.stream().anyMatch((p) -> p.pid() == running.pid()))
-			.count();
+		return stopped;
+	}
+
+	private static int tier(Running running) {
+		return switch (running.service()) {
+			case StackPlan.REDIS -> 0;
+			case "gateway" -> 2;
+			default -> 1;
+		};
 	}
 
 	/**
@@ -207,9 +253,12 @@ final class Stack {
 	}
 
 	private static boolean isFree(int port) {
+		// Bound like the services (loopback, SO_REUSEADDR): a listener anywhere on the
+		// port still
+		// conflicts, connections in TIME_WAIT after a recent down do not.
 		try (ServerSocket socket = new ServerSocket()) {
-			socket.setReuseAddress(false);
-			socket.bind(new InetSocketAddress(port));
+			socket.setReuseAddress(true);
+			socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
 			return true;
 		}
 		catch (IOException ex) {

@@ -153,13 +153,24 @@ final class StackPlan {
 			return port;
 		}
 
+		/**
+		 * A free port below the ephemeral range (32768 and up on Linux), so that no
+		 * outgoing connection takes it as its source port between this check and the
+		 * service's bind.
+		 */
 		private static int freePort() {
-			try (ServerSocket socket = new ServerSocket(0)) {
-				return socket.getLocalPort();
+			java.util.random.RandomGenerator random = java.util.concurrent.ThreadLocalRandom.current();
+			for (int attempt = 0; attempt < 200; attempt++) {
+				int candidate = 20_000 + random.nextInt(12_000);
+				try (ServerSocket socket = new ServerSocket()) {
+					socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), candidate));
+					return candidate;
+				}
+				catch (IOException ex) {
+					// taken: try another
+				}
 			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("no free port", ex);
-			}
+			throw new UncheckedIOException(new IOException("no free port between 20000 and 32000"));
 		}
 
 	}

@@ -76,10 +76,15 @@ final class StackState {
 		if (f.length != 8) {
 			throw LauncherException.failure("damaged state line, remove it by hand: " + line);
 		}
-		HealthCheck health = f[4].startsWith("redis://") ? HealthCheck.RedisPing.of(java.net.URI.create(f[4]))
+		HealthCheck health = f[4].startsWith("redis") ? HealthCheck.RedisPing.of(java.net.URI.create(f[4]))
 				: new HealthCheck.Http(f[4]);
-		return new Running(f[0], f[1], Integer.parseInt(f[2]), f[3], health, Long.parseLong(f[5]), Long.parseLong(f[6]),
-				Path.of(f[7]));
+		try {
+			return new Running(f[0], f[1], Integer.parseInt(f[2]), f[3], health, Long.parseLong(f[5]),
+					Long.parseLong(f[6]), Path.of(f[7]));
+		}
+		catch (NumberFormatException ex) {
+			throw LauncherException.failure("damaged state line, remove it by hand: " + line);
+		}
 	}
 
 	/**
@@ -109,9 +114,25 @@ final class StackState {
 		 * @return the process handle
 		 */
 		Optional<ProcessHandle> process() {
-			return ProcessHandle.of(this.pid)
-				.filter(ProcessHandle::isAlive)
-				.filter((process) -> this.startedMillis == 0 || startedMillis(process) == this.startedMillis);
+			return ProcessHandle.of(this.pid).filter(ProcessHandle::isAlive).filter(this::isOurs);
+		}
+
+		/**
+		 * A pid may have been reused. It is ours if its command line carries the state
+		 * folder (every process of a stack does: -Dfulcrum.stack, or Redis's binary and
+		 * data folder), or if it started when we recorded. The start time alone is not
+		 * enough: the JVM derives it from the boot time, which moves by a second after a
+		 * suspend or a clock step.
+		 */
+		private boolean isOurs(ProcessHandle process) {
+			String home = this.log.getParent().getParent().toString();
+			boolean marked = process.info()
+				.arguments()
+				.map((args) -> java.util.Arrays.stream(args)
+					.anyMatch((arg) -> arg.equals("-Dfulcrum.stack=" + home) || arg.startsWith(home + "/")
+							|| arg.equals(home)))
+				.orElse(false) || process.info().command().map((c) -> c.startsWith(home + "/")).orElse(false);
+			return marked || Math.abs(startedMillis(process) - this.startedMillis) <= 2000;
 		}
 
 		private static long startedMillis(ProcessHandle process) {

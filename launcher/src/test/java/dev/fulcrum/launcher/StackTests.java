@@ -47,7 +47,7 @@ class StackTests {
 		assertThat(redis.health().isHealthy()).isTrue();
 		assertThat(StackState.read(this.home)).extracting(Running::pid).containsExactly(running.getFirst().pid());
 
-		assertThat(Stack.stop(StackState.read(this.home))).isEqualTo(1);
+		assertThat(Stack.stop(StackState.read(this.home))).hasSize(1);
 		assertThat(ProcessHandle.of(running.getFirst().pid())).isEmpty();
 		assertThat(redis.health().isHealthy()).isFalse();
 	}
@@ -84,8 +84,9 @@ class StackTests {
 		Process stranger = new ProcessBuilder("sleep", "300").start();
 		try {
 			Running stale = new Running("api-service-1", "api-service", 1, "http://localhost:1",
-					new HealthCheck.Http("http://127.0.0.1:1/"), stranger.pid(), 12345L, this.home.resolve("x.log"));
-			assertThat(Stack.stop(List.of(stale))).isZero();
+					new HealthCheck.Http("http://127.0.0.1:1/"), stranger.pid(), 12345L,
+					this.home.resolve("logs/x.log"));
+			assertThat(Stack.stop(List.of(stale))).isEmpty();
 			assertThat(stranger.isAlive()).isTrue();
 		}
 		finally {
@@ -95,12 +96,8 @@ class StackTests {
 
 	@Test
 	void refusesATakenPortInOneLineBeforeStartingAnything() throws IOException {
-		try (ServerSocket taken = new ServerSocket(0)) {
+		try (ServerSocket taken = takenPortBetween(20_000, 30_000)) {
 			int offset = taken.getLocalPort() - 8080;
-			if (offset < 0 || offset > 55_000) {
-				return; // the system handed out a port below 8080: nothing to test with
-						// it
-			}
 			int exit = new Fulcrum(this.home, Map.of(), print(this.out), print(this.err))
 				.run(List.of("up", "--port-offset", String.valueOf(offset), "--home", this.home.toString()));
 
@@ -110,6 +107,39 @@ class StackTests {
 				.startsWith("fulcrum: port " + taken.getLocalPort() + " is already in use, needed by gateway-1");
 			assertThat(processesMarkedWith(this.home)).isEmpty();
 		}
+	}
+
+	@Test
+	void stopsItsOwnProcessEvenWhenTheClockMoved() throws Exception {
+		// After a suspend the JVM may see a start time a second off; the marker still
+		// proves it is ours.
+		Instance sleeper = shell("sleeper-1", "sleep 300");
+		Process process = new ProcessBuilder(sleeper.command()).start();
+		Running recorded = Running.of(sleeper, process.toHandle());
+		Running drifted = new Running(recorded.name(), recorded.service(), recorded.port(), recorded.url(),
+				recorded.health(), recorded.pid(), recorded.startedMillis() - 5_000, recorded.log());
+		try {
+			assertThat(Stack.stop(List.of(drifted))).hasSize(1);
+			assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			process.destroyForcibly();
+		}
+	}
+
+	@Test
+	void downStopsAProcessThatIgnoresSigtermAndClearsTheState() throws Exception {
+		Instance stubborn = shell("stubborn-1", "trap '' TERM; while true; do sleep 1; done");
+		Process process = new ProcessBuilder(stubborn.command()).start();
+		StackState.write(this.home, List.of(Running.of(stubborn, process.toHandle())));
+
+		int exit = new Fulcrum(this.home, Map.of(), print(this.out), print(this.err))
+			.run(List.of("down", "--home", this.home.toString()));
+
+		assertThat(exit).as(this.err.toString(StandardCharsets.UTF_8)).isZero();
+		assertThat(process.isAlive()).isFalse();
+		assertThat(processesMarkedWith(this.home)).isEmpty();
+		assertThat(this.home.resolve(StackState.FILE)).doesNotExist();
 	}
 
 	@Test
@@ -151,12 +181,27 @@ class StackTests {
 
 	static List<ProcessHandle> processesMarkedWith(Path home) {
 		return ProcessHandle.allProcesses()
-			.filter((p) -> p.info().commandLine().orElse("").contains(home.toString()))
+			.filter((p) -> java.util.Arrays.asList(p.info().arguments().orElse(new String[0]))
+				.contains(home.toString()))
 			.toList();
 	}
 
 	private static PrintStream print(ByteArrayOutputStream buffer) {
 		return new PrintStream(buffer, true, StandardCharsets.UTF_8);
+	}
+
+	private static ServerSocket takenPortBetween(int from, int to) throws IOException {
+		for (int port = from; port < to; port++) {
+			try {
+				ServerSocket socket = new ServerSocket();
+				socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+				return socket;
+			}
+			catch (IOException ex) {
+				// taken: next
+			}
+		}
+		throw new IOException("no free port between " + from + " and " + to);
 	}
 
 	private static int freePort() throws IOException {
