@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -46,12 +47,19 @@ final class LocalStack implements AutoCloseable {
 		LocalStack stack = new LocalStack(root, home);
 		List<String> args = new ArrayList<>(List.of("up", "--free-ports", "--timeout", "240"));
 		args.addAll(List.of(extraArgs));
-		Result result = stack.fulcrum(UP_TIMEOUT, args.toArray(String[]::new));
-		if (result.exitCode() != 0) {
-			stack.close();
-			throw new IllegalStateException("./fulcrum up failed (" + result.exitCode() + "):\n" + result.output());
+		try {
+			Result result = stack.fulcrum(UP_TIMEOUT, args.toArray(String[]::new));
+			if (result.exitCode() != 0) {
+				throw new IllegalStateException("./fulcrum up failed (" + result.exitCode() + "):\n" + result.output());
+			}
+			return stack;
 		}
-		return stack;
+		catch (RuntimeException ex) {
+			// Whatever up managed to start is in the state folder: stop it, even on a
+			// timeout.
+			stack.close();
+			throw ex;
+		}
 	}
 
 	/**
@@ -70,19 +78,40 @@ final class LocalStack implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(output.toFile())
 				.start();
-			if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-				process.descendants().forEach(ProcessHandle::destroyForcibly);
-				process.destroyForcibly().waitFor();
-				return new Result(-1, "timed out after " + timeout + ":\n" + Files.readString(output));
+			try {
+				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+					terminate(process);
+					return new Result(-1, "timed out after " + timeout + ":\n" + Files.readString(output));
+				}
+			}
+			catch (InterruptedException ex) {
+				terminate(process);
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("interrupted: ./fulcrum " + String.join(" ", args), ex);
 			}
 			return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * SIGTERM first, so that an interrupted launcher runs its hook and stops what it
+	 * started.
+	 */
+	private static void terminate(Process process) {
+		process.descendants().forEach(ProcessHandle::destroy);
+		process.destroy();
+		try {
+			if (!process.waitFor(30, TimeUnit.SECONDS)) {
+				process.descendants().forEach(ProcessHandle::destroyForcibly);
+				process.destroyForcibly();
+			}
+		}
 		catch (InterruptedException ex) {
+			process.destroyForcibly();
 			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
 		}
 	}
 
@@ -118,9 +147,13 @@ final class LocalStack implements AutoCloseable {
 	 * @return the live processes
 	 */
 	List<ProcessHandle> liveProcesses() {
-		String marker = this.home.toString();
+		String home = this.home.toString();
 		return ProcessHandle.allProcesses()
-			.filter((p) -> p.info().commandLine().orElse("").contains(marker))
+			.filter((p) -> Arrays.stream(p.info().arguments().orElse(new String[0]))
+				.anyMatch((arg) -> arg.equals("-Dfulcrum.stack=" + home) || arg.startsWith(home + "/"))
+					// Redis rewrites its arguments (process title); its executable still
+					// lies in the home.
+					|| p.info().command().orElse("").startsWith(home + "/"))
 			.filter((p) -> p.pid() != ProcessHandle.current().pid())
 			.toList();
 	}
