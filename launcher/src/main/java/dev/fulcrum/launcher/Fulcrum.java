@@ -5,11 +5,13 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 import dev.fulcrum.launcher.StackState.Running;
 
@@ -180,7 +182,7 @@ public final class Fulcrum {
 		List<Path> files = new ArrayList<>();
 		List<String> names = new ArrayList<>();
 		Path logs = options.home().resolve("logs");
-		try (var listing = Files.exists(logs) ? Files.list(logs) : java.util.stream.Stream.<Path>empty()) {
+		try (var listing = Files.exists(logs) ? Files.list(logs) : Stream.<Path>empty()) {
 			listing.filter((file) -> file.toString().endsWith(".log")).sorted().forEach((file) -> {
 				String instance = file.getFileName().toString().replaceFirst("\\.log$", "");
 				names.add(instance);
@@ -262,21 +264,15 @@ public final class Fulcrum {
 	 * The state folder holds logs and the process table: readable by its owner only.
 	 */
 	private static void createPrivately(Path home) {
+		if (Files.exists(home)) {
+			return;
+		}
 		try {
-			if (!Files.exists(home)) {
-				Files.createDirectories(home.getParent());
-				Files.createDirectory(home, java.nio.file.attribute.PosixFilePermissions
-					.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-			}
+			Files.createDirectories(home);
+			Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
 		}
 		catch (UnsupportedOperationException ex) {
 			// not a POSIX file system: default permissions
-			try {
-				Files.createDirectories(home);
-			}
-			catch (IOException io) {
-				throw LauncherException.failure("cannot create " + home + ": " + io.getMessage());
-			}
 		}
 		catch (IOException ex) {
 			throw LauncherException.failure("cannot create " + home + ": " + ex.getMessage());

@@ -2,6 +2,8 @@ package dev.fulcrum.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 /**
@@ -159,11 +163,11 @@ final class StackPlan {
 		 * service's bind.
 		 */
 		private static int freePort() {
-			java.util.random.RandomGenerator random = java.util.concurrent.ThreadLocalRandom.current();
+			RandomGenerator random = ThreadLocalRandom.current();
 			for (int attempt = 0; attempt < 200; attempt++) {
 				int candidate = 20_000 + random.nextInt(12_000);
 				try (ServerSocket socket = new ServerSocket()) {
-					socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), candidate));
+					socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), candidate));
 					return candidate;
 				}
 				catch (IOException ex) {

@@ -2,10 +2,12 @@ package dev.fulcrum.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -76,7 +78,7 @@ final class StackState {
 		if (f.length != 8) {
 			throw LauncherException.failure("damaged state line, remove it by hand: " + line);
 		}
-		HealthCheck health = f[4].startsWith("redis") ? HealthCheck.RedisPing.of(java.net.URI.create(f[4]))
+		HealthCheck health = f[4].startsWith("redis") ? HealthCheck.RedisPing.of(URI.create(f[4]))
 				: new HealthCheck.Http(f[4]);
 		try {
 			return new Running(f[0], f[1], Integer.parseInt(f[2]), f[3], health, Long.parseLong(f[5]),
@@ -126,12 +128,13 @@ final class StackState {
 		 */
 		private boolean isOurs(ProcessHandle process) {
 			String home = this.log.getParent().getParent().toString();
-			boolean marked = process.info()
-				.arguments()
-				.map((args) -> java.util.Arrays.stream(args)
-					.anyMatch((arg) -> arg.equals("-Dfulcrum.stack=" + home) || arg.startsWith(home + "/")
-							|| arg.equals(home)))
-				.orElse(false) || process.info().command().map((c) -> c.startsWith(home + "/")).orElse(false);
+			String[] args = process.info().arguments().orElse(new String[0]);
+			boolean marked = Arrays.stream(args)
+				.anyMatch((arg) -> arg.equals("-Dfulcrum.stack=" + home) || arg.equals(home)
+						|| arg.startsWith(home + "/"))
+					// Redis rewrites its arguments (process title); its executable lies
+					// in the home.
+					|| process.info().command().orElse("").startsWith(home + "/");
 			return marked || Math.abs(startedMillis(process) - this.startedMillis) <= 2000;
 		}
 
