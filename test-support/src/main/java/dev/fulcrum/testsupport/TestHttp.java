@@ -48,6 +48,57 @@ public final class TestHttp {
 	}
 
 	/**
+	 * Sends a request with a JSON body.
+	 * @param method the method, for example {@code POST}
+	 * @param url the address
+	 * @param body the body, sent as {@code application/json}, or {@code null} for none
+	 * @param headers header names and values, alternating
+	 * @return the response
+	 */
+	public static HttpResponse<String> send(String method, String url, String body, String... headers) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+			.timeout(Duration.ofSeconds(10))
+			.method(method,
+					(body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		if (body != null) {
+			request.header("Content-Type", "application/json");
+		}
+		if (headers.length > 0) {
+			request.headers(headers);
+		}
+		try {
+			return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(method + " " + url + " failed", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted during " + method + " " + url, ex);
+		}
+	}
+
+	/**
+	 * Sends a POST with a JSON body.
+	 * @param url the address
+	 * @param body the body, or {@code null}
+	 * @param headers header names and values, alternating
+	 * @return the response
+	 */
+	public static HttpResponse<String> post(String url, String body, String... headers) {
+		return send("POST", url, body, headers);
+	}
+
+	/**
+	 * Turns a value into JSON, for request bodies.
+	 * @param value a map, record or list
+	 * @return the JSON text
+	 */
+	public static String toJson(Object value) {
+		return json.writeValueAsString(value);
+	}
+
+	/**
 	 * Parses a JSON body.
 	 * @param response a response with a JSON body
 	 * @return the parsed tree

@@ -1,0 +1,101 @@
+package dev.fulcrum.auth.login;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.fulcrum.auth.session.Revoker;
+import dev.fulcrum.auth.session.Session;
+import dev.fulcrum.auth.session.SessionStore;
+import dev.fulcrum.auth.token.AccessTokenIssuer;
+import dev.fulcrum.auth.user.User;
+import dev.fulcrum.auth.user.UserService;
+import dev.fulcrum.common.problem.ProblemException;
+import dev.fulcrum.token.AccessToken;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * The login flows: log in, refresh (rotating the refresh token, revoking the session on
+ * reuse), log out one session or all of them.
+ */
+@Service
+class LoginService {
+
+	private final UserService users;
+
+	private final SessionStore sessions;
+
+	private final Revoker revoker;
+
+	private final AccessTokenIssuer issuer;
+
+	private final LoginThrottle throttle;
+
+	private final Clock clock;
+
+	LoginService(UserService users, SessionStore sessions, Revoker revoker, AccessTokenIssuer issuer,
+			LoginThrottle throttle, Clock clock) {
+		this.users = users;
+		this.sessions = sessions;
+		this.revoker = revoker;
+		this.issuer = issuer;
+		this.throttle = throttle;
+		this.clock = clock;
+	}
+
+	TokenResponse login(LoginRequest request, String clientAddress, String userAgent) {
+		this.throttle.check(request.username(), clientAddress);
+		User user = this.users.authenticate(request.username(), request.password());
+		if (user == null) {
+			this.throttle.recordFailure(request.username(), clientAddress);
+			// One answer for an unknown user and a wrong password.
+			throw new ProblemException(HttpStatus.UNAUTHORIZED, "invalid-credentials", "Invalid credentials",
+					"The username or password is wrong.");
+		}
+		this.throttle.reset(request.username());
+		SessionStore.NewSession created = this.sessions.create(user.id(), user.username(), user.roles(), clientAddress,
+				userAgent);
+		return respond(created.session(), created.refreshToken());
+	}
+
+	TokenResponse refresh(RefreshRequest request) {
+		SessionStore.Rotation rotation = this.sessions.rotate(request.refreshToken());
+		return switch (rotation.outcome()) {
+			case ROTATED -> respond(rotation.session(), rotation.refreshToken());
+			case RACED -> throw invalidRefreshToken(
+					"This refresh token was just used by another request; use the token that request received.");
+			case REUSED -> {
+				this.revoker.revokeSession(rotation.session().id(), rotation.session().userId());
+				throw invalidRefreshToken(
+						"This refresh token was already used. The session has been revoked as a precaution; log in again.");
+			}
+			case UNKNOWN -> throw invalidRefreshToken("The refresh token is not valid; log in again.");
+		};
+	}
+
+	void logout(AccessToken token) {
+		this.revoker.denyToken(token);
+		this.revoker.revokeSession(token.sessionId(), token.subject());
+	}
+
+	void logoutAll(AccessToken token) {
+		this.revoker.denyToken(token);
+		for (Session session : this.sessions.findByUser(token.subject())) {
+			this.revoker.revokeSession(session.id(), session.userId());
+		}
+		this.revoker.revokeSession(token.sessionId(), token.subject());
+	}
+
+	private TokenResponse respond(Session session, String refreshToken) {
+		AccessTokenIssuer.IssuedToken accessToken = this.issuer.issue(session.userId(), session.username(),
+				session.roles(), session.id());
+		long expiresIn = Duration.between(this.clock.instant(), accessToken.expiresAt()).toSeconds();
+		return new TokenResponse(accessToken.value(), "Bearer", expiresIn, refreshToken, session.id());
+	}
+
+	private static ProblemException invalidRefreshToken(String detail) {
+		return new ProblemException(HttpStatus.UNAUTHORIZED, "invalid-refresh-token", "Invalid refresh token", detail);
+	}
+
+}

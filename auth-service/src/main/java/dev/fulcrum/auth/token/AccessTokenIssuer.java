@@ -1,0 +1,94 @@
+package dev.fulcrum.auth.token;
+
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.UUID;
+
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.SecureDigestAlgorithm;
+
+import dev.fulcrum.auth.config.AuthProperties;
+import dev.fulcrum.token.TokenJson;
+import dev.fulcrum.token.TokenProperties;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Signs access tokens with this instance's current key: {@code kid} in the header;
+ * {@code iss}, {@code aud}, {@code sub}, {@code iat}, {@code exp}, {@code jti},
+ * {@code sid}, {@code roles} and {@code preferred_username} in the claims.
+ */
+@Component
+public class AccessTokenIssuer {
+
+	private final SigningKeys keys;
+
+	private final AuthProperties properties;
+
+	private final TokenProperties tokenProperties;
+
+	private final Clock clock;
+
+	AccessTokenIssuer(SigningKeys keys, AuthProperties properties, TokenProperties tokenProperties, Clock clock) {
+		this.keys = keys;
+		this.properties = properties;
+		this.tokenProperties = tokenProperties;
+		this.clock = clock;
+	}
+
+	/**
+	 * Issues a token.
+	 * @param userId the {@code sub}
+	 * @param username the {@code preferred_username}
+	 * @param roles the {@code roles}
+	 * @param sessionId the {@code sid}
+	 * @return the token and when it expires
+	 */
+	public IssuedToken issue(String userId, String username, List<String> roles, String sessionId) {
+		SigningKeys.Signer signer = this.keys.signer();
+		Instant now = this.clock.instant();
+		Instant expiresAt = now.plus(this.properties.accessTokenTtl());
+		String token = Jwts.builder()
+			.json(TokenJson.serializer())
+			.header()
+			.keyId(signer.keyId())
+			.type("at+jwt")
+			.and()
+			.issuer(this.tokenProperties.issuer())
+			.audience()
+			.add(this.tokenProperties.audience())
+			.and()
+			.subject(userId)
+			.issuedAt(Date.from(now))
+			.expiration(Date.from(expiresAt))
+			.id(UUID.randomUUID().toString())
+			.claim("sid", sessionId)
+			.claim("roles", roles)
+			.claim("preferred_username", username)
+			.signWith(signer.privateKey(), algorithm(signer.algorithm()))
+			.compact();
+		return new IssuedToken(token, expiresAt);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static SecureDigestAlgorithm<PrivateKey, ?> algorithm(String name) {
+		return (SecureDigestAlgorithm<PrivateKey, ?>) (SecureDigestAlgorithm<?, ?>) switch (name) {
+			case "ES256" -> Jwts.SIG.ES256;
+			case "EdDSA" -> Jwts.SIG.EdDSA;
+			default -> throw new IllegalStateException("unsupported signing algorithm " + name);
+		};
+	}
+
+	/**
+	 * A signed access token.
+	 *
+	 * @param value the compact JWS
+	 * @param expiresAt its {@code exp}
+	 */
+	public record IssuedToken(String value, Instant expiresAt) {
+	}
+
+}

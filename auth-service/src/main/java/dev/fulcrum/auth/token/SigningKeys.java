@@ -1,0 +1,292 @@
+package dev.fulcrum.auth.token;
+
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Jwks;
+import io.jsonwebtoken.security.PublicJwk;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.fulcrum.auth.config.AuthProperties;
+import dev.fulcrum.common.problem.ProblemException;
+import dev.fulcrum.token.JwkSets;
+import dev.fulcrum.token.TokenProperties;
+import dev.fulcrum.token.VerificationKey;
+import dev.fulcrum.token.VerificationKeys;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * The signing keys of this instance, and the JWK Set that all instances share.
+ * <p>
+ * Every auth instance makes its own key pair at start-up; the private key never leaves
+ * the process. The public key goes into one Redis hash, {@code fulcrum:auth:jwks}, as
+ * {@code kid -> {"jwk": {...}, "notAfter": <epoch s>}}, and every instance serves the
+ * whole hash as {@code /.well-known/jwks.json}. So a token from any replica verifies
+ * everywhere, and a restart or a new replica needs no shared secret.
+ * <ul>
+ * <li>A key is published before the first token is signed with it; verifiers that meet an
+ * unknown {@code kid} fetch the set again (see {@code RemoteJwks}).</li>
+ * <li>Every {@code keyHeartbeat}, an instance pushes {@code notAfter} of its keys to now
+ * + access-token lifetime + 2 heartbeats, and drops entries past their
+ * {@code notAfter}.</li>
+ * <li>After {@code keyRotation}, a new key replaces the current one for signing. The old
+ * key is no longer renewed, so it stays published exactly as long as tokens it signed can
+ * live: rotation never invalidates a live token. The same holds when an instance stops or
+ * dies.</li>
+ * </ul>
+ */
+@Component
+public class SigningKeys implements VerificationKeys, SmartLifecycle {
+
+	static final String JWKS_KEY = "fulcrum:auth:jwks";
+
+	private static final Log logger = LogFactory.getLog(SigningKeys.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final StringRedisTemplate redis;
+
+	private final AuthProperties properties;
+
+	private final TokenProperties tokenProperties;
+
+	private final Clock clock;
+
+	private final ScheduledExecutorService scheduler = Executors
+		.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("jwks-heartbeat").factory());
+
+	/** This instance's keys, the current one last. */
+	private final List<Signer> own = new ArrayList<>();
+
+	private volatile Signer current;
+
+	private volatile Map<String, VerificationKey> published = Map.of();
+
+	private volatile Instant loadedAt = Instant.EPOCH;
+
+	private volatile boolean running;
+
+	SigningKeys(StringRedisTemplate redis, AuthProperties properties, TokenProperties tokenProperties, Clock clock) {
+		this.redis = redis;
+		this.properties = properties;
+		this.tokenProperties = tokenProperties;
+		this.clock = clock;
+		if (!tokenProperties.algorithms().contains(properties.signingAlgorithm())) {
+			throw new IllegalStateException("fulcrum.auth.signing-algorithm " + properties.signingAlgorithm()
+					+ " is not in fulcrum.token.algorithms " + tokenProperties.algorithms());
+		}
+	}
+
+	/**
+	 * The key to sign with now.
+	 * @return the current signer
+	 * @throws ProblemException 503 while no key could be published (Redis down since
+	 * start-up)
+	 */
+	public Signer signer() {
+		Signer signer = this.current;
+		if (signer == null) {
+			heartbeat();
+			signer = this.current;
+		}
+		if (signer == null) {
+			throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
+					"No signing key could be published yet; retry shortly.");
+		}
+		return signer;
+	}
+
+	/**
+	 * Starts signing with a new key, keeping the old ones published until tokens they
+	 * signed have expired.
+	 */
+	public synchronized void rotate() {
+		Signer signer = Signer.create(this.properties.signingAlgorithm(), this.clock.instant());
+		publish(signer);
+		this.own.add(signer);
+		this.current = signer;
+		logger.info("Signing with key " + signer.keyId() + " (" + signer.algorithm() + ")");
+	}
+
+	/**
+	 * The JWK Set document: every published, unexpired public key.
+	 * @return the document
+	 */
+	public Map<String, Object> jwkSet() {
+		List<Object> keys = new ArrayList<>();
+		long now = this.clock.instant().getEpochSecond();
+		for (Object value : this.redis.opsForHash().values(JWKS_KEY)) {
+			Map<?, ?> entry = JSON.readValue((String) value, Map.class);
+			if (((Number) entry.get("notAfter")).longValue() > now) {
+				keys.add(entry.get("jwk"));
+			}
+		}
+		return Map.of("keys", keys);
+	}
+
+	@Override
+	public VerificationKey cached(String keyId) {
+		Signer signer = this.current;
+		if (signer != null && signer.keyId().equals(keyId)) {
+			return signer.verification();
+		}
+		return this.published.get(keyId);
+	}
+
+	@Override
+	public Mono<VerificationKey> find(String keyId) {
+		VerificationKey key = cached(keyId);
+		if (key != null) {
+			return Mono.just(key);
+		}
+		return Mono.fromCallable(() -> {
+			reloadAtMostEverySecond(keyId);
+			return cached(keyId);
+		}).subscribeOn(Schedulers.boundedElastic());
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		try {
+			rotate();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not publish a signing key yet; retrying every heartbeat: " + ex.getMessage());
+		}
+		long period = this.properties.keyHeartbeat().toMillis();
+		this.scheduler.scheduleWithFixedDelay(this::heartbeat, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.scheduler.shutdownNow();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** Renews this instance's current key, rotates it when due, and prunes the set. */
+	synchronized void heartbeat() {
+		try {
+			Signer signer = this.current;
+			if (signer == null
+					|| signer.createdAt().plus(this.properties.keyRotation()).isBefore(this.clock.instant())) {
+				rotate();
+			}
+			else {
+				publish(signer);
+			}
+			prune();
+			reload();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("JWK Set heartbeat failed: " + ex.getMessage());
+		}
+	}
+
+	private void publish(Signer signer) {
+		Duration live = this.properties.accessTokenTtl()
+			.plus(this.tokenProperties.clockSkew())
+			.plus(this.properties.keyHeartbeat().multipliedBy(2));
+		long notAfter = this.clock.instant().plus(live).getEpochSecond();
+		String entry = JSON.writeValueAsString(Map.of("jwk", signer.jwk(), "notAfter", notAfter));
+		this.redis.opsForHash().put(JWKS_KEY, signer.keyId(), entry);
+	}
+
+	private void prune() {
+		long now = this.clock.instant().getEpochSecond();
+		Map<Object, Object> entries = this.redis.opsForHash().entries(JWKS_KEY);
+		entries.forEach((keyId, value) -> {
+			Map<?, ?> entry = JSON.readValue((String) value, Map.class);
+			if (((Number) entry.get("notAfter")).longValue() <= now) {
+				this.redis.opsForHash().delete(JWKS_KEY, keyId);
+			}
+		});
+		this.own.removeIf((signer) -> signer != this.current && !entries.containsKey(signer.keyId()));
+	}
+
+	/**
+	 * Reloads the set for an unknown key id, at most once a second. A lookup that comes
+	 * sooner waits for the next allowed reload instead of failing, so that a key another
+	 * replica published a moment ago is always found.
+	 */
+	private synchronized void reloadAtMostEverySecond(String keyId) throws InterruptedException {
+		if (cached(keyId) != null) {
+			return;
+		}
+		Duration since = Duration.between(this.loadedAt, this.clock.instant());
+		if (since.compareTo(Duration.ofSeconds(1)) < 0) {
+			Thread.sleep(Duration.ofSeconds(1).minus(since));
+		}
+		reload();
+	}
+
+	private void reload() {
+		String document = JSON.writeValueAsString(jwkSet());
+		Map<String, VerificationKey> keys = new HashMap<>(JwkSets.parse(document, this.tokenProperties.algorithms()));
+		this.published = Map.copyOf(keys);
+		this.loadedAt = this.clock.instant();
+	}
+
+	/**
+	 * A key pair of this instance.
+	 *
+	 * @param keyId the {@code kid}: the key's RFC 7638 thumbprint
+	 * @param algorithm the JWS algorithm
+	 * @param privateKey the private key, which never leaves this process
+	 * @param jwk the public JWK, as published
+	 * @param verification the public key, for verifying locally
+	 * @param createdAt when the pair was made
+	 */
+	public record Signer(String keyId, String algorithm, PrivateKey privateKey, Map<String, ?> jwk,
+			VerificationKey verification, Instant createdAt) {
+
+		static Signer create(String algorithm, Instant now) {
+			KeyPair pair = switch (algorithm) {
+				case "ES256" -> Jwts.SIG.ES256.keyPair().build();
+				// Jwts.SIG.EdDSA.keyPair() would make Ed448 keys; tokens use Ed25519.
+				case "EdDSA" -> Jwks.CRV.Ed25519.keyPair().build();
+				default -> throw new IllegalStateException("unsupported signing algorithm " + algorithm);
+			};
+			PublicJwk<?> jwk = Jwks.builder()
+				.key(pair.getPublic())
+				.algorithm(algorithm)
+				.publicKeyUse("sig")
+				.idFromThumbprint()
+				.build();
+			return new Signer(jwk.getId(), algorithm, pair.getPrivate(), Map.copyOf(jwk),
+					new VerificationKey(jwk.getId(), algorithm, pair.getPublic()), now);
+		}
+
+		@Override
+		public String toString() {
+			return "Signer[keyId=" + this.keyId + ", algorithm=" + this.algorithm + ", createdAt=" + this.createdAt
+					+ "]";
+		}
+
+	}
+
+}

@@ -1,0 +1,325 @@
+package dev.fulcrum.auth;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.fulcrum.testsupport.TestHttp;
+
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The public flows of the auth-service over real HTTP and real Redis: register, login,
+ * me, refresh with rotation and reuse detection, logout, logout-all, sessions, CSRF and
+ * throttling.
+ */
+@AuthServiceTest
+class AuthFlowTests {
+
+	@LocalServerPort
+	int port;
+
+	AuthClient client;
+
+	@BeforeEach
+	void client() {
+		this.client = new AuthClient(this.port);
+	}
+
+	@Test
+	void registersUser() {
+		String username = AuthClient.newUsername();
+		HttpResponse<String> response = this.client.register(username, AuthClient.PASSWORD);
+		assertThat(response.statusCode()).isEqualTo(201);
+		JsonNode body = TestHttp.json(response);
+		assertThat(body.get("username").asString()).isEqualTo(username);
+		assertThat(body.get("id").asString()).isNotBlank();
+		assertThat(body.has("password")).isFalse();
+	}
+
+	@Test
+	void refusesTakenUsernameInAnyCase() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		HttpResponse<String> response = this.client.register(username.toUpperCase(), AuthClient.PASSWORD);
+		assertProblem(response, 409, "username-taken");
+	}
+
+	@Test
+	void refusesInvalidFieldsListingEach() {
+		HttpResponse<String> response = this.client.register("a/", "short");
+		assertProblem(response, 400, "invalid-request");
+		List<String> fields = TestHttp.json(response)
+			.get("errors")
+			.valueStream()
+			.map((error) -> error.get("field").asString())
+			.toList();
+		assertThat(fields).contains("username", "password");
+	}
+
+	@Test
+	void refusesMissingAndOverlongFields() {
+		assertProblem(this.client.post("/auth/register", Map.of("username", AuthClient.newUsername())), 400,
+				"invalid-request");
+		assertProblem(this.client.register(AuthClient.newUsername(), "x".repeat(129)), 400, "invalid-request");
+		assertProblem(this.client.register("u".repeat(33), AuthClient.PASSWORD), 400, "invalid-request");
+		assertProblem(this.client.login("u".repeat(33), AuthClient.PASSWORD), 400, "invalid-request");
+	}
+
+	@Test
+	void refusesMalformedJson() {
+		HttpResponse<String> response = TestHttp.post(this.client.url("/auth/register"), "{\"username\": ");
+		assertProblem(response, 400, "malformed-body");
+		assertThat(response.body()).doesNotContain("Exception").doesNotContain("at dev.");
+	}
+
+	@Test
+	void logsInWithTokensAndCookies() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		HttpResponse<String> response = this.client.login(username.toUpperCase(), AuthClient.PASSWORD);
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode body = TestHttp.json(response);
+		assertThat(body.get("token_type").asString()).isEqualTo("Bearer");
+		assertThat(body.get("expires_in").asLong()).isBetween(890L, 900L);
+		assertThat(body.get("access_token").asString()).hasSizeGreaterThan(100);
+		assertThat(body.get("refresh_token").asString()).matches("[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}");
+		assertThat(body.get("session_id").asString()).isEqualTo(body.get("refresh_token").asString().substring(0, 22));
+		List<String> cookies = response.headers().allValues("Set-Cookie");
+		assertThat(cookies).anySatisfy((cookie) -> assertThat(cookie).startsWith("access_token=")
+			.contains("HttpOnly")
+			.contains("SameSite=Strict")
+			.contains("Secure"));
+		assertThat(cookies).anySatisfy((cookie) -> assertThat(cookie).startsWith("csrf_token=")
+			.doesNotContain("HttpOnly")
+			.contains("SameSite=Strict"));
+		assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+	}
+
+	@Test
+	void answersUnknownUserAndWrongPasswordAlike() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		HttpResponse<String> wrongPassword = this.client.login(username, "wrong password");
+		HttpResponse<String> unknownUser = this.client.login(AuthClient.newUsername(), AuthClient.PASSWORD);
+		assertThat(wrongPassword.statusCode()).isEqualTo(401);
+		assertThat(unknownUser.statusCode()).isEqualTo(401);
+		assertThat(withoutRequestId(wrongPassword)).isEqualTo(withoutRequestId(unknownUser));
+	}
+
+	@Test
+	void throttlesFailedLoginsPerUsername() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		IntStream.range(0, 3)
+			.forEach((i) -> assertThat(new AuthClient(this.port).login(username, "wrong password").statusCode())
+				.isEqualTo(401));
+		// From another address and with the right password: the account is still locked.
+		HttpResponse<String> response = new AuthClient(this.port).login(username, AuthClient.PASSWORD);
+		assertProblem(response, 429, "too-many-failed-logins");
+		assertThat(response.headers().firstValue("Retry-After").map(Long::parseLong))
+			.hasValueSatisfying((seconds) -> assertThat(seconds).isBetween(1L, 900L));
+	}
+
+	@Test
+	void throttlesFailedLoginsPerAddress() {
+		IntStream.range(0, 6)
+			.forEach((i) -> assertThat(this.client.login(AuthClient.newUsername(), "wrong password").statusCode())
+				.isEqualTo(401));
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		assertProblem(this.client.login(username, AuthClient.PASSWORD), 429, "too-many-failed-logins");
+		assertThat(new AuthClient(this.port).login(username, AuthClient.PASSWORD).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void describesTheCallerOnMe() {
+		JsonNode session = this.client.newSession();
+		HttpResponse<String> response = this.client.me(session.get("access_token").asString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode me = TestHttp.json(response);
+		assertThat(me.get("username").asString()).startsWith("u-");
+		assertThat(me.get("roles").valueStream().map(JsonNode::asString)).containsExactly("USER");
+		assertThat(me.get("session_id").asString()).isEqualTo(session.get("session_id").asString());
+		assertThat(me.get("issued_at").asString()).isNotBlank();
+		assertThat(me.get("expires_at").asString()).isNotBlank();
+	}
+
+	@Test
+	void asksForATokenWhenThereIsNone() {
+		HttpResponse<String> response = TestHttp.get(this.client.url("/auth/me"));
+		assertProblem(response, 401, "unauthenticated");
+		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+	}
+
+	@Test
+	void rotatesRefreshTokens() {
+		JsonNode first = this.client.newSession();
+		HttpResponse<String> response = this.client.refresh(first.get("refresh_token").asString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode second = TestHttp.json(response);
+		assertThat(second.get("refresh_token").asString()).isNotEqualTo(first.get("refresh_token").asString());
+		assertThat(second.get("access_token").asString()).isNotEqualTo(first.get("access_token").asString());
+		assertThat(second.get("session_id").asString()).isEqualTo(first.get("session_id").asString());
+		assertThat(this.client.me(second.get("access_token").asString()).statusCode()).isEqualTo(200);
+		assertThat(this.client.refresh(second.get("refresh_token").asString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void revokesTheSessionWhenASpentRefreshTokenComesBack() {
+		JsonNode first = this.client.newSession();
+		JsonNode second = TestHttp.json(this.client.refresh(first.get("refresh_token").asString()));
+		JsonNode third = TestHttp.json(this.client.refresh(second.get("refresh_token").asString()));
+		// The first token, spent two rotations ago, is replayed: a thief or a bug.
+		HttpResponse<String> replay = this.client.refresh(first.get("refresh_token").asString());
+		assertProblem(replay, 401, "invalid-refresh-token");
+		assertThat(replay.body()).contains("revoked");
+		assertThat(this.client.refresh(third.get("refresh_token").asString()).statusCode()).isEqualTo(401);
+		assertThat(this.client.me(third.get("access_token").asString()).statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void toleratesAConcurrentRefreshWithoutRevoking() {
+		JsonNode first = this.client.newSession();
+		JsonNode second = TestHttp.json(this.client.refresh(first.get("refresh_token").asString()));
+		// The same token again within the grace window: refused, but the session lives.
+		HttpResponse<String> raced = this.client.refresh(first.get("refresh_token").asString());
+		assertProblem(raced, 401, "invalid-refresh-token");
+		assertThat(raced.body()).contains("just used");
+		assertThat(this.client.refresh(second.get("refresh_token").asString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void refusesMadeUpRefreshTokens() {
+		assertProblem(this.client.refresh("nonsense"), 401, "invalid-refresh-token");
+		JsonNode session = this.client.newSession();
+		String forged = session.get("session_id").asString() + "." + "A".repeat(43);
+		assertProblem(this.client.refresh(forged), 401, "invalid-refresh-token");
+		// A guess does not revoke the real session.
+		assertThat(this.client.refresh(session.get("refresh_token").asString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void logoutRevokesTheTokenAtOnceAndEndsTheSession() {
+		JsonNode session = this.client.newSession();
+		String accessToken = session.get("access_token").asString();
+		assertThat(this.client.me(accessToken).statusCode()).isEqualTo(200);
+		HttpResponse<String> logout = this.client.postWithToken("/auth/logout", accessToken);
+		assertThat(logout.statusCode()).isEqualTo(204);
+		assertThat(logout.headers().allValues("Set-Cookie"))
+			.anySatisfy((cookie) -> assertThat(cookie).startsWith("access_token=;").contains("Max-Age=0"));
+		HttpResponse<String> after = this.client.me(accessToken);
+		assertProblem(after, 401, "invalid-token");
+		assertThat(after.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"")
+			.contains("revoked");
+		assertThat(this.client.refresh(session.get("refresh_token").asString()).statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void logoutAllEndsEverySessionOfTheUser() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		JsonNode laptop = this.client.loginOk(username);
+		JsonNode phone = this.client.loginOk(username);
+		JsonNode someoneElse = this.client.newSession();
+		assertThat(this.client.postWithToken("/auth/logout-all", laptop.get("access_token").asString()).statusCode())
+			.isEqualTo(204);
+		assertThat(this.client.me(laptop.get("access_token").asString()).statusCode()).isEqualTo(401);
+		assertThat(this.client.me(phone.get("access_token").asString()).statusCode()).isEqualTo(401);
+		assertThat(this.client.refresh(phone.get("refresh_token").asString()).statusCode()).isEqualTo(401);
+		assertThat(this.client.me(someoneElse.get("access_token").asString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void listsAndDeletesOwnSessionsOnly() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		JsonNode laptop = this.client.loginOk(username);
+		JsonNode phone = this.client.loginOk(username);
+		JsonNode someoneElse = this.client.newSession();
+		String laptopToken = laptop.get("access_token").asString();
+
+		HttpResponse<String> list = TestHttp.get(this.client.url("/auth/sessions"), "Authorization",
+				"Bearer " + laptopToken);
+		assertThat(list.statusCode()).isEqualTo(200);
+		List<JsonNode> sessions = TestHttp.json(list).valueStream().toList();
+		assertThat(sessions).extracting((s) -> s.get("id").asString())
+			.containsExactlyInAnyOrder(laptop.get("session_id").asString(), phone.get("session_id").asString());
+		assertThat(sessions).filteredOn((s) -> s.get("current").asBoolean())
+			.extracting((s) -> s.get("id").asString())
+			.containsExactly(laptop.get("session_id").asString());
+
+		HttpResponse<String> notMine = TestHttp.send("DELETE",
+				this.client.url("/auth/sessions/" + someoneElse.get("session_id").asString()), null, "Authorization",
+				"Bearer " + laptopToken);
+		assertProblem(notMine, 404, "session-not-found");
+		assertThat(this.client.me(someoneElse.get("access_token").asString()).statusCode()).isEqualTo(200);
+
+		HttpResponse<String> mine = TestHttp.send("DELETE",
+				this.client.url("/auth/sessions/" + phone.get("session_id").asString()), null, "Authorization",
+				"Bearer " + laptopToken);
+		assertThat(mine.statusCode()).isEqualTo(204);
+		assertThat(this.client.me(phone.get("access_token").asString()).statusCode()).isEqualTo(401);
+		assertThat(this.client.me(laptopToken).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void cookieAuthenticatedLogoutNeedsTheCsrfToken() {
+		JsonNode session = this.client.newSession();
+		String cookie = "access_token=" + session.get("access_token").asString() + "; csrf_token=abc123";
+		HttpResponse<String> withoutHeader = this.client.post("/auth/logout", null, "Cookie", cookie);
+		assertProblem(withoutHeader, 403, "csrf");
+		HttpResponse<String> wrongHeader = this.client.post("/auth/logout", null, "Cookie", cookie, "X-CSRF-Token",
+				"abc124");
+		assertProblem(wrongHeader, 403, "csrf");
+		assertThat(this.client.me(session.get("access_token").asString()).statusCode()).isEqualTo(200);
+		HttpResponse<String> withHeader = this.client.post("/auth/logout", null, "Cookie", cookie, "X-CSRF-Token",
+				"abc123");
+		assertThat(withHeader.statusCode()).isEqualTo(204);
+	}
+
+	@Test
+	void readsTheTokenFromTheCookieForSafeRequests() {
+		JsonNode session = this.client.newSession();
+		HttpResponse<String> response = TestHttp.get(this.client.url("/auth/me"), "Cookie",
+				"access_token=" + session.get("access_token").asString());
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void publishesOnlyPublicKeys() {
+		HttpResponse<String> response = TestHttp.get(this.client.url("/.well-known/jwks.json"));
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/jwk-set+json");
+		List<JsonNode> keys = TestHttp.json(response).get("keys").valueStream().toList();
+		assertThat(keys).isNotEmpty().allSatisfy((key) -> {
+			assertThat(key.get("kid").asString()).isNotBlank();
+			assertThat(key.get("alg").asString()).isEqualTo("ES256");
+			assertThat(key.get("use").asString()).isEqualTo("sig");
+			assertThat(key.has("d")).as("private parameter d").isFalse();
+		});
+	}
+
+	static void assertProblem(HttpResponse<String> response, int status, String slug) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+		JsonNode problem = TestHttp.json(response);
+		assertThat(problem.get("type").asString()).isEqualTo("urn:fulcrum:problem:" + slug);
+		assertThat(problem.get("status").asInt()).isEqualTo(status);
+		assertThat(problem.get("title").asString()).isNotBlank();
+		assertThat(problem.get("detail").asString()).isNotBlank();
+		assertThat(problem.get("requestId").asString()).isNotBlank();
+	}
+
+	private static String withoutRequestId(HttpResponse<String> response) {
+		return TestHttp.json(response).deepCopy().toString().replaceAll("\"requestId\":\"[^\"]*\"", "");
+	}
+
+}
