@@ -2,12 +2,25 @@ package dev.fulcrum.api;
 
 import java.net.http.HttpResponse;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+
 import dev.fulcrum.testsupport.ServiceContractTests;
+import dev.fulcrum.testsupport.TestTokenIssuer;
+import dev.fulcrum.token.RevocationKeys;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +29,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.server.port=0", "fulcrum.instance-id=api-test-1" })
 @Import(TestRedisConfiguration.class)
 class ApiServiceApplicationTests extends ServiceContractTests {
+
+	static final TestTokenIssuer issuer = new TestTokenIssuer();
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@DynamicPropertySource
+	static void jwks(DynamicPropertyRegistry registry) {
+		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+	}
+
+	@AfterAll
+	static void stopIssuer() {
+		issuer.close();
+	}
 
 	@Override
 	protected String instanceId() {
@@ -29,6 +57,55 @@ class ApiServiceApplicationTests extends ServiceContractTests {
 		assertThat(response.headers().firstValue("X-Served-By")).hasValue("api-test-1");
 		assertThat(TestHttp.json(response).get("instance").asString()).isEqualTo("api-test-1");
 		assertThat(TestHttp.json(response).get("message").asString()).isNotBlank();
+	}
+
+	@Test
+	void meNamesTheVerifiedUserAndTheInstance() {
+		HttpResponse<String> response = me("Bearer " + issuer.token("alice"));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(TestHttp.json(response).get("username").asString()).isEqualTo("alice");
+		assertThat(TestHttp.json(response).get("instance").asString()).isEqualTo("api-test-1");
+	}
+
+	@Test
+	void meNeedsAToken() {
+		HttpResponse<String> response = TestHttp.get("http://localhost:" + this.port + "/api/me");
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+	}
+
+	@Test
+	void meRefusesAnExpiredToken() {
+		String expired = issuer.token("bob", "s-expired",
+				(jwt) -> jwt.issuedAt(Date.from(Instant.now().minus(Duration.ofMinutes(30))))
+					.expiration(Date.from(Instant.now().minus(Duration.ofMinutes(5)))));
+		HttpResponse<String> response = me("Bearer " + expired);
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"")
+			.contains("expired");
+	}
+
+	@Test
+	void meRefusesARevokedSessionOnTheNextRequest() {
+		String sessionId = "s-" + UUID.randomUUID();
+		String token = issuer.token("carol", sessionId, (jwt) -> jwt);
+		assertThat(me("Bearer " + token).statusCode()).isEqualTo(200);
+		this.redis.opsForValue().set(RevocationKeys.session(sessionId), "1", Duration.ofMinutes(16));
+		HttpResponse<String> response = me("Bearer " + token);
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("revoked");
+	}
+
+	@Test
+	void helloStaysPublicWithAStaleCookie() {
+		HttpResponse<String> response = TestHttp.get("http://localhost:" + this.port + "/api/hello", "Cookie",
+				"access_token=not-a-token");
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	private HttpResponse<String> me(String authorization) {
+		return TestHttp.get("http://localhost:" + this.port + "/api/me", "Authorization", authorization);
 	}
 
 }
