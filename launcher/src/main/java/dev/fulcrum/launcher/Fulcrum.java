@@ -115,7 +115,8 @@ public final class Fulcrum {
 		createPrivately(options.home());
 		URI externalRedis = externalRedis();
 		StackPlan.Layout layout = new StackPlan.Layout(this.root, options.home(), javaExecutable(), javaOptions());
-		List<Instance> plan = StackPlan.plan(options, layout, externalRedis);
+		String redisPassword = RedisBinary.newPassword();
+		List<Instance> plan = StackPlan.plan(options, layout, externalRedis, redisPassword);
 		Stack.checkPortsFree(plan);
 		for (Instance instance : plan) {
 			if (!instance.service().equals(StackPlan.REDIS) && !Files.exists(layout.jar(instance.service()))) {
@@ -133,6 +134,7 @@ public final class Fulcrum {
 		}
 		else {
 			RedisBinary.install(options.home());
+			RedisBinary.writeConfig(options.home(), redisPassword);
 		}
 		this.out.printf("Starting %d processes (logs in %s) ...%n", plan.size(),
 				Stack.relative(options.home().resolve("logs")));

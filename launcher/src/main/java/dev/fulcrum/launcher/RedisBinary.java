@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 import redis.embedded.RedisExecProvider;
 
@@ -15,6 +18,35 @@ import redis.embedded.RedisExecProvider;
 final class RedisBinary {
 
 	private RedisBinary() {
+	}
+
+	/**
+	 * Makes a password for one stack's Redis.
+	 * @return 32 random hex characters
+	 */
+	static String newPassword() {
+		return HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+	}
+
+	/**
+	 * Writes {@code <home>/redis.conf} (owner-only) with the stack's password, so that it
+	 * never appears on a command line where {@code ps} would show it.
+	 * @param home the state folder
+	 * @param password the password
+	 * @return the file
+	 */
+	static Path writeConfig(Path home, String password) {
+		Path config = home.resolve("redis.conf");
+		try {
+			Files.deleteIfExists(config);
+			Files.createFile(config,
+					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(config, "# Written by ./fulcrum up for this stack only.\nrequirepass " + password + "\n");
+			return config;
+		}
+		catch (IOException ex) {
+			throw LauncherException.failure("cannot write " + config + " (" + ex.getMessage() + ")");
+		}
 	}
 
 	/**

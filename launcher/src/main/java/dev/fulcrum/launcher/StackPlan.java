@@ -42,21 +42,40 @@ final class StackPlan {
 	 * @return the instances, in start order
 	 */
 	static List<Instance> plan(Options options, Layout layout, URI externalRedis) {
+		return plan(options, layout, externalRedis, RedisBinary.newPassword());
+	}
+
+	/**
+	 * Plans the stack.
+	 * @param options the command line
+	 * @param layout where things are on this machine
+	 * @param externalRedis the Redis to use instead of starting one, or {@code null}
+	 * @param redisPassword the password of the Redis started here (in
+	 * {@code <home>/redis.conf}); unused with {@code externalRedis}
+	 * @return the instances, in start order
+	 */
+	static List<Instance> plan(Options options, Layout layout, URI externalRedis, String redisPassword) {
 		Ports ports = new Ports(options);
 		List<Instance> plan = new ArrayList<>();
 		URI redisUrl = externalRedis;
 		if (redisUrl == null) {
 			int port = ports.take(6379);
-			redisUrl = URI.create("redis://127.0.0.1:" + port);
-			plan.add(new Instance(REDIS, REDIS, port, redisUrl.toString(), new HealthCheck.RedisPing("127.0.0.1", port),
-					redisCommand(layout, port), Map.of(), layout.log(REDIS)));
+			redisUrl = URI.create("redis://:" + redisPassword + "@127.0.0.1:" + port);
+			plan.add(new Instance(REDIS, REDIS, port, "redis://127.0.0.1:" + port,
+					new HealthCheck.RedisPing("127.0.0.1", port), redisCommand(layout, port), Map.of(),
+					layout.log(REDIS)));
 		}
 		List<Instance> auth = replicas(layout, ports, "auth-service", 8081, true, 1, redisUrl, Map.of());
+		// Verifiers fetch the public keys from the auth-service.
+		Map<String, String> verifier = Map.of("TOKEN_JWKS_URI",
+				"http://127.0.0.1:" + auth.get(0).port() + "/.well-known/jwks.json");
 		List<Instance> api = replicas(layout, ports, "api-service", 8091, true, options.apiReplicas(), redisUrl,
-				Map.of());
+				verifier);
 		List<Instance> workers = replicas(layout, ports, "worker-service", 8095, false, options.workerReplicas(),
 				redisUrl, Map.of());
-		Map<String, String> upstreams = Map.of("API_SERVICE_URLS", urls(api), "AUTH_SERVICE_URLS", urls(auth));
+		Map<String, String> upstreams = new LinkedHashMap<>(verifier);
+		upstreams.put("API_SERVICE_URLS", urls(api));
+		upstreams.put("AUTH_SERVICE_URLS", urls(auth));
 		List<Instance> gateway = replicas(layout, ports, "gateway", 8080, true, 1, redisUrl, upstreams);
 		plan.addAll(auth);
 		plan.addAll(api);
@@ -76,6 +95,9 @@ final class StackPlan {
 			environment.put("SERVER_PORT", String.valueOf(port));
 			environment.put("SERVER_ADDRESS", "127.0.0.1");
 			environment.put("REDIS_URL", redisUrl.toString());
+			// The local profile: demo user, cookies without Secure (plain http). Never in
+			// the jars: set from outside, as compose and Kubernetes set theirs.
+			environment.put("SPRING_PROFILES_ACTIVE", "local");
 			int healthPort = port;
 			if (managementPort) {
 				healthPort = ports.take(basePort + 1000);
@@ -102,8 +124,10 @@ final class StackPlan {
 	}
 
 	private static List<String> redisCommand(Layout layout, int port) {
-		return List.of(layout.home().resolve("bin/redis-server").toString(), "--port", String.valueOf(port), "--bind",
-				"127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir",
+		// The config file (first, as redis-server wants it) holds only the password.
+		return List.of(layout.home().resolve("bin/redis-server").toString(),
+				layout.home().resolve("redis.conf").toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+				"--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--dir",
 				layout.home().resolve("redis").toString());
 	}
 

@@ -15,15 +15,29 @@ class StackPlanTests {
 
 	@Test
 	void usesThePortsOfTheDesignInStartOrder() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null);
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret");
 		assertThat(plan).extracting(Instance::name)
 			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
 					"worker-service-2", "gateway-1");
 		assertThat(plan).extracting(Instance::port).containsExactly(6379, 8081, 8091, 8092, 8095, 8096, 8080);
 		assertThat(plan.get(2).environment()).containsEntry("MANAGEMENT_PORT", "9091")
 			.containsEntry("INSTANCE_ID", "api-service-1")
-			.containsEntry("REDIS_URL", "redis://127.0.0.1:6379");
+			.containsEntry("REDIS_URL", "redis://:s3cret@127.0.0.1:6379")
+			.containsEntry("SPRING_PROFILES_ACTIVE", "local")
+			.containsEntry("TOKEN_JWKS_URI", "http://127.0.0.1:8081/.well-known/jwks.json");
+		assertThat(plan.getLast().environment()).containsEntry("TOKEN_JWKS_URI",
+				"http://127.0.0.1:8081/.well-known/jwks.json");
 		assertThat(plan.get(2).command()).containsSequence("-jar", "/repo/api-service/target/api-service.jar");
+	}
+
+	@Test
+	void keepsTheRedisPasswordOffCommandLinesAndOutOfTheDisplayedUrl() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret");
+		Instance redis = plan.getFirst();
+		assertThat(redis.url()).isEqualTo("redis://127.0.0.1:6379");
+		assertThat(redis.command()).contains("/repo/.fulcrum/redis.conf");
+		assertThat(plan)
+			.allSatisfy((instance) -> assertThat(instance.command()).noneMatch((arg) -> arg.contains("s3cret")));
 	}
 
 	@Test

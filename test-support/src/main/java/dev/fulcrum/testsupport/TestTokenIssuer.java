@@ -85,6 +85,14 @@ public final class TestTokenIssuer implements AutoCloseable {
 	}
 
 	/**
+	 * The public key as a JWK.
+	 * @return the JWK members
+	 */
+	public Map<String, ?> jwk() {
+		return Map.copyOf(this.jwk);
+	}
+
+	/**
 	 * A valid token for a user, in a new session.
 	 * @param username the {@code preferred_username}
 	 * @return the token
