@@ -286,6 +286,18 @@ class AuthFlowTests {
 	}
 
 	@Test
+	void loginStillWorksWithAStaleCookieAndNoCsrfHeader() {
+		JsonNode session = this.client.newSession();
+		String username = TestHttp.json(this.client.me(session.get("access_token").asString()))
+			.get("username")
+			.asString();
+		HttpResponse<String> response = this.client.post("/auth/login",
+				Map.of("username", username, "password", AuthClient.PASSWORD), "Cookie",
+				"access_token=" + session.get("access_token").asString());
+		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	@Test
 	void readsTheTokenFromTheCookieForSafeRequests() {
 		JsonNode session = this.client.newSession();
 		HttpResponse<String> response = TestHttp.get(this.client.url("/auth/me"), "Cookie",

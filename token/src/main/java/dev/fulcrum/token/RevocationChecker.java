@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Checks a verified token against the revocation list in Redis.
@@ -51,6 +52,9 @@ public final class RevocationChecker {
 			return Mono.error(revoked());
 		}
 		return this.redis.countExistingKeys(List.of(sessionKey, tokenKey))
+			// Lettuce opens its shared connection synchronously on first use (and again
+			// after Redis was down at start-up): never on the caller's event loop.
+			.subscribeOn(Schedulers.boundedElastic())
 			.onErrorMap((ex) -> new TokenCheckUnavailableException("the revocation list cannot be read", ex))
 			.flatMap((found) -> {
 				if (found > 0) {

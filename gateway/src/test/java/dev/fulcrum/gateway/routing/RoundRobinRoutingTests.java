@@ -9,12 +9,14 @@ import java.util.List;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.fulcrum.testsupport.TestHttp;
+import dev.fulcrum.testsupport.TestRedisConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /api/**} round-robin over them and carry the request id both ways.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
+@Import(TestRedisConfiguration.class)
 class RoundRobinRoutingTests {
 
 	static final List<HttpServer> upstreams = List.of(upstream("up-1"), upstream("up-2"));

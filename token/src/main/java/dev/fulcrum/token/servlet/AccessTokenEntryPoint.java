@@ -27,6 +27,11 @@ final class AccessTokenEntryPoint implements AuthenticationEntryPoint, AccessDen
 	public void commence(HttpServletRequest request, HttpServletResponse response,
 			AuthenticationException authException) throws IOException {
 		Object failure = request.getAttribute(AccessTokenFilter.FAILURE);
+		if (AccessTokenFilter.CSRF.equals(failure)) {
+			Problems.write(response, Problems.of(HttpStatus.FORBIDDEN, "csrf", "CSRF token missing or wrong",
+					"A request that changes state with the access_token cookie must repeat the csrf_token cookie in the X-CSRF-Token header."));
+			return;
+		}
 		if (failure instanceof TokenCheckUnavailableException) {
 			response.setHeader(HttpHeaders.RETRY_AFTER, "1");
 			Problems.write(response, Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "token-check-unavailable",

@@ -8,7 +8,6 @@ import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import dev.fulcrum.common.problem.Problems;
 import dev.fulcrum.token.AccessToken;
 import dev.fulcrum.token.BearerToken;
 import dev.fulcrum.token.CsrfProtection;
@@ -17,7 +16,6 @@ import dev.fulcrum.token.TokenAuthenticator;
 import dev.fulcrum.token.TokenCheckUnavailableException;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
@@ -35,6 +33,9 @@ final class AccessTokenFilter extends OncePerRequestFilter {
 
 	/** The request attribute holding why a token was not accepted. */
 	static final String FAILURE = AccessTokenFilter.class.getName() + ".failure";
+
+	/** The failure recorded for a cookie-authenticated change without its CSRF token. */
+	static final String CSRF = "csrf";
 
 	private final TokenAuthenticator authenticator;
 
@@ -55,13 +56,15 @@ final class AccessTokenFilter extends OncePerRequestFilter {
 				AccessToken accessToken = this.authenticator.authenticate(token.value()).block();
 				if (!CsrfProtection.allows(request.getMethod(), token, cookie(request, CsrfProtection.COOKIE),
 						request.getHeader(CsrfProtection.HEADER))) {
-					Problems.write(response, Problems.of(HttpStatus.FORBIDDEN, "csrf", "CSRF token missing or wrong",
-							"A request that changes state with the access_token cookie must repeat the csrf_token cookie in the X-CSRF-Token header."));
-					return;
+					// Not authenticated, then: a public endpoint (login) still works, a
+					// protected one is refused with 403 by the entry point.
+					request.setAttribute(FAILURE, CSRF);
 				}
-				SecurityContext context = this.contexts.createEmptyContext();
-				context.setAuthentication(new AccessTokenAuthentication(accessToken, token.source()));
-				this.contexts.setContext(context);
+				else {
+					SecurityContext context = this.contexts.createEmptyContext();
+					context.setAuthentication(new AccessTokenAuthentication(accessToken, token.source()));
+					this.contexts.setContext(context);
+				}
 			}
 			catch (InvalidTokenException | TokenCheckUnavailableException ex) {
 				request.setAttribute(FAILURE, ex);

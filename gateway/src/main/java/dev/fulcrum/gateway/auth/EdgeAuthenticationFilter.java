@@ -1,0 +1,99 @@
+package dev.fulcrum.gateway.auth;
+
+import java.util.function.Function;
+
+import dev.fulcrum.token.BearerToken;
+import dev.fulcrum.token.CsrfProtection;
+import dev.fulcrum.token.InvalidTokenException;
+import dev.fulcrum.token.TokenAuthenticator;
+import dev.fulcrum.token.TokenCheckUnavailableException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Refuses requests to protected endpoints that lack a valid access token, before they
+ * reach the router: 401 without a token or with one that is invalid or revoked, 403 for a
+ * cookie-authenticated change of state without its CSRF token, and 503 when the token
+ * cannot be checked (the JWK Set or Redis does not answer). Fails closed: a request that
+ * cannot be checked is not let through.
+ * <p>
+ * The check never blocks: signatures are verified against keys in memory (a verified
+ * token is remembered until it expires), and revocation is one reactive Redis round trip.
+ */
+@Component
+class EdgeAuthenticationFilter implements WebFilter, Ordered {
+
+	/**
+	 * Right after the request-id filter ({@code HIGHEST_PRECEDENCE}), so that every
+	 * refusal carries the request id, and long before routing.
+	 */
+	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
+
+	private static final Log logger = LogFactory.getLog(EdgeAuthenticationFilter.class);
+
+	private final AccessRules rules;
+
+	private final TokenAuthenticator authenticator;
+
+	EdgeAuthenticationFilter(EdgeAuthProperties properties, TokenAuthenticator authenticator) {
+		this.rules = AccessRules.of(properties);
+		this.authenticator = authenticator;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		ServerHttpRequest request = exchange.getRequest();
+		if (!this.rules.needsToken(request)) {
+			return chain.filter(exchange);
+		}
+		BearerToken token = BearerToken.of(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
+				cookie(request, BearerToken.COOKIE));
+		if (token == null) {
+			return Refusal.missingToken().sendTo(exchange);
+		}
+		return refusal(request, token).map((refusal) -> refusal.sendTo(exchange))
+			// Nothing to refuse: the request goes on as it came, token included.
+			.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange)))
+			.flatMap(Function.identity());
+	}
+
+	/**
+	 * Checks the token, then CSRF, as the services do.
+	 * @return why the request is refused, or empty when it may pass
+	 */
+	private Mono<Refusal> refusal(ServerHttpRequest request, BearerToken token) {
+		return this.authenticator.authenticate(token.value())
+			.flatMap((accessToken) -> csrfAllows(request, token) ? Mono.<Refusal>empty() : Mono.just(Refusal.csrf()))
+			.onErrorResume(InvalidTokenException.class, (ex) -> Mono.just(Refusal.invalidToken(ex.getMessage())))
+			.onErrorResume(TokenCheckUnavailableException.class, (ex) -> {
+				logger.debug("Token check unavailable: " + ex.getMessage());
+				return Mono.just(Refusal.checkUnavailable());
+			});
+	}
+
+	private static boolean csrfAllows(ServerHttpRequest request, BearerToken token) {
+		return CsrfProtection.allows(request.getMethod().name(), token, cookie(request, CsrfProtection.COOKIE),
+				request.getHeaders().getFirst(CsrfProtection.HEADER));
+	}
+
+	private static String cookie(ServerHttpRequest request, String name) {
+		HttpCookie cookie = request.getCookies().getFirst(name);
+		return (cookie != null) ? cookie.getValue() : null;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+}
