@@ -4,7 +4,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.testsupport.TestHttp;
@@ -19,9 +21,11 @@ import org.junit.jupiter.api.Timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The walking skeleton end to end: {@code ./fulcrum up} starts every process, the gateway
- * balances {@code /api/hello} over both API instances, and {@code ./fulcrum down} leaves
- * nothing behind.
+ * The local stack end to end: {@code ./fulcrum up} starts every process, the gateway
+ * balances {@code /api/hello} over both API instances, a user registers, logs in, is
+ * verified by both API instances, refreshes and logs out with the token refused at once
+ * everywhere, the token verifies with an independent JOSE library, and
+ * {@code ./fulcrum down} leaves nothing behind.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -97,6 +101,71 @@ class LocalStackSystemTests {
 
 	@Test
 	@Order(6)
+	void authenticatesThroughTheGatewayAndRevokesAtOnce() {
+		String gateway = stack.url("gateway");
+		String username = "sys-" + UUID.randomUUID().toString().substring(0, 8);
+		String credentials = TestHttp.toJson(Map.of("username", username, "password", "system test password"));
+		assertThat(TestHttp.post(gateway + "/auth/register", credentials).statusCode()).isEqualTo(201);
+		HttpResponse<String> login = TestHttp.post(gateway + "/auth/login", credentials);
+		assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+		String refreshToken = TestHttp.json(login).get("refresh_token").asString();
+
+		Set<String> servedBy = new HashSet<>();
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> me = TestHttp.get(gateway + "/api/me", "Authorization",
+					"Bearer " + TestHttp.json(login).get("access_token").asString());
+			assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+			assertThat(TestHttp.json(me).get("username").asString()).isEqualTo(username);
+			servedBy.add(TestHttp.json(me).get("instance").asString());
+		}
+		assertThat(servedBy).as("/api/me verified by both API instances")
+			.containsExactlyInAnyOrder("api-service-1", "api-service-2");
+
+		HttpResponse<String> refresh = TestHttp.post(gateway + "/auth/refresh",
+				TestHttp.toJson(Map.of("refresh_token", refreshToken)));
+		assertThat(refresh.statusCode()).as(refresh.body()).isEqualTo(200);
+		String accessToken = TestHttp.json(refresh).get("access_token").asString();
+		String bearer = "Bearer " + accessToken;
+		assertThat(TestHttp.get(gateway + "/api/me", "Authorization", bearer).statusCode()).isEqualTo(200);
+
+		HttpResponse<String> logout = TestHttp.post(gateway + "/auth/logout", null, "Authorization", bearer);
+		assertThat(logout.statusCode()).isEqualTo(204);
+
+		HttpResponse<String> atGateway = TestHttp.get(gateway + "/api/me", "Authorization", bearer);
+		assertThat(atGateway.statusCode()).isEqualTo(401);
+		assertThat(atGateway.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("invalid_token")
+			.contains("revoked");
+		for (LocalStack.Entry api : stack.instances()) {
+			if (api.service().equals("api-service")) {
+				HttpResponse<String> direct = TestHttp.get(api.url() + "/api/me", "Authorization", bearer);
+				assertThat(direct.statusCode()).as(api.instance() + " without the gateway").isEqualTo(401);
+			}
+		}
+		HttpResponse<String> spentRefresh = TestHttp.post(gateway + "/auth/refresh",
+				TestHttp.toJson(Map.of("refresh_token", TestHttp.json(refresh).get("refresh_token").asString())));
+		assertThat(spentRefresh.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	@Order(7)
+	void tokensVerifyWithAnIndependentJoseLibrary() {
+		String gateway = stack.url("gateway");
+		HttpResponse<String> login = TestHttp.post(gateway + "/auth/login",
+				TestHttp.toJson(Map.of("username", "demo", "password", "demo-password")));
+		assertThat(login.statusCode()).as("the local profile's demo user: " + login.body()).isEqualTo(200);
+		String token = TestHttp.json(login).get("access_token").asString();
+
+		LocalStack.Result verified = JoseCheck.verify(gateway + "/.well-known/jwks.json", token);
+		assertThat(verified.exitCode()).as(verified.output()).isZero();
+		assertThat(verified.output()).contains("\"alg\":\"ES256\"").contains("\"preferred_username\":\"demo\"");
+
+		String tampered = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
+		LocalStack.Result refused = JoseCheck.verify(gateway + "/.well-known/jwks.json", tampered);
+		assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
+	}
+
+	@Test
+	@Order(20)
 	void downLeavesNothingRunning() {
 		List<LocalStack.Entry> instances = stack.instances();
 		assertThat(stack.liveProcesses()).as("processes of the stack before down").hasSizeGreaterThanOrEqualTo(7);
