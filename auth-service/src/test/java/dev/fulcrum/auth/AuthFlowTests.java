@@ -88,7 +88,7 @@ class AuthFlowTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		JsonNode body = TestHttp.json(response);
 		assertThat(body.get("token_type").asString()).isEqualTo("Bearer");
-		assertThat(body.get("expires_in").asLong()).isBetween(890L, 900L);
+		assertThat(body.get("expires_in").asLong()).isEqualTo(900L);
 		assertThat(body.get("access_token").asString()).hasSizeGreaterThan(100);
 		assertThat(body.get("refresh_token").asString()).matches("[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}");
 		assertThat(body.get("session_id").asString()).isEqualTo(body.get("refresh_token").asString().substring(0, 22));
@@ -112,6 +112,17 @@ class AuthFlowTests {
 		assertThat(wrongPassword.statusCode()).isEqualTo(401);
 		assertThat(unknownUser.statusCode()).isEqualTo(401);
 		assertThat(withoutRequestId(wrongPassword)).isEqualTo(withoutRequestId(unknownUser));
+	}
+
+	@Test
+	void spendsOneHashOnAnUnknownUserAsOnAWrongPassword() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		CountingPasswordEncoder.checks.set(0);
+		this.client.login(username, "wrong password");
+		assertThat(CountingPasswordEncoder.checks.getAndSet(0)).isEqualTo(1);
+		this.client.login(AuthClient.newUsername(), "wrong password");
+		assertThat(CountingPasswordEncoder.checks.get()).isEqualTo(1);
 	}
 
 	@Test

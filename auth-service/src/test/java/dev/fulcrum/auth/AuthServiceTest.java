@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Import;
 				"fulcrum.auth.password.memory-kib=1024", "fulcrum.auth.password.iterations=1",
 				"fulcrum.auth.refresh-grace=5s", "fulcrum.auth.throttle.per-username=3",
 				"fulcrum.auth.throttle.per-address=6" })
-@Import(TestRedisConfiguration.class)
+@Import({ TestRedisConfiguration.class, CountingPasswordEncoder.Configuration.class })
 public @interface AuthServiceTest {
 
 }

@@ -1,8 +1,5 @@
 package dev.fulcrum.auth.login;
 
-import java.time.Clock;
-import java.time.Duration;
-
 import dev.fulcrum.auth.session.Revoker;
 import dev.fulcrum.auth.session.Session;
 import dev.fulcrum.auth.session.SessionStore;
@@ -32,16 +29,13 @@ class LoginService {
 
 	private final LoginThrottle throttle;
 
-	private final Clock clock;
-
 	LoginService(UserService users, SessionStore sessions, Revoker revoker, AccessTokenIssuer issuer,
-			LoginThrottle throttle, Clock clock) {
+			LoginThrottle throttle) {
 		this.users = users;
 		this.sessions = sessions;
 		this.revoker = revoker;
 		this.issuer = issuer;
 		this.throttle = throttle;
-		this.clock = clock;
 	}
 
 	TokenResponse login(LoginRequest request, String clientAddress, String userAgent) {
@@ -90,8 +84,8 @@ class LoginService {
 	private TokenResponse respond(Session session, String refreshToken) {
 		AccessTokenIssuer.IssuedToken accessToken = this.issuer.issue(session.userId(), session.username(),
 				session.roles(), session.id());
-		long expiresIn = Duration.between(this.clock.instant(), accessToken.expiresAt()).toSeconds();
-		return new TokenResponse(accessToken.value(), "Bearer", expiresIn, refreshToken, session.id());
+		return new TokenResponse(accessToken.value(), "Bearer", accessToken.lifetimeSeconds(), refreshToken,
+				session.id());
 	}
 
 	private static ProblemException invalidRefreshToken(String detail) {

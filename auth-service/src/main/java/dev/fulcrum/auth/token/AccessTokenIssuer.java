@@ -2,6 +2,7 @@ package dev.fulcrum.auth.token;
 
 import java.security.PrivateKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
@@ -70,7 +71,7 @@ public class AccessTokenIssuer {
 			.claim("preferred_username", username)
 			.signWith(signer.privateKey(), algorithm(signer.algorithm()))
 			.compact();
-		return new IssuedToken(token, expiresAt);
+		return new IssuedToken(token, now, expiresAt);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -86,9 +87,24 @@ public class AccessTokenIssuer {
 	 * A signed access token.
 	 *
 	 * @param value the compact JWS
+	 * @param issuedAt its {@code iat}
 	 * @param expiresAt its {@code exp}
 	 */
-	public record IssuedToken(String value, Instant expiresAt) {
+	public record IssuedToken(String value, Instant issuedAt, Instant expiresAt) {
+
+		/**
+		 * The token's lifetime in seconds, for {@code expires_in}.
+		 * @return seconds from issue to expiry
+		 */
+		public long lifetimeSeconds() {
+			return Duration.between(this.issuedAt, this.expiresAt).toSeconds();
+		}
+
+		@Override
+		public String toString() {
+			return "IssuedToken[expiresAt=" + this.expiresAt + "]";
+		}
+
 	}
 
 }

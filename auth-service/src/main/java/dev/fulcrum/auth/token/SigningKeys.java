@@ -25,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.fulcrum.auth.config.AuthProperties;
 import dev.fulcrum.common.problem.ProblemException;
 import dev.fulcrum.token.JwkSets;
+import dev.fulcrum.token.TokenCheckUnavailableException;
 import dev.fulcrum.token.TokenProperties;
 import dev.fulcrum.token.VerificationKey;
 import dev.fulcrum.token.VerificationKeys;
@@ -161,7 +162,10 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 		return Mono.fromCallable(() -> {
 			reloadAtMostEverySecond(keyId);
 			return cached(keyId);
-		}).subscribeOn(Schedulers.boundedElastic());
+		})
+			.subscribeOn(Schedulers.boundedElastic())
+			.onErrorMap((ex) -> !(ex instanceof TokenCheckUnavailableException),
+					(ex) -> new TokenCheckUnavailableException("the key set cannot be read", ex));
 	}
 
 	@Override
