@@ -1,39 +1,49 @@
--- Rotates a session's refresh token: the one atomic step of POST /auth/refresh.
+-- Rotates a session's refresh token: the one atomic step of POST /auth/refresh. Time is
+-- Redis's own, so that replicas with drifting clocks agree on the grace window.
 -- KEYS[1]  the session hash, fulcrum:auth:session:{<sid>}
--- KEYS[2]  the set of hashes of its rotated (used) refresh tokens, same hash tag
+-- KEYS[2]  the set of hashes of its rotated (spent) refresh tokens, same hash tag
+-- KEYS[3]  the session's revocation marker, fulcrum:revoked:{<sid>}, same hash tag
 -- ARGV[1]  hash of the presented token
 -- ARGV[2]  hash of the new token
--- ARGV[3]  now, epoch milliseconds
--- ARGV[4]  grace window, milliseconds
--- ARGV[5]  idle timeout, milliseconds
--- Returns  'rotated'  the presented token was current and is now replaced
+-- ARGV[3]  grace window, milliseconds
+-- ARGV[4]  idle timeout, milliseconds
+-- ARGV[5]  the revocation marker's time to live, milliseconds
+-- ARGV[6]  the channel that announces revocations
+-- Returns  {outcome, user id}, outcome one of
+--          'rotated'  the presented token was current and is now replaced
 --          'raced'    it was replaced less than the grace window ago (a concurrent refresh)
---          'reused'   it was replaced earlier: reuse of a spent token, the caller revokes
+--          'reused'   it was replaced earlier: reuse of a spent token; the session is revoked
 --          'unknown'  no such session, or a token this session never issued
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return 'unknown'
+  return {'unknown', false}
 end
-local now = tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local userId = redis.call('HGET', KEYS[1], 'userId')
 local current = redis.call('HGET', KEYS[1], 'refreshHash')
 if current == ARGV[1] then
   local expiresAt = tonumber(redis.call('HGET', KEYS[1], 'expiresAt'))
   if now >= expiresAt then
     redis.call('DEL', KEYS[1], KEYS[2])
-    return 'unknown'
+    return {'unknown', userId}
   end
-  redis.call('HSET', KEYS[1], 'refreshHash', ARGV[2], 'previousHash', current, 'rotatedAt', ARGV[3], 'lastSeenAt', ARGV[3])
+  local nowText = string.format('%d', now)
+  redis.call('HSET', KEYS[1], 'refreshHash', ARGV[2], 'previousHash', current, 'rotatedAt', nowText, 'lastSeenAt', nowText)
   redis.call('SADD', KEYS[2], current)
-  local ttl = math.min(tonumber(ARGV[5]), expiresAt - now)
+  local ttl = math.min(tonumber(ARGV[4]), expiresAt - now)
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
-  return 'rotated'
+  return {'rotated', userId}
 end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
   local previous = redis.call('HGET', KEYS[1], 'previousHash')
   local rotatedAt = tonumber(redis.call('HGET', KEYS[1], 'rotatedAt') or '0')
-  if previous == ARGV[1] and now - rotatedAt <= tonumber(ARGV[4]) then
-    return 'raced'
+  if previous == ARGV[1] and now - rotatedAt <= tonumber(ARGV[3]) then
+    return {'raced', userId}
   end
-  return 'reused'
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[5])
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('PUBLISH', ARGV[6], KEYS[3])
+  return {'reused', userId}
 end
-return 'unknown'
+return {'unknown', userId}

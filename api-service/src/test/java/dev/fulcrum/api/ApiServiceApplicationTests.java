@@ -98,6 +98,12 @@ class ApiServiceApplicationTests extends ServiceContractTests {
 	}
 
 	@Test
+	void publicEndpointsAnswerHeadAsWellAsGet() {
+		assertThat(TestHttp.send("HEAD", "http://localhost:" + this.port + "/api/hello", null).statusCode())
+			.isEqualTo(200);
+	}
+
+	@Test
 	void helloStaysPublicWithAStaleCookie() {
 		HttpResponse<String> response = TestHttp.get("http://localhost:" + this.port + "/api/hello", "Cookie",
 				"access_token=not-a-token");

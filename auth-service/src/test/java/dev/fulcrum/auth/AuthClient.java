@@ -3,6 +3,7 @@ package dev.fulcrum.auth;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import tools.jackson.databind.JsonNode;
 
@@ -11,13 +12,15 @@ import dev.fulcrum.testsupport.TestHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Calls the auth-service over HTTP as a client would. Each test uses its own user names
- * and client address ({@code X-Forwarded-For}, trusted from loopback), so that failure
- * counters never leak between tests.
+ * Calls the auth-service over HTTP as a client would. Each client has its own address
+ * ({@code X-Forwarded-For}, trusted from loopback) and tests use their own user names, so
+ * that throttling counters never leak between tests.
  */
 final class AuthClient {
 
 	static final String PASSWORD = "correct horse battery";
+
+	private static final AtomicInteger addresses = new AtomicInteger();
 
 	private final String base;
 
@@ -25,7 +28,8 @@ final class AuthClient {
 
 	AuthClient(int port) {
 		this.base = "http://127.0.0.1:" + port;
-		this.address = "198.51.100." + (1 + (int) (Math.random() * 250));
+		// A documentation prefix (RFC 3849), a new address for every client.
+		this.address = "2001:db8::" + Integer.toHexString(addresses.incrementAndGet());
 	}
 
 	static String newUsername() {

@@ -1,8 +1,15 @@
 package dev.fulcrum.auth;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +21,7 @@ import dev.fulcrum.testsupport.TestHttp;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The public flows of the auth-service over real HTTP and real Redis: register, login,
@@ -126,28 +134,67 @@ class AuthFlowTests {
 	}
 
 	@Test
-	void throttlesFailedLoginsPerUsername() {
+	void throttlesAUsernameFromOneAddressFirst() {
 		String username = AuthClient.newUsername();
 		this.client.register(username, AuthClient.PASSWORD);
 		IntStream.range(0, 3)
-			.forEach((i) -> assertThat(new AuthClient(this.port).login(username, "wrong password").statusCode())
-				.isEqualTo(401));
-		// From another address and with the right password: the account is still locked.
-		HttpResponse<String> response = new AuthClient(this.port).login(username, AuthClient.PASSWORD);
-		assertProblem(response, 429, "too-many-failed-logins");
+			.forEach((i) -> assertThat(this.client.login(username, "wrong password").statusCode()).isEqualTo(401));
+		// Even with the right password, not from here; the user can still log in
+		// elsewhere.
+		HttpResponse<String> response = this.client.login(username, AuthClient.PASSWORD);
+		assertProblem(response, 429, "too-many-attempts");
 		assertThat(response.headers().firstValue("Retry-After").map(Long::parseLong))
 			.hasValueSatisfying((seconds) -> assertThat(seconds).isBetween(1L, 900L));
+		assertThat(new AuthClient(this.port).login(username, AuthClient.PASSWORD).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void throttlesAUsernameTriedFromManyAddresses() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		IntStream.range(0, 6)
+			.forEach((i) -> assertThat(new AuthClient(this.port).login(username, "wrong password").statusCode())
+				.isEqualTo(401));
+		assertProblem(new AuthClient(this.port).login(username, AuthClient.PASSWORD), 429, "too-many-attempts");
 	}
 
 	@Test
 	void throttlesFailedLoginsPerAddress() {
-		IntStream.range(0, 6)
+		IntStream.range(0, 8)
 			.forEach((i) -> assertThat(this.client.login(AuthClient.newUsername(), "wrong password").statusCode())
 				.isEqualTo(401));
 		String username = AuthClient.newUsername();
-		this.client.register(username, AuthClient.PASSWORD);
-		assertProblem(this.client.login(username, AuthClient.PASSWORD), 429, "too-many-failed-logins");
+		new AuthClient(this.port).register(username, AuthClient.PASSWORD);
+		assertProblem(this.client.login(username, AuthClient.PASSWORD), 429, "too-many-attempts");
 		assertThat(new AuthClient(this.port).login(username, AuthClient.PASSWORD).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void holdsTheLimitAgainstParallelGuesses() throws Exception {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		CountingPasswordEncoder.checks.set(0);
+		List<Integer> statuses;
+		try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+			List<Future<Integer>> answers = IntStream.range(0, 20)
+				.mapToObj((i) -> pool.submit(() -> this.client.login(username, "wrong password").statusCode()))
+				.toList();
+			statuses = new ArrayList<>();
+			for (Future<Integer> answer : answers) {
+				statuses.add(answer.get());
+			}
+		}
+		assertThat(statuses).filteredOn((status) -> status == 401).hasSize(3);
+		assertThat(statuses).filteredOn((status) -> status == 429).hasSize(17);
+		assertThat(CountingPasswordEncoder.checks).as("passwords checked").hasValue(3);
+	}
+
+	@Test
+	void limitsRegistrationsPerAddress() {
+		IntStream.range(0, 10)
+			.forEach((i) -> assertThat(this.client.register(AuthClient.newUsername(), AuthClient.PASSWORD).statusCode())
+				.isEqualTo(201));
+		assertProblem(this.client.register(AuthClient.newUsername(), AuthClient.PASSWORD), 429, "too-many-attempts");
 	}
 
 	@Test
@@ -314,6 +361,35 @@ class AuthFlowTests {
 		HttpResponse<String> response = TestHttp.get(this.client.url("/auth/me"), "Cookie",
 				"access_token=" + session.get("access_token").asString());
 		assertThat(response.statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void madeUpKeyIdsNeitherSlowPublicEndpointsNorQueueUp() {
+		assertTimeoutPreemptively(Duration.ofSeconds(6), () -> {
+			try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+				List<Future<HttpResponse<String>>> publicCalls = IntStream.range(0, 30)
+					.mapToObj((i) -> pool.submit(() -> TestHttp.get(this.client.url("/.well-known/jwks.json"),
+							"Authorization", "Bearer " + madeUpKeyId("public-" + i))))
+					.toList();
+				List<Future<HttpResponse<String>>> protectedCalls = IntStream.range(0, 30)
+					.mapToObj((i) -> pool.submit(() -> TestHttp.get(this.client.url("/auth/me"), "Authorization",
+							"Bearer " + madeUpKeyId("protected-" + i))))
+					.toList();
+				for (Future<HttpResponse<String>> call : publicCalls) {
+					assertThat(call.get().statusCode()).isEqualTo(200);
+				}
+				for (Future<HttpResponse<String>> call : protectedCalls) {
+					assertThat(call.get().headers().firstValue("WWW-Authenticate").orElseThrow())
+						.contains("unknown key");
+				}
+			}
+		});
+	}
+
+	private static String madeUpKeyId(String keyId) {
+		String header = "{\"alg\":\"ES256\",\"kid\":\"" + keyId + "\"}";
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(header.getBytes(StandardCharsets.UTF_8))
+				+ ".e30.AAAA";
 	}
 
 	@Test

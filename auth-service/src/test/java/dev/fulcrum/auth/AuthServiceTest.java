@@ -20,8 +20,9 @@ import org.springframework.context.annotation.Import;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "fulcrum.instance-id=auth-test-1",
 				"fulcrum.auth.password.memory-kib=1024", "fulcrum.auth.password.iterations=1",
-				"fulcrum.auth.refresh-grace=5s", "fulcrum.auth.throttle.per-username=3",
-				"fulcrum.auth.throttle.per-address=6" })
+				"fulcrum.auth.refresh-grace=5s", "fulcrum.auth.throttle.per-username-and-address=3",
+				"fulcrum.auth.throttle.per-username=6", "fulcrum.auth.throttle.per-address=8",
+				"fulcrum.auth.throttle.registrations-per-address=10" })
 @Import({ TestRedisConfiguration.class, CountingPasswordEncoder.Configuration.class })
 public @interface AuthServiceTest {
 

@@ -123,7 +123,8 @@ class TokenRejectionTests {
 						"lacks a required claim"),
 				defect("oversized", (t) -> t.trusted.token("a", sid(), (jwt) -> jwt.claim("pad", "x".repeat(9000))),
 						"longer than 8192"),
-				defect("not a JWT", (t) -> "not.a.jwt", "malformed"));
+				defect("not a JWT", (t) -> "not.a.jwt", "malformed"), defect("a header that is JSON null",
+						(t) -> base64("null".getBytes(StandardCharsets.UTF_8)) + ".e30.AAAA", "malformed"));
 	}
 
 	private HttpResponse<String> me(String token) {

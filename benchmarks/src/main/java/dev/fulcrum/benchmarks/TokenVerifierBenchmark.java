@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import dev.fulcrum.token.AccessToken;
 import dev.fulcrum.token.TokenJson;
@@ -208,6 +210,11 @@ public class TokenVerifierBenchmark {
 		public Mono<VerificationKey> find(String keyId) {
 			this.finds.increment();
 			return Mono.justOrEmpty(cached(keyId));
+		}
+
+		@Override
+		public void onKeysRemoved(Consumer<Set<String>> listener) {
+			// One fixed key: nothing is ever removed.
 		}
 
 	}

@@ -71,11 +71,7 @@ public final class RemoteJwks implements VerificationKeys {
 			.build();
 	}
 
-	/**
-	 * Registers a callback for key ids that disappear from the set (retired or withdrawn
-	 * keys), so that caches of tokens signed by them can be dropped.
-	 * @param listener receives the removed key ids
-	 */
+	@Override
 	public void onKeysRemoved(Consumer<Set<String>> listener) {
 		this.removalListeners.add(listener);
 	}

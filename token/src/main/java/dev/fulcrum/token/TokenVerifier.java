@@ -21,7 +21,6 @@ import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.Header;
 import io.jsonwebtoken.IncorrectClaimException;
 import io.jsonwebtoken.JwsHeader;
-import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.JwtParserBuilder;
 import io.jsonwebtoken.Jwts;
@@ -95,9 +94,7 @@ public final class TokenVerifier {
 			.maximumSize(properties.cacheSize())
 			.expireAfter(new UntilExpiry(clock, properties.clockSkew()))
 			.build();
-		if (keys instanceof RemoteJwks remote) {
-			remote.onKeysRemoved(this::forgetTokensSignedBy);
-		}
+		keys.onKeysRemoved(this::forgetTokensSignedBy);
 	}
 
 	/**
@@ -119,6 +116,10 @@ public final class TokenVerifier {
 		}
 		catch (InvalidTokenException ex) {
 			return Mono.error(ex);
+		}
+		catch (RuntimeException ex) {
+			// Whatever a malformed token trips over, it is a 401, never a 500.
+			return Mono.error(new InvalidTokenException("malformed token"));
 		}
 	}
 
@@ -150,12 +151,15 @@ public final class TokenVerifier {
 		if (dot <= 0) {
 			throw new InvalidTokenException("malformed token");
 		}
-		Map<String, ?> header;
+		Object parsed;
 		try {
 			byte[] json = Base64.getUrlDecoder().decode(token.substring(0, dot));
-			header = TokenJson.mapper().readValue(new String(json, StandardCharsets.UTF_8), Map.class);
+			parsed = TokenJson.mapper().readValue(new String(json, StandardCharsets.UTF_8), Object.class);
 		}
 		catch (RuntimeException ex) {
+			throw new InvalidTokenException("malformed token");
+		}
+		if (!(parsed instanceof Map<?, ?> header)) {
 			throw new InvalidTokenException("malformed token");
 		}
 		if (!(header.get("alg") instanceof String algorithm) || !this.algorithms.contains(algorithm)) {
@@ -190,7 +194,7 @@ public final class TokenVerifier {
 		catch (SecurityException ex) {
 			throw new InvalidTokenException("token signature is invalid");
 		}
-		catch (JwtException | IllegalArgumentException ex) {
+		catch (RuntimeException ex) {
 			throw new InvalidTokenException("malformed token");
 		}
 		AccessToken accessToken = toAccessToken(claims, keyId);

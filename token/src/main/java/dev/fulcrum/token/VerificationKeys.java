@@ -1,5 +1,8 @@
 package dev.fulcrum.token;
 
+import java.util.Set;
+import java.util.function.Consumer;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,5 +26,12 @@ public interface VerificationKeys {
 	 * {@link TokenCheckUnavailableException} when the key set could not be fetched
 	 */
 	Mono<VerificationKey> find(String keyId);
+
+	/**
+	 * Registers a callback for key ids that leave the set (retired or withdrawn keys), so
+	 * that caches of tokens they signed can be dropped.
+	 * @param listener receives the removed key ids
+	 */
+	void onKeysRemoved(Consumer<Set<String>> listener);
 
 }

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +86,11 @@ class TokenVerifierTests {
 		public Mono<VerificationKey> find(String keyId) {
 			this.lookups.incrementAndGet();
 			return this.delegate.find(keyId);
+		}
+
+		@Override
+		public void onKeysRemoved(Consumer<Set<String>> listener) {
+			this.delegate.onKeysRemoved(listener);
 		}
 
 	}

@@ -22,6 +22,9 @@ class SecurityConfig {
 			.authorizeHttpRequests(
 					(requests) -> requests.requestMatchers(HttpMethod.GET, "/api/hello", "/api/work", "/api/catalog")
 						.permitAll()
+						// As at the gateway: a public GET is a public HEAD.
+						.requestMatchers(HttpMethod.HEAD, "/api/hello", "/api/work", "/api/catalog")
+						.permitAll()
 						// Actuator is served on the management port only; the public port
 						// answers 404.
 						.requestMatchers("/error", "/actuator/**")

@@ -33,14 +33,17 @@ public record AuthProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		@DefaultValue DemoUser demoUser) {
 
 	/**
-	 * Failed logins allowed per window, per username and per client address.
+	 * Login attempts that may fail per window, and registrations per window.
 	 *
-	 * @param window the fixed window that failures are counted in
-	 * @param perUsername failures of one username (any address)
-	 * @param perAddress failures from one address (any username)
+	 * @param window the fixed window that attempts are counted in
+	 * @param perUsernameAndAddress failures of one username from one address
+	 * @param perUsername failures of one username from any address
+	 * @param perAddress failures from one address, any username
+	 * @param registrationsPerAddress registrations from one address
 	 */
-	public record Throttle(@DefaultValue("15m") Duration window, @DefaultValue("5") int perUsername,
-			@DefaultValue("20") int perAddress) {
+	public record Throttle(@DefaultValue("15m") Duration window, @DefaultValue("5") int perUsernameAndAddress,
+			@DefaultValue("50") int perUsername, @DefaultValue("20") int perAddress,
+			@DefaultValue("20") int registrationsPerAddress) {
 	}
 
 	/**
@@ -50,9 +53,11 @@ public record AuthProperties(@DefaultValue("15m") Duration accessTokenTtl,
 	 * @param iterations passes over that memory
 	 * @param concurrentHashes hashes computed at once; more wait, so that a burst of
 	 * logins cannot exhaust the heap
+	 * @param queueTimeout how long a login waits for a free hash before it is answered
+	 * 503
 	 */
 	public record Password(@DefaultValue("16384") int memoryKib, @DefaultValue("2") int iterations,
-			@DefaultValue("4") int concurrentHashes) {
+			@DefaultValue("4") int concurrentHashes, @DefaultValue("5s") Duration queueTimeout) {
 	}
 
 	/**

@@ -1,12 +1,19 @@
 package dev.fulcrum.auth.config;
 
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import dev.fulcrum.common.problem.ProblemException;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
- * Limits how many (memory-hard) hashes run at once; callers beyond the limit wait. On
- * virtual threads a waiting login costs no platform thread.
+ * Limits how many (memory-hard) hashes run at once; callers beyond the limit wait, up to
+ * a timeout. On virtual threads a waiting login costs no platform thread.
  */
 final class BoundedPasswordEncoder implements PasswordEncoder {
 
@@ -14,14 +21,17 @@ final class BoundedPasswordEncoder implements PasswordEncoder {
 
 	private final Semaphore permits;
 
-	BoundedPasswordEncoder(PasswordEncoder delegate, Semaphore permits) {
+	private final Duration queueTimeout;
+
+	BoundedPasswordEncoder(PasswordEncoder delegate, Semaphore permits, Duration queueTimeout) {
 		this.delegate = delegate;
 		this.permits = permits;
+		this.queueTimeout = queueTimeout;
 	}
 
 	@Override
 	public String encode(CharSequence rawPassword) {
-		this.permits.acquireUninterruptibly();
+		acquire();
 		try {
 			return this.delegate.encode(rawPassword);
 		}
@@ -32,12 +42,29 @@ final class BoundedPasswordEncoder implements PasswordEncoder {
 
 	@Override
 	public boolean matches(CharSequence rawPassword, String encodedPassword) {
-		this.permits.acquireUninterruptibly();
+		acquire();
 		try {
 			return this.delegate.matches(rawPassword, encodedPassword);
 		}
 		finally {
 			this.permits.release();
+		}
+	}
+
+	/** Waits for a free hash, but not forever: a flood gets 503s, not a hang. */
+	private void acquire() {
+		boolean acquired;
+		try {
+			acquired = this.permits.tryAcquire(this.queueTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			acquired = false;
+		}
+		if (!acquired) {
+			throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "busy", "Too busy",
+					"Too many password checks are waiting; retry shortly.")
+				.withHeader(HttpHeaders.RETRY_AFTER, "1");
 		}
 	}
 

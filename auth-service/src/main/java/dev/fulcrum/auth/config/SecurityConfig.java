@@ -50,7 +50,7 @@ class SecurityConfig {
 		AuthProperties.Password cost = properties.password();
 		PasswordEncoder argon2 = new BoundedPasswordEncoder(
 				new Argon2PasswordEncoder(16, 32, 1, cost.memoryKib(), cost.iterations()),
-				new Semaphore(cost.concurrentHashes()));
+				new Semaphore(cost.concurrentHashes()), cost.queueTimeout());
 		return new DelegatingPasswordEncoder("argon2", Map.of("argon2", argon2));
 	}
 

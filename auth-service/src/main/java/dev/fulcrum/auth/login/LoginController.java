@@ -42,7 +42,7 @@ class LoginController {
 
 	@PostMapping("/auth/login")
 	ResponseEntity<TokenResponse> login(@Valid @RequestBody LoginRequest request, HttpServletRequest http) {
-		TokenResponse response = this.logins.login(request, http.getRemoteAddr(),
+		TokenResponse response = this.logins.login(request, ClientAddress.of(http),
 				http.getHeader(HttpHeaders.USER_AGENT));
 		return withCookies(response);
 	}

@@ -1,6 +1,7 @@
 package dev.fulcrum.auth.login;
 
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**

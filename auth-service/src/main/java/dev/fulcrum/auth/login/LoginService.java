@@ -39,15 +39,15 @@ class LoginService {
 	}
 
 	TokenResponse login(LoginRequest request, String clientAddress, String userAgent) {
-		this.throttle.check(request.username(), clientAddress);
+		LoginThrottle.Attempt attempt = this.throttle.attempt(request.username(), clientAddress);
 		User user = this.users.authenticate(request.username(), request.password());
 		if (user == null) {
-			this.throttle.recordFailure(request.username(), clientAddress);
-			// One answer for an unknown user and a wrong password.
+			// The attempt stays counted. One answer for an unknown user and a wrong
+			// password.
 			throw new ProblemException(HttpStatus.UNAUTHORIZED, "invalid-credentials", "Invalid credentials",
 					"The username or password is wrong.");
 		}
-		this.throttle.reset(request.username());
+		this.throttle.succeeded(attempt);
 		SessionStore.NewSession created = this.sessions.create(user.id(), user.username(), user.roles(), clientAddress,
 				userAgent);
 		return respond(created.session(), created.refreshToken());
@@ -59,11 +59,9 @@ class LoginService {
 			case ROTATED -> respond(rotation.session(), rotation.refreshToken());
 			case RACED -> throw invalidRefreshToken(
 					"This refresh token was just used by another request; use the token that request received.");
-			case REUSED -> {
-				this.revoker.revokeSession(rotation.session().id(), rotation.session().userId());
-				throw invalidRefreshToken(
-						"This refresh token was already used. The session has been revoked as a precaution; log in again.");
-			}
+			// Revoked in the same atomic step that detected the reuse.
+			case REUSED -> throw invalidRefreshToken(
+					"This refresh token was already used. The session has been revoked as a precaution; log in again.");
 			case UNKNOWN -> throw invalidRefreshToken("The refresh token is not valid; log in again.");
 		};
 	}
@@ -84,6 +82,11 @@ class LoginService {
 	private TokenResponse respond(Session session, String refreshToken) {
 		AccessTokenIssuer.IssuedToken accessToken = this.issuer.issue(session.userId(), session.username(),
 				session.roles(), session.id());
+		if (this.sessions.find(session.id()) == null) {
+			// Logged out while this token was being signed: its revocation marker may
+			// expire before the token would, so the token is not handed out.
+			throw invalidRefreshToken("The session has ended; log in again.");
+		}
 		return new TokenResponse(accessToken.value(), "Bearer", accessToken.lifetimeSeconds(), refreshToken,
 				session.id());
 	}

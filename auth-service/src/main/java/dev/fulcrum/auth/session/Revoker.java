@@ -3,7 +3,6 @@ package dev.fulcrum.auth.session;
 import java.time.Clock;
 import java.time.Duration;
 
-import dev.fulcrum.auth.config.AuthProperties;
 import dev.fulcrum.token.AccessToken;
 import dev.fulcrum.token.RevocationKeys;
 import dev.fulcrum.token.TokenProperties;
@@ -24,18 +23,13 @@ public class Revoker {
 
 	private final SessionStore sessions;
 
-	private final Duration sessionMarkerLife;
-
 	private final Duration skew;
 
 	private final Clock clock;
 
-	Revoker(StringRedisTemplate redis, SessionStore sessions, AuthProperties properties,
-			TokenProperties tokenProperties, Clock clock) {
+	Revoker(StringRedisTemplate redis, SessionStore sessions, TokenProperties tokenProperties, Clock clock) {
 		this.redis = redis;
 		this.sessions = sessions;
-		// Outlives every access token the session can have issued.
-		this.sessionMarkerLife = properties.accessTokenTtl().plus(tokenProperties.clockSkew());
 		this.skew = tokenProperties.clockSkew();
 		this.clock = clock;
 	}
@@ -47,10 +41,7 @@ public class Revoker {
 	 * @param userId its user
 	 */
 	public void revokeSession(String sessionId, String userId) {
-		String key = RevocationKeys.session(sessionId);
-		this.redis.opsForValue().set(key, "1", this.sessionMarkerLife);
-		this.sessions.delete(sessionId, userId);
-		this.redis.convertAndSend(RevocationKeys.CHANNEL, key);
+		this.sessions.revoke(sessionId, userId);
 	}
 
 	/**

@@ -5,13 +5,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 import dev.fulcrum.auth.config.AuthProperties;
+import dev.fulcrum.token.RevocationKeys;
+import dev.fulcrum.token.TokenProperties;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -35,8 +36,15 @@ import org.springframework.stereotype.Component;
 @Component
 public class SessionStore {
 
-	private static final RedisScript<String> ROTATE = RedisScript
-		.of(new ClassPathResource("scripts/rotate-refresh-token.lua"), String.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> ROTATE = RedisScript
+		.of(new ClassPathResource("scripts/rotate-refresh-token.lua"), List.class);
+
+	private static final RedisScript<Long> CREATE = RedisScript.of(new ClassPathResource("scripts/create-session.lua"),
+			Long.class);
+
+	private static final RedisScript<String> REVOKE = RedisScript
+		.of(new ClassPathResource("scripts/revoke-session.lua"), String.class);
 
 	private static final int MAX_USER_AGENT = 256;
 
@@ -46,10 +54,14 @@ public class SessionStore {
 
 	private final Clock clock;
 
-	SessionStore(StringRedisTemplate redis, AuthProperties properties, Clock clock) {
+	/** Outlives every access token a session can have issued. */
+	private final Duration markerLife;
+
+	SessionStore(StringRedisTemplate redis, AuthProperties properties, TokenProperties tokenProperties, Clock clock) {
 		this.redis = redis;
 		this.properties = properties;
 		this.clock = clock;
+		this.markerLife = properties.accessTokenTtl().plus(tokenProperties.clockSkew());
 	}
 
 	/**
@@ -71,20 +83,12 @@ public class SessionStore {
 		String index = userIndexKey(userId);
 		this.redis.opsForZSet().add(index, id, now.toEpochMilli());
 		this.redis.expire(index, this.properties.sessionLifetime());
-		Map<String, String> fields = new LinkedHashMap<>();
-		fields.put("id", id);
-		fields.put("userId", userId);
-		fields.put("username", username);
-		fields.put("roles", String.join(",", roles));
-		fields.put("createdAt", String.valueOf(now.toEpochMilli()));
-		fields.put("lastSeenAt", String.valueOf(now.toEpochMilli()));
-		fields.put("expiresAt", String.valueOf(session.expiresAt().toEpochMilli()));
-		fields.put("clientAddress", clientAddress);
-		fields.put("userAgent", session.userAgent());
-		fields.put("refreshHash", refreshToken.hash());
-		String key = sessionKey(id);
-		this.redis.opsForHash().putAll(key, fields);
-		this.redis.expire(key, idleTimeout(now, session.expiresAt()));
+		List<String> arguments = List.of(String.valueOf(idleTimeout(now, session.expiresAt()).toMillis()), "id", id,
+				"userId", userId, "username", username, "roles", String.join(",", roles), "createdAt",
+				String.valueOf(now.toEpochMilli()), "lastSeenAt", String.valueOf(now.toEpochMilli()), "expiresAt",
+				String.valueOf(session.expiresAt().toEpochMilli()), "clientAddress", clientAddress, "userAgent",
+				session.userAgent(), "refreshHash", refreshToken.hash());
+		this.redis.execute(CREATE, List.of(sessionKey(id)), arguments.toArray());
 		return new NewSession(session, refreshToken.value());
 	}
 
@@ -109,12 +113,18 @@ public class SessionStore {
 			return new Rotation(Rotation.Outcome.UNKNOWN, null, null);
 		}
 		RefreshToken next = RefreshToken.create(token.sessionId());
-		String key = sessionKey(token.sessionId());
-		String outcome = this.redis.execute(ROTATE, List.of(key, usedKey(token.sessionId())), token.hash(), next.hash(),
-				String.valueOf(this.clock.millis()), String.valueOf(this.properties.refreshGrace().toMillis()),
-				String.valueOf(this.properties.sessionIdleTimeout().toMillis()));
-		Rotation.Outcome result = Rotation.Outcome.valueOf(outcome.toUpperCase(Locale.ROOT));
-		Session session = (result == Rotation.Outcome.UNKNOWN) ? null : find(token.sessionId());
+		String id = token.sessionId();
+		List<?> answer = this.redis.execute(ROTATE, List.of(sessionKey(id), usedKey(id), RevocationKeys.session(id)),
+				token.hash(), next.hash(), String.valueOf(this.properties.refreshGrace().toMillis()),
+				String.valueOf(this.properties.sessionIdleTimeout().toMillis()),
+				String.valueOf(this.markerLife.toMillis()), RevocationKeys.CHANNEL);
+		Rotation.Outcome result = Rotation.Outcome.valueOf(((String) answer.get(0)).toUpperCase(Locale.ROOT));
+		if (result == Rotation.Outcome.REUSED) {
+			// The script has revoked the session; only the user's index is left to tidy.
+			removeFromIndex((String) answer.get(1), id);
+			return new Rotation(result, null, null);
+		}
+		Session session = (result == Rotation.Outcome.UNKNOWN) ? null : find(id);
 		if (session == null) {
 			return new Rotation(Rotation.Outcome.UNKNOWN, null, null);
 		}
@@ -146,13 +156,22 @@ public class SessionStore {
 	}
 
 	/**
-	 * Deletes a session and its refresh tokens.
-	 * @param id the session id
+	 * Revokes a session in one atomic step (see {@code revoke-session.lua}): its access
+	 * tokens are refused from now on, its refresh token stops working, and verifiers are
+	 * told on the revocation channel.
+	 * @param id the session id (it may have expired already: its access tokens have not)
 	 * @param userId its user
 	 */
-	public void delete(String id, String userId) {
-		this.redis.delete(List.of(sessionKey(id), usedKey(id)));
-		this.redis.opsForZSet().remove(userIndexKey(userId), id);
+	public void revoke(String id, String userId) {
+		this.redis.execute(REVOKE, List.of(sessionKey(id), usedKey(id), RevocationKeys.session(id)),
+				String.valueOf(this.markerLife.toMillis()), RevocationKeys.CHANNEL);
+		removeFromIndex(userId, id);
+	}
+
+	private void removeFromIndex(String userId, String id) {
+		if (userId != null) {
+			this.redis.opsForZSet().remove(userIndexKey(userId), id);
+		}
 	}
 
 	private Duration idleTimeout(Instant now, Instant expiresAt) {
@@ -209,7 +228,7 @@ public class SessionStore {
 	 * The result of presenting a refresh token.
 	 *
 	 * @param outcome what happened
-	 * @param session the session, unless {@code UNKNOWN}
+	 * @param session the session, when {@code ROTATED} or {@code RACED}
 	 * @param refreshToken the next refresh token, only when {@code ROTATED}
 	 */
 	public record Rotation(Outcome outcome, Session session, String refreshToken) {

@@ -6,12 +6,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
@@ -19,7 +26,6 @@ import io.jsonwebtoken.security.PublicJwk;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.fulcrum.auth.config.AuthProperties;
@@ -75,14 +81,22 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 	private final ScheduledExecutorService scheduler = Executors
 		.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("jwks-heartbeat").factory());
 
-	/** This instance's keys, the current one last. */
-	private final List<Signer> own = new ArrayList<>();
+	/** Guards rotation and the heartbeat. */
+	private final ReentrantLock keyLock = new ReentrantLock();
+
+	private final Object reloadLock = new Object();
+
+	private final ExecutorService reloader = Executors.newVirtualThreadPerTaskExecutor();
+
+	private final List<Consumer<Set<String>>> removalListeners = new CopyOnWriteArrayList<>();
+
+	private CompletableFuture<Void> reloading;
+
+	private Instant reloadStartedAt = Instant.EPOCH;
 
 	private volatile Signer current;
 
 	private volatile Map<String, VerificationKey> published = Map.of();
-
-	private volatile Instant loadedAt = Instant.EPOCH;
 
 	private volatile boolean running;
 
@@ -105,8 +119,16 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 	 */
 	public Signer signer() {
 		Signer signer = this.current;
-		if (signer == null) {
-			heartbeat();
+		if (signer == null && this.keyLock.tryLock()) {
+			// Redis was away at start-up: try now rather than wait for the next
+			// heartbeat,
+			// but never queue logins behind one another's attempts.
+			try {
+				heartbeat();
+			}
+			finally {
+				this.keyLock.unlock();
+			}
 			signer = this.current;
 		}
 		if (signer == null) {
@@ -120,12 +142,17 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 	 * Starts signing with a new key, keeping the old ones published until tokens they
 	 * signed have expired.
 	 */
-	public synchronized void rotate() {
-		Signer signer = Signer.create(this.properties.signingAlgorithm(), this.clock.instant());
-		publish(signer);
-		this.own.add(signer);
-		this.current = signer;
-		logger.info("Signing with key " + signer.keyId() + " (" + signer.algorithm() + ")");
+	public void rotate() {
+		this.keyLock.lock();
+		try {
+			Signer signer = Signer.create(this.properties.signingAlgorithm(), this.clock.instant());
+			publish(signer);
+			this.current = signer;
+			logger.info("Signing with key " + signer.keyId() + " (" + signer.algorithm() + ")");
+		}
+		finally {
+			this.keyLock.unlock();
+		}
 	}
 
 	/**
@@ -159,13 +186,15 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 		if (key != null) {
 			return Mono.just(key);
 		}
-		return Mono.fromCallable(() -> {
-			reloadAtMostEverySecond(keyId);
-			return cached(keyId);
-		})
-			.subscribeOn(Schedulers.boundedElastic())
+		return Mono.fromFuture(this::reloadSoon)
+			.then(Mono.fromSupplier(() -> cached(keyId)))
 			.onErrorMap((ex) -> !(ex instanceof TokenCheckUnavailableException),
 					(ex) -> new TokenCheckUnavailableException("the key set cannot be read", ex));
+	}
+
+	@Override
+	public void onKeysRemoved(Consumer<Set<String>> listener) {
+		this.removalListeners.add(listener);
 	}
 
 	@Override
@@ -185,6 +214,7 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		this.scheduler.shutdownNow();
+		this.reloader.shutdownNow();
 	}
 
 	@Override
@@ -193,7 +223,8 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 	}
 
 	/** Renews this instance's current key, rotates it when due, and prunes the set. */
-	synchronized void heartbeat() {
+	void heartbeat() {
+		this.keyLock.lock();
 		try {
 			Signer signer = this.current;
 			if (signer == null
@@ -208,6 +239,9 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			logger.warn("JWK Set heartbeat failed: " + ex.getMessage());
+		}
+		finally {
+			this.keyLock.unlock();
 		}
 	}
 
@@ -229,30 +263,48 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 				this.redis.opsForHash().delete(JWKS_KEY, keyId);
 			}
 		});
-		this.own.removeIf((signer) -> signer != this.current && !entries.containsKey(signer.keyId()));
 	}
 
 	/**
-	 * Reloads the set for an unknown key id, at most once a second. A lookup that comes
-	 * sooner waits for the next allowed reload instead of failing, so that a key another
-	 * replica published a moment ago is always found.
+	 * Reloads the set for an unknown key id. Lookups share one reload; reloads start at
+	 * least a second apart, and a lookup that comes sooner waits for the next one instead
+	 * of failing, so that a key another replica published a moment ago is always found.
+	 * Nobody sleeps holding a lock, and made-up key ids cost at most one read a second.
 	 */
-	private synchronized void reloadAtMostEverySecond(String keyId) throws InterruptedException {
-		if (cached(keyId) != null) {
-			return;
+	private CompletableFuture<Void> reloadSoon() {
+		synchronized (this.reloadLock) {
+			if (this.reloading != null) {
+				return this.reloading;
+			}
+			Instant now = this.clock.instant();
+			Instant earliest = this.reloadStartedAt.plusSeconds(1);
+			long waitMillis = Math.max(0, Duration.between(now, earliest).toMillis());
+			this.reloadStartedAt = (waitMillis > 0) ? earliest : now;
+			Executor executor = (waitMillis > 0)
+					? CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS, this.reloader)
+					: this.reloader;
+			CompletableFuture<Void> reload = CompletableFuture.runAsync(this::reload, executor);
+			this.reloading = reload;
+			reload.whenComplete((done, failure) -> {
+				synchronized (this.reloadLock) {
+					if (this.reloading == reload) {
+						this.reloading = null;
+					}
+				}
+			});
+			return reload;
 		}
-		Duration since = Duration.between(this.loadedAt, this.clock.instant());
-		if (since.compareTo(Duration.ofSeconds(1)) < 0) {
-			Thread.sleep(Duration.ofSeconds(1).minus(since));
-		}
-		reload();
 	}
 
 	private void reload() {
 		String document = JSON.writeValueAsString(jwkSet());
-		Map<String, VerificationKey> keys = new HashMap<>(JwkSets.parse(document, this.tokenProperties.algorithms()));
-		this.published = Map.copyOf(keys);
-		this.loadedAt = this.clock.instant();
+		Map<String, VerificationKey> keys = Map.copyOf(JwkSets.parse(document, this.tokenProperties.algorithms()));
+		Set<String> removed = new HashSet<>(this.published.keySet());
+		removed.removeAll(keys.keySet());
+		this.published = keys;
+		if (!removed.isEmpty()) {
+			this.removalListeners.forEach((listener) -> listener.accept(removed));
+		}
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.fulcrum.auth.user;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 
 import org.springframework.http.HttpStatus;
@@ -16,13 +17,17 @@ class UserController {
 
 	private final UserService users;
 
-	UserController(UserService users) {
+	private final RegistrationLimit limit;
+
+	UserController(UserService users, RegistrationLimit limit) {
 		this.users = users;
+		this.limit = limit;
 	}
 
 	@PostMapping("/auth/register")
 	@ResponseStatus(HttpStatus.CREATED)
-	RegisteredUser register(@Valid @RequestBody RegisterRequest request) {
+	RegisteredUser register(@Valid @RequestBody RegisterRequest request, HttpServletRequest http) {
+		this.limit.count(http);
 		User user = this.users.register(request.username(), request.password(), UserService.DEFAULT_ROLES);
 		return new RegisteredUser(user.id(), user.username());
 	}

@@ -19,15 +19,16 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates a request by its access token, if it carries one. A token that fails is
- * not answered here: the failure is kept in the request, and only if the endpoint needs
- * authentication does {@link AccessTokenEntryPoint} turn it into a 401 (or a 503 when the
- * check could not be made). Public endpoints thus work the same with a stale cookie. A
- * cookie-authenticated request that changes state without its CSRF token is refused with
- * 403 at once.
+ * Authenticates a request by its access token, if it carries one, when the request's
+ * authentication is first asked for. A token that fails is not answered here: the failure
+ * is kept in the request, and only if the endpoint needs authentication does
+ * {@link AccessTokenEntryPoint} turn it into a 401 (or a 503 when the check could not be
+ * made). Public endpoints thus work the same with a stale cookie. A cookie-authenticated
+ * request that changes state without its CSRF token is refused with 403 at once.
  */
 final class AccessTokenFilter extends OncePerRequestFilter {
 
@@ -51,24 +52,10 @@ final class AccessTokenFilter extends OncePerRequestFilter {
 		BearerToken token = BearerToken.of(request.getHeader(HttpHeaders.AUTHORIZATION),
 				cookie(request, BearerToken.COOKIE));
 		if (token != null) {
-			try {
-				// Virtual threads: blocking here costs no platform thread.
-				AccessToken accessToken = this.authenticator.authenticate(token.value()).block();
-				if (!CsrfProtection.allows(request.getMethod(), token, cookie(request, CsrfProtection.COOKIE),
-						request.getHeader(CsrfProtection.HEADER))) {
-					// Not authenticated, then: a public endpoint (login) still works, a
-					// protected one is refused with 403 by the entry point.
-					request.setAttribute(FAILURE, CSRF);
-				}
-				else {
-					SecurityContext context = this.contexts.createEmptyContext();
-					context.setAuthentication(new AccessTokenAuthentication(accessToken, token.source()));
-					this.contexts.setContext(context);
-				}
-			}
-			catch (InvalidTokenException | TokenCheckUnavailableException ex) {
-				request.setAttribute(FAILURE, ex);
-			}
+			// Deferred: the token is checked only when something asks who the caller is
+			// (authorization of a protected endpoint, a controller). A public endpoint
+			// never pays for it, and a made-up token cannot make it wait on anything.
+			this.contexts.setDeferredContext(SingletonSupplier.of(() -> authenticate(request, token)));
 		}
 		try {
 			chain.doFilter(request, response);
@@ -76,6 +63,26 @@ final class AccessTokenFilter extends OncePerRequestFilter {
 		finally {
 			this.contexts.clearContext();
 		}
+	}
+
+	private SecurityContext authenticate(HttpServletRequest request, BearerToken token) {
+		SecurityContext context = this.contexts.createEmptyContext();
+		try {
+			// Virtual threads: blocking here costs no platform thread.
+			AccessToken accessToken = this.authenticator.authenticate(token.value()).block();
+			if (CsrfProtection.allows(request.getMethod(), token, cookie(request, CsrfProtection.COOKIE),
+					request.getHeader(CsrfProtection.HEADER))) {
+				context.setAuthentication(new AccessTokenAuthentication(accessToken, token.source()));
+			}
+			else {
+				// Not authenticated, then: the entry point answers 403.
+				request.setAttribute(FAILURE, CSRF);
+			}
+		}
+		catch (InvalidTokenException | TokenCheckUnavailableException ex) {
+			request.setAttribute(FAILURE, ex);
+		}
+		return context;
 	}
 
 	static String cookie(HttpServletRequest request, String name) {
