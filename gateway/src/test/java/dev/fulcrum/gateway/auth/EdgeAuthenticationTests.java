@@ -68,6 +68,12 @@ class EdgeAuthenticationTests {
 	}
 
 	@Test
+	void tellsUpstreamsTheRealClientAddressNotAClaimedOne() {
+		HttpResponse<String> response = get("/api/hello", "X-Forwarded-For", "203.0.113.66");
+		assertThat(response.headers().firstValue("X-Upstream-Saw-Forwarded-For")).hasValue("127.0.0.1");
+	}
+
+	@Test
 	void letsPublicRoutesThroughEvenWithABadToken() {
 		assertThat(get("/api/hello", "Authorization", "Bearer not-a-token").statusCode()).isEqualTo(200);
 	}

@@ -3,6 +3,7 @@ package dev.fulcrum.gateway.auth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import com.sun.net.httpserver.HttpServer;
 
@@ -29,6 +30,9 @@ final class TestUpstream {
 						String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
 			exchange.getResponseHeaders()
 				.set("X-Upstream-Saw-Cookie", String.valueOf(exchange.getRequestHeaders().getFirst("Cookie")));
+			exchange.getResponseHeaders()
+				.set("X-Upstream-Saw-Forwarded-For",
+						String.join(",", exchange.getRequestHeaders().getOrDefault("X-Forwarded-For", List.of())));
 			exchange.sendResponseHeaders(200, body.length);
 			exchange.getResponseBody().write(body);
 			exchange.close();
