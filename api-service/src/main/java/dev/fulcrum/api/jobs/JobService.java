@@ -1,0 +1,198 @@
+package dev.fulcrum.api.jobs;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.NullNode;
+
+import dev.fulcrum.common.problem.ProblemException;
+import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobStatus;
+import dev.fulcrum.jobs.JobType;
+import dev.fulcrum.jobs.JobTypes;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * Submits, reads, lists and cancels jobs, following the IETF Idempotency-Key draft per
+ * user: the first request with a key is recorded together with its job in one atomic
+ * script; the same key with the same request replays that first response; with another
+ * request it is a 422. Because recording and queueing are one step, there is no moment
+ * when a first request is "still being handled" and a second one would need a 409.
+ */
+@Service
+class JobService {
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> SUBMIT = RedisScript.of(new ClassPathResource("scripts/submit-job.lua"),
+			List.class);
+
+	private static final RedisScript<String> CANCEL = RedisScript.of(new ClassPathResource("scripts/cancel-job.lua"),
+			String.class);
+
+	/**
+	 * Sorted keys at every level: two requests that mean the same have one fingerprint.
+	 */
+	private static final JsonMapper CANONICAL = JsonMapper.builder()
+		.enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+		.build();
+
+	private static final int MAX_LIST = 100;
+
+	private final StringRedisTemplate redis;
+
+	private final JobProperties properties;
+
+	private final JsonMapper json;
+
+	private final Clock clock;
+
+	JobService(StringRedisTemplate redis, JobProperties properties, Clock clock) {
+		this.redis = redis;
+		this.properties = properties;
+		this.clock = clock;
+		this.json = JsonMapper.builder().build();
+	}
+
+	Submission submit(String user, String idempotencyKey, SubmitJobRequest request) {
+		JsonNode payload = (request.payload() != null) ? request.payload() : NullNode.getInstance();
+		JobType type = validate(request.type(), payload);
+		String id = UUID.randomUUID().toString();
+		Instant now = this.clock.instant();
+		String body = this.json.writeValueAsString(new JobView(id, type.name(), JobStatus.QUEUED.name(), 0, null, null,
+				now.toString(), now.toString(), null));
+		List<?> answer = this.redis.execute(SUBMIT,
+				List.of(JobKeys.idempotency(user, sha256(idempotencyKey)), JobKeys.job(id), JobKeys.stream(),
+						JobKeys.outstanding(), JobKeys.userJobs(user)),
+				fingerprint(type.name(), payload), id, user, type.name(), this.json.writeValueAsString(payload),
+				now.toString(), String.valueOf(now.toEpochMilli()),
+				String.valueOf(this.properties.idempotencyTtl().toMillis()),
+				String.valueOf(this.properties.highWatermark()), body, idempotencyKey);
+		return switch ((String) answer.get(0)) {
+			case "created" -> new Submission(202, body, false);
+			case "replay" -> new Submission(Integer.parseInt((String) answer.get(1)), (String) answer.get(2), true);
+			case "mismatch" -> throw new ProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
+					"Idempotency key reused",
+					"This Idempotency-Key was already used with a different request; use a new key for a new job.");
+			case "busy" -> throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "queue-full", "Queue full",
+					"Too much work is waiting; nothing was stored. Retry later with the same Idempotency-Key.")
+				.withHeader(HttpHeaders.RETRY_AFTER, String.valueOf(this.properties.retryAfter().toSeconds()));
+			default -> throw new IllegalStateException("unexpected answer " + answer);
+		};
+	}
+
+	JobView get(String user, String id) {
+		Map<Object, Object> job = this.redis.opsForHash().entries(JobKeys.job(id));
+		if (job.isEmpty() || !user.equals(job.get("user"))) {
+			throw notFound();
+		}
+		return JobView.of(job, this.json);
+	}
+
+	List<JobView> list(String user, JobStatus status, int limit) {
+		String index = JobKeys.userJobs(user);
+		List<JobView> jobs = new ArrayList<>();
+		long start = 0;
+		while (jobs.size() < limit && start < 10 * MAX_LIST) {
+			Set<String> ids = this.redis.opsForZSet().reverseRange(index, start, start + MAX_LIST - 1);
+			if (ids == null || ids.isEmpty()) {
+				break;
+			}
+			for (String id : ids) {
+				Map<Object, Object> job = this.redis.opsForHash().entries(JobKeys.job(id));
+				if (job.isEmpty()) {
+					// Expired after its retention: forget it.
+					this.redis.opsForZSet().remove(index, id);
+					start--;
+				}
+				else if ((status == null || status.name().equals(job.get("status"))) && jobs.size() < limit) {
+					jobs.add(JobView.of(job, this.json));
+				}
+			}
+			start += ids.size();
+		}
+		return jobs;
+	}
+
+	void cancel(String user, String id) {
+		String outcome = this.redis.execute(CANCEL, List.of(JobKeys.job(id), JobKeys.outstanding()), user,
+				this.clock.instant().toString(), String.valueOf(this.properties.retention().toMillis()));
+		if ("not-found".equals(outcome)) {
+			throw notFound();
+		}
+		if (!"cancelled".equals(outcome)) {
+			throw new ProblemException(HttpStatus.CONFLICT, "job-not-queued", "Job not queued",
+					"Only a queued job can be cancelled; this one is " + outcome + ".");
+		}
+	}
+
+	private JobType validate(String typeName, JsonNode payload) {
+		JobType type = JobTypes.find(typeName);
+		if (type == null) {
+			throw new ProblemException(HttpStatus.BAD_REQUEST, "unknown-job-type", "Unknown job type",
+					"'" + typeName + "' is not a job type; known types: " + JobTypes.names() + ".");
+		}
+		List<JobType.PayloadError> errors = new ArrayList<>(type.validate(payload));
+		if (this.json.writeValueAsString(payload).length() > this.properties.maxPayloadLength()) {
+			errors.add(new JobType.PayloadError("payload",
+					"must be at most " + this.properties.maxPayloadLength() + " characters of JSON"));
+		}
+		if (!errors.isEmpty()) {
+			ProblemException problem = new ProblemException(HttpStatus.BAD_REQUEST, "invalid-payload",
+					"Invalid payload", "The payload does not fit job type '" + type.name() + "'.");
+			problem.getBody()
+				.setProperty("errors",
+						errors.stream().map((e) -> Map.of("field", e.field(), "message", e.message())).toList());
+			throw problem;
+		}
+		return type;
+	}
+
+	private String fingerprint(String type, JsonNode payload) {
+		Object tree = CANONICAL.convertValue(Map.of("type", type, "payload", payload), Object.class);
+		return sha256(CANONICAL.writeValueAsString(tree));
+	}
+
+	private static ProblemException notFound() {
+		return new ProblemException(HttpStatus.NOT_FOUND, "job-not-found", "Job not found",
+				"You have no job with this id.");
+	}
+
+	private static String sha256(String text) {
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * The response to a submission.
+	 *
+	 * @param status the status, 202 unless a replay says otherwise
+	 * @param body the body, JSON
+	 * @param replayed whether it is the recorded first response
+	 */
+	record Submission(int status, String body, boolean replayed) {
+	}
+
+}

@@ -1,0 +1,287 @@
+package dev.fulcrum.api.jobs;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.testsupport.TestHttp;
+import dev.fulcrum.testsupport.TestRedisConfiguration;
+import dev.fulcrum.testsupport.TestTokenIssuer;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Job submission over real HTTP and real Redis: the Idempotency-Key rules, validation per
+ * job type, backpressure, reading, listing and cancelling one's own jobs.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "fulcrum.jobs.high-watermark=100000" })
+@Import(TestRedisConfiguration.class)
+class JobSubmissionTests {
+
+	static final TestTokenIssuer issuer = new TestTokenIssuer();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	String alice;
+
+	String bob;
+
+	@DynamicPropertySource
+	static void jwks(DynamicPropertyRegistry registry) {
+		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+	}
+
+	@AfterAll
+	static void stopIssuer() {
+		issuer.close();
+	}
+
+	@BeforeEach
+	void users() {
+		this.alice = issuer.token("alice-" + UUID.randomUUID());
+		this.bob = issuer.token("bob-" + UUID.randomUUID());
+	}
+
+	@Test
+	void queuesAJobAtomicallyAndShowsItToItsOwner() {
+		long streamBefore = streamLength();
+		HttpResponse<String> response = submit(this.alice, key(), sleep(10));
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+		JsonNode job = TestHttp.json(response);
+		String id = job.get("id").asString();
+		assertThat(job.get("status").asString()).isEqualTo("QUEUED");
+		assertThat(job.get("type").asString()).isEqualTo("sleep");
+		assertThat(response.headers().firstValue("Location")).hasValue("/api/jobs/" + id);
+		assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
+		assertThat(streamLength()).isEqualTo(streamBefore + 1);
+		assertThat(this.redis.opsForHash().get(JobKeys.job(id), "status")).isEqualTo("QUEUED");
+		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a queued job never expires").isEqualTo(-1);
+
+		HttpResponse<String> read = get(this.alice, "/api/jobs/" + id);
+		assertThat(read.statusCode()).isEqualTo(200);
+		assertThat(TestHttp.json(read).get("attempts").asInt()).isZero();
+		assertThat(TestHttp.json(read).get("createdAt").asString()).isNotBlank();
+	}
+
+	@Test
+	void replaysTheFirstResponseForTheSameKey() {
+		String key = key();
+		HttpResponse<String> first = submit(this.alice, key, sleep(10));
+		long streamAfterFirst = streamLength();
+		HttpResponse<String> again = submit(this.alice, key, sleep(10));
+		assertThat(again.statusCode()).isEqualTo(202);
+		assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		assertThat(TestHttp.json(again)).isEqualTo(TestHttp.json(first));
+		assertThat(again.headers().firstValue("Location")).isEqualTo(first.headers().firstValue("Location"));
+		assertThat(streamLength()).as("nothing queued twice").isEqualTo(streamAfterFirst);
+	}
+
+	@Test
+	void refusesTheSameKeyWithAnotherRequest() {
+		String key = key();
+		submit(this.alice, key, sleep(10));
+		HttpResponse<String> response = submit(this.alice, key, sleep(20));
+		assertProblem(response, 422, "idempotency-key-reused");
+	}
+
+	@Test
+	void treatsTheSameRequestWithReorderedFieldsAsTheSame() {
+		String key = key();
+		submit(this.alice, key, Map.of("type", "checksum", "payload", Map.of("text", "a", "rounds", 2)));
+		HttpResponse<String> again = TestHttp.post(url("/api/jobs"),
+				"{\"payload\":{\"rounds\":2,\"text\":\"a\"},\"type\":\"checksum\"}", "Authorization",
+				"Bearer " + this.alice, "Idempotency-Key", key);
+		assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+	}
+
+	@Test
+	void scopesKeysPerUser() {
+		String key = key();
+		String aliceJob = TestHttp.json(submit(this.alice, key, sleep(10))).get("id").asString();
+		HttpResponse<String> bobs = submit(this.bob, key, sleep(10));
+		assertThat(bobs.headers().firstValue("Idempotent-Replayed")).isEmpty();
+		assertThat(TestHttp.json(bobs).get("id").asString()).isNotEqualTo(aliceJob);
+	}
+
+	@Test
+	void makesOneJobOfFiftyConcurrentSubmissionsWithOneKey() throws Exception {
+		String key = key();
+		long streamBefore = streamLength();
+		List<HttpResponse<String>> responses = new ArrayList<>();
+		try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+			List<Future<HttpResponse<String>>> calls = IntStream.range(0, 50)
+				.mapToObj((i) -> pool.submit(() -> submit(this.alice, key, sleep(10))))
+				.toList();
+			for (Future<HttpResponse<String>> call : calls) {
+				responses.add(call.get());
+			}
+		}
+		assertThat(responses).allSatisfy((r) -> assertThat(r.statusCode()).isIn(202, 409));
+		assertThat(responses.stream().map((r) -> TestHttp.json(r).get("id").asString()).distinct()).hasSize(1);
+		assertThat(responses).filteredOn((r) -> r.headers().firstValue("Idempotent-Replayed").isEmpty()).hasSize(1);
+		assertThat(streamLength()).as("exactly one job queued").isEqualTo(streamBefore + 1);
+	}
+
+	@Test
+	void refusesMissingOrMalformedKeysAndStoresNothing() {
+		long streamBefore = streamLength();
+		assertProblem(
+				TestHttp.post(url("/api/jobs"), TestHttp.toJson(sleep(1)), "Authorization", "Bearer " + this.alice),
+				400, "idempotency-key-missing");
+		assertProblem(submit(this.alice, "k".repeat(256), sleep(1)), 400, "idempotency-key-invalid");
+		assertProblem(submit(this.alice, "tab\there", sleep(1)), 400, "idempotency-key-invalid");
+		assertThat(streamLength()).isEqualTo(streamBefore);
+	}
+
+	@Test
+	void refusesUnknownTypesAndBadPayloadsListingEachField() {
+		assertProblem(submit(this.alice, key(), Map.of("type", "nope", "payload", Map.of())), 400, "unknown-job-type");
+		HttpResponse<String> badSleep = submit(this.alice, key(), Map.of("type", "sleep", "payload", Map.of("ms", -1)));
+		assertProblem(badSleep, 400, "invalid-payload");
+		assertThat(TestHttp.json(badSleep).get("errors").get(0).get("field").asString()).isEqualTo("payload.ms");
+		HttpResponse<String> badChecksum = submit(this.alice, key(),
+				Map.of("type", "checksum", "payload", Map.of("rounds", 0)));
+		assertThat(TestHttp.json(badChecksum).get("errors").valueStream().map((e) -> e.get("field").asString()))
+			.containsExactlyInAnyOrder("payload.text", "payload.rounds");
+		assertProblem(submit(this.alice, key(), Map.of("type", "echo", "payload", Map.of("big", "x".repeat(20_000)))),
+				400, "invalid-payload");
+		assertProblem(submit(this.alice, key(), Map.of("payload", Map.of())), 400, "invalid-request");
+		assertProblem(TestHttp.post(url("/api/jobs"), "{\"type\":", "Authorization", "Bearer " + this.alice,
+				"Idempotency-Key", key()), 400, "malformed-body");
+	}
+
+	@Test
+	void answers503AndStoresNothingPastTheHighWatermark() {
+		String counter = JobKeys.outstanding();
+		String before = this.redis.opsForValue().get(counter);
+		this.redis.opsForValue().set(counter, "100000");
+		try {
+			long streamBefore = streamLength();
+			HttpResponse<String> response = submit(this.alice, key(), sleep(1));
+			assertProblem(response, 503, "queue-full");
+			assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+			assertThat(streamLength()).isEqualTo(streamBefore);
+		}
+		finally {
+			this.redis.opsForValue().set(counter, (before != null) ? before : "0");
+		}
+	}
+
+	@Test
+	void hidesOtherUsersJobs() {
+		String id = TestHttp.json(submit(this.alice, key(), sleep(1))).get("id").asString();
+		assertProblem(get(this.bob, "/api/jobs/" + id), 404, "job-not-found");
+		assertProblem(TestHttp.send("DELETE", url("/api/jobs/" + id), null, "Authorization", "Bearer " + this.bob), 404,
+				"job-not-found");
+		assertThat(get(this.alice, "/api/jobs/" + id).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void cancelsAQueuedJobOnce() {
+		String id = TestHttp.json(submit(this.alice, key(), sleep(1))).get("id").asString();
+		HttpResponse<String> cancel = TestHttp.send("DELETE", url("/api/jobs/" + id), null, "Authorization",
+				"Bearer " + this.alice);
+		assertThat(cancel.statusCode()).isEqualTo(204);
+		JsonNode job = TestHttp.json(get(this.alice, "/api/jobs/" + id));
+		assertThat(job.get("status").asString()).isEqualTo("CANCELLED");
+		assertThat(job.get("completedAt").asString()).isNotBlank();
+		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+		assertProblem(TestHttp.send("DELETE", url("/api/jobs/" + id), null, "Authorization", "Bearer " + this.alice),
+				409, "job-not-queued");
+	}
+
+	@Test
+	void listsOwnJobsNewestFirstByStatus() {
+		String first = TestHttp.json(submit(this.alice, key(), sleep(1))).get("id").asString();
+		String second = TestHttp.json(submit(this.alice, key(), sleep(1))).get("id").asString();
+		TestHttp.send("DELETE", url("/api/jobs/" + first), null, "Authorization", "Bearer " + this.alice);
+		submit(this.bob, key(), sleep(1));
+
+		List<String> all = ids(get(this.alice, "/api/jobs"));
+		assertThat(all).containsExactly(second, first);
+		assertThat(ids(get(this.alice, "/api/jobs?status=cancelled"))).containsExactly(first);
+		assertThat(ids(get(this.alice, "/api/jobs?status=QUEUED&limit=1"))).containsExactly(second);
+		assertProblem(get(this.alice, "/api/jobs?status=nonsense"), 400, "invalid-request");
+		assertProblem(get(this.alice, "/api/jobs?limit=0"), 400, "invalid-request");
+	}
+
+	@Test
+	void keepsIdempotencyRecordsForADay() {
+		String key = key();
+		submit(this.alice, key, sleep(1));
+		List<String> records = this.redis.keys("fulcrum:{jobs}:idem:user-alice-*").stream().toList();
+		assertThat(records).isNotEmpty()
+			.allSatisfy((record) -> assertThat(this.redis.getExpire(record)).isBetween(86_000L, 86_400L));
+	}
+
+	@Test
+	void needsAToken() {
+		HttpResponse<String> response = TestHttp.post(url("/api/jobs"), TestHttp.toJson(sleep(1)), "Idempotency-Key",
+				key());
+		assertThat(response.statusCode()).isEqualTo(401);
+	}
+
+	private HttpResponse<String> submit(String token, String key, Object body) {
+		return TestHttp.post(url("/api/jobs"), TestHttp.toJson(body), "Authorization", "Bearer " + token,
+				"Idempotency-Key", key);
+	}
+
+	private HttpResponse<String> get(String token, String path) {
+		return TestHttp.get(url(path), "Authorization", "Bearer " + token);
+	}
+
+	private static List<String> ids(HttpResponse<String> response) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		return TestHttp.json(response).valueStream().map((job) -> job.get("id").asString()).toList();
+	}
+
+	private long streamLength() {
+		Long length = this.redis.opsForStream().size(JobKeys.stream());
+		return (length != null) ? length : 0;
+	}
+
+	private String url(String path) {
+		return "http://127.0.0.1:" + this.port + path;
+	}
+
+	private static Map<String, Object> sleep(int ms) {
+		return Map.of("type", "sleep", "payload", Map.of("ms", ms));
+	}
+
+	private static String key() {
+		return UUID.randomUUID().toString();
+	}
+
+	static void assertProblem(HttpResponse<String> response, int status, String slug) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/problem+json");
+		assertThat(TestHttp.json(response).get("type").asString()).isEqualTo("urn:fulcrum:problem:" + slug);
+		assertThat(TestHttp.json(response).get("requestId").asString()).isNotBlank();
+	}
+
+}

@@ -1,0 +1,14 @@
+package dev.fulcrum.jobs;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * What a job type gets to run one attempt.
+ *
+ * @param jobId the job's id
+ * @param idempotencyKey the key the job was submitted with (the same for every attempt)
+ * @param attempt this attempt's number, from 1
+ * @param payload the validated payload
+ */
+public record JobContext(String jobId, String idempotencyKey, int attempt, JsonNode payload) {
+}

@@ -1,0 +1,73 @@
+package dev.fulcrum.jobs;
+
+/**
+ * Where jobs live in Redis. Every key of the queue carries the hash tag {@code {jobs}}:
+ * the submission script writes the idempotency record, the job and the stream entry in
+ * one atomic step, and the workers' scripts move a job and acknowledge its stream entry
+ * in one step, which Redis Cluster allows only for keys in one slot.
+ * <ul>
+ * <li>{@code fulcrum:{jobs}:stream}: the job stream, one entry {@code id=<job id>} per
+ * queued job, read by the {@code workers} consumer group.</li>
+ * <li>{@code fulcrum:{jobs}:job:<id>}: the job, a hash.</li>
+ * <li>{@code fulcrum:{jobs}:idem:<user>:<key hash>}: the first response to a submission
+ * with that idempotency key.</li>
+ * <li>{@code fulcrum:{jobs}:user:<user>}: the user's jobs by creation time.</li>
+ * <li>{@code fulcrum:{jobs}:outstanding}: how many jobs are not final, for
+ * backpressure.</li>
+ * </ul>
+ */
+public final class JobKeys {
+
+	private static final String PREFIX = "fulcrum:{jobs}:";
+
+	/** The consumer group of the workers. */
+	public static final String GROUP = "workers";
+
+	private JobKeys() {
+	}
+
+	/**
+	 * The job stream.
+	 * @return its key
+	 */
+	public static String stream() {
+		return PREFIX + "stream";
+	}
+
+	/**
+	 * A job.
+	 * @param id the job id
+	 * @return its key
+	 */
+	public static String job(String id) {
+		return PREFIX + "job:" + id;
+	}
+
+	/**
+	 * An idempotency record.
+	 * @param user the user id
+	 * @param keyHash the SHA-256 of the idempotency key, hex
+	 * @return its key
+	 */
+	public static String idempotency(String user, String keyHash) {
+		return PREFIX + "idem:" + user + ":" + keyHash;
+	}
+
+	/**
+	 * A user's jobs.
+	 * @param user the user id
+	 * @return its key
+	 */
+	public static String userJobs(String user) {
+		return PREFIX + "user:" + user;
+	}
+
+	/**
+	 * The count of jobs that are not final.
+	 * @return its key
+	 */
+	public static String outstanding() {
+		return PREFIX + "outstanding";
+	}
+
+}

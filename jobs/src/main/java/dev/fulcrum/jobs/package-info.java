@@ -1,0 +1,7 @@
+/**
+ * The job contract that api-service (which submits) and worker-service (which runs) must
+ * agree on: the job types and their payload rules ({@link dev.fulcrum.jobs.JobType}), the
+ * statuses ({@link dev.fulcrum.jobs.JobStatus}), and where a job lives in Redis
+ * ({@link dev.fulcrum.jobs.JobKeys}).
+ */
+package dev.fulcrum.jobs;

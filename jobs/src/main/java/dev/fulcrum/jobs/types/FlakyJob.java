@@ -1,0 +1,41 @@
+package dev.fulcrum.jobs.types;
+
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+import dev.fulcrum.jobs.JobContext;
+import dev.fulcrum.jobs.JobType;
+
+/**
+ * {@code flaky {"failTimes"}}: fails its first {@code failTimes} attempts (0 to 20), then
+ * succeeds, to watch retries with backoff.
+ */
+public final class FlakyJob implements JobType {
+
+	@Override
+	public String name() {
+		return "flaky";
+	}
+
+	@Override
+	public List<PayloadError> validate(JsonNode payload) {
+		List<PayloadError> errors = Payloads.object(payload);
+		if (errors.isEmpty()) {
+			Payloads.integer(payload, "failTimes", 0, 20, true, errors);
+		}
+		return errors;
+	}
+
+	@Override
+	public JsonNode run(JobContext context) {
+		long failTimes = context.payload().get("failTimes").asLong();
+		if (context.attempt() <= failTimes) {
+			throw new IllegalStateException(
+					"flaky: attempt " + context.attempt() + " of " + failTimes + " planned failures");
+		}
+		return JsonNodeFactory.instance.objectNode().put("succeededOnAttempt", context.attempt());
+	}
+
+}
