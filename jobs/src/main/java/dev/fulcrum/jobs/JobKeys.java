@@ -1,5 +1,10 @@
 package dev.fulcrum.jobs;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * Where jobs live in Redis. Every key of the queue carries the hash tag {@code {jobs}}:
  * the submission script writes the idempotency record, the job and the stream entry in
@@ -12,6 +17,9 @@ package dev.fulcrum.jobs;
  * <li>{@code fulcrum:{jobs}:idem:<user>:<key hash>}: the first response to a submission
  * with that idempotency key.</li>
  * <li>{@code fulcrum:{jobs}:user:<user>}: the user's jobs by creation time.</li>
+ * <li>{@code fulcrum:{jobs}:retries}: failed jobs waiting for their retry, by due
+ * time.</li>
+ * <li>{@code fulcrum:{jobs}:dead}: the dead-letter stream.</li>
  * <li>{@code fulcrum:{jobs}:outstanding}: how many jobs are not final, for
  * backpressure.</li>
  * </ul>
@@ -44,13 +52,29 @@ public final class JobKeys {
 	}
 
 	/**
-	 * An idempotency record.
+	 * An idempotency record. The client's key is hashed: it may be up to 255 characters
+	 * of anything printable.
 	 * @param user the user id
-	 * @param keyHash the SHA-256 of the idempotency key, hex
+	 * @param idempotencyKey the {@code Idempotency-Key} as sent
 	 * @return its key
 	 */
-	public static String idempotency(String user, String keyHash) {
-		return PREFIX + "idem:" + user + ":" + keyHash;
+	public static String idempotency(String user, String idempotencyKey) {
+		return PREFIX + "idem:" + user + ":" + sha256(idempotencyKey);
+	}
+
+	/**
+	 * SHA-256, hex.
+	 * @param text the text
+	 * @return the hash of its UTF-8 bytes
+	 */
+	public static String sha256(String text) {
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**
@@ -60,6 +84,23 @@ public final class JobKeys {
 	 */
 	public static String userJobs(String user) {
 		return PREFIX + "user:" + user;
+	}
+
+	/**
+	 * Failed jobs waiting for their retry, by due time.
+	 * @return its key
+	 */
+	public static String retries() {
+		return PREFIX + "retries";
+	}
+
+	/**
+	 * The dead-letter stream: one entry {@code id, error} per job that failed its last
+	 * attempt.
+	 * @return its key
+	 */
+	public static String deadLetters() {
+		return PREFIX + "dead";
 	}
 
 	/**

@@ -1,12 +1,8 @@
 package dev.fulcrum.api.jobs;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,7 +75,7 @@ class JobService {
 		String body = this.json.writeValueAsString(new JobView(id, type.name(), JobStatus.QUEUED.name(), 0, null, null,
 				now.toString(), now.toString(), null));
 		List<?> answer = this.redis.execute(SUBMIT,
-				List.of(JobKeys.idempotency(user, sha256(idempotencyKey)), JobKeys.job(id), JobKeys.stream(),
+				List.of(JobKeys.idempotency(user, idempotencyKey), JobKeys.job(id), JobKeys.stream(),
 						JobKeys.outstanding(), JobKeys.userJobs(user)),
 				fingerprint(type.name(), payload), id, user, type.name(), this.json.writeValueAsString(payload),
 				now.toString(), String.valueOf(now.toEpochMilli()),
@@ -167,22 +163,12 @@ class JobService {
 
 	private String fingerprint(String type, JsonNode payload) {
 		Object tree = CANONICAL.convertValue(Map.of("type", type, "payload", payload), Object.class);
-		return sha256(CANONICAL.writeValueAsString(tree));
+		return JobKeys.sha256(CANONICAL.writeValueAsString(tree));
 	}
 
 	private static ProblemException notFound() {
 		return new ProblemException(HttpStatus.NOT_FOUND, "job-not-found", "Job not found",
 				"You have no job with this id.");
-	}
-
-	private static String sha256(String text) {
-		try {
-			return HexFormat.of()
-				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/**

@@ -1,0 +1,268 @@
+package dev.fulcrum.worker.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.models.stream.ClaimedMessages;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.fulcrum.common.InstanceId;
+import dev.fulcrum.jobs.JobKeys;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+
+/**
+ * The worker's side of the queue in Redis: reading, claiming, completing, failing,
+ * retrying, reclaiming and heartbeats. Every state change is one Lua script, so a crash
+ * at any point leaves a job either untouched or fully moved.
+ */
+@Component
+class JobQueue {
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> CLAIM = RedisScript.of(new ClassPathResource("scripts/claim-job.lua"),
+			List.class);
+
+	private static final RedisScript<String> COMPLETE = RedisScript
+		.of(new ClassPathResource("scripts/complete-job.lua"), String.class);
+
+	private static final RedisScript<String> FAIL = RedisScript.of(new ClassPathResource("scripts/fail-job.lua"),
+			String.class);
+
+	private static final RedisScript<Long> REQUEUE = RedisScript.of(new ClassPathResource("scripts/requeue-job.lua"),
+			Long.class);
+
+	/**
+	 * Bounds a command sent through Lettuce directly, as spring.data.redis.timeout does.
+	 */
+	private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+	private final StringRedisTemplate redis;
+
+	private final WorkerProperties properties;
+
+	private final String consumer;
+
+	private final Clock clock;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	JobQueue(StringRedisTemplate redis, WorkerProperties properties, InstanceId instanceId) {
+		this.redis = redis;
+		this.properties = properties;
+		this.consumer = instanceId.value();
+		this.clock = Clock.systemUTC();
+	}
+
+	String consumer() {
+		return this.consumer;
+	}
+
+	/** Creates the stream and the consumer group unless they exist. */
+	void ensureGroup() {
+		try {
+			this.redis.execute((RedisCallback<Object>) (connection) -> connection.streamCommands()
+				.xGroupCreate(bytes(JobKeys.stream()), JobKeys.GROUP, ReadOffset.from("0"), true));
+		}
+		catch (RedisSystemException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().contains("BUSYGROUP")) {
+				throw ex;
+			}
+		}
+	}
+
+	/**
+	 * Reads messages for this consumer.
+	 * @param count at most this many
+	 * @param pendingAfter read this consumer's own unacknowledged messages after this id
+	 * (after a restart), or {@code null} for new messages (waiting up to
+	 * {@code readBlock})
+	 * @return the deliveries
+	 */
+	List<Delivery> read(int count, String pendingAfter) {
+		StreamReadOptions options = StreamReadOptions.empty().count(count);
+		if (pendingAfter == null) {
+			options = options.block(this.properties.readBlock());
+		}
+		ReadOffset offset = (pendingAfter != null) ? ReadOffset.from(pendingAfter) : ReadOffset.lastConsumed();
+		List<MapRecord<String, Object, Object>> records = this.redis.opsForStream()
+			.read(Consumer.from(JobKeys.GROUP, this.consumer), options, StreamOffset.create(JobKeys.stream(), offset));
+		List<Delivery> deliveries = new ArrayList<>();
+		if (records != null) {
+			for (MapRecord<String, Object, Object> record : records) {
+				deliveries.add(new Delivery(record.getId().getValue(), String.valueOf(record.getValue().get("id"))));
+			}
+		}
+		return deliveries;
+	}
+
+	/**
+	 * Takes a delivered job, or acknowledges a delivery that must not run.
+	 * @param delivery the delivery
+	 * @return the job to run, or {@code null}
+	 */
+	Claim claim(Delivery delivery) {
+		String jobKey = JobKeys.job(delivery.jobId());
+		List<Object> fields = this.redis.opsForHash()
+			.multiGet(jobKey, List.of("user", "idempotencyKey", "type", "payload"));
+		String user = (String) fields.get(0);
+		String idempotencyKey = (String) fields.get(1);
+		String idempotencyRecord = (user != null && idempotencyKey != null) ? JobKeys.idempotency(user, idempotencyKey)
+				: JobKeys.idempotency("-", "-");
+		List<?> answer = this.redis.execute(CLAIM, List.of(jobKey, JobKeys.stream(), idempotencyRecord),
+				delivery.messageId(), this.consumer, now(), JobKeys.GROUP);
+		if (!"run".equals(answer.get(0))) {
+			return null;
+		}
+		return new Claim(delivery, (String) fields.get(2), this.json.readTree((String) fields.get(3)), idempotencyKey,
+				Integer.parseInt((String) answer.get(1)));
+	}
+
+	/**
+	 * Records success.
+	 * @return {@code done}, or {@code stale} if another worker has taken the job over
+	 */
+	String complete(Delivery delivery, JsonNode result) {
+		return this.redis.execute(COMPLETE,
+				List.of(JobKeys.job(delivery.jobId()), JobKeys.stream(), JobKeys.outstanding()), delivery.messageId(),
+				this.consumer, this.json.writeValueAsString(result), now(),
+				String.valueOf(this.properties.retention().toMillis()), JobKeys.GROUP);
+	}
+
+	/**
+	 * Records a failed attempt.
+	 * @param retryAtMillis when to retry, if attempts remain
+	 * @return {@code retrying}, {@code dead}, or {@code stale}
+	 */
+	String fail(Delivery delivery, String error, long retryAtMillis) {
+		return this.redis.execute(FAIL,
+				List.of(JobKeys.job(delivery.jobId()), JobKeys.stream(), JobKeys.outstanding(), JobKeys.retries(),
+						JobKeys.deadLetters()),
+				delivery.messageId(), this.consumer, error, now(), String.valueOf(retryAtMillis),
+				String.valueOf(this.properties.maxAttempts()), String.valueOf(this.properties.retention().toMillis()),
+				JobKeys.GROUP);
+	}
+
+	/**
+	 * Queues again the jobs whose retry is due.
+	 * @return how many this worker queued
+	 */
+	int requeueDue() {
+		var due = this.redis.opsForZSet()
+			.rangeByScore(JobKeys.retries(), Double.NEGATIVE_INFINITY, this.clock.millis(), 0, 100);
+		int queued = 0;
+		if (due != null) {
+			for (String id : due) {
+				Long done = this.redis.execute(REQUEUE, List.of(JobKeys.job(id), JobKeys.retries(), JobKeys.stream()),
+						id, now());
+				queued += (done != null) ? done.intValue() : 0;
+			}
+		}
+		return queued;
+	}
+
+	/**
+	 * Takes over messages that another consumer has held longer than the visibility
+	 * timeout without a heartbeat ({@code XAUTOCLAIM}; Spring Data Redis has no method
+	 * for it, so Lettuce's is used).
+	 * @param count at most this many
+	 * @return the deliveries now held by this consumer
+	 */
+	List<Delivery> reclaim(int count) {
+		ClaimedMessages<byte[], byte[]> claimed = lettuce((commands) -> commands.xautoclaim(bytes(JobKeys.stream()),
+				XAutoClaimArgs.Builder
+					.xautoclaim(io.lettuce.core.Consumer.from(bytes(JobKeys.GROUP), bytes(this.consumer)),
+							this.properties.visibilityTimeout(), "0-0")
+					.count(count)));
+		List<Delivery> deliveries = new ArrayList<>();
+		for (StreamMessage<byte[], byte[]> message : claimed.getMessages()) {
+			message.getBody().forEach((field, value) -> {
+				if ("id".equals(text(field))) {
+					deliveries.add(new Delivery(message.getId(), text(value)));
+				}
+			});
+		}
+		return deliveries;
+	}
+
+	/**
+	 * Touches the messages of running jobs, resetting their idle time, so that no other
+	 * worker takes them over while this one is alive ({@code XCLAIM ... JUSTID}).
+	 * @param messageIds the messages
+	 */
+	void heartbeat(Collection<String> messageIds) {
+		if (messageIds.isEmpty()) {
+			return;
+		}
+		lettuce((commands) -> commands.xclaim(bytes(JobKeys.stream()),
+				io.lettuce.core.Consumer.from(bytes(JobKeys.GROUP), bytes(this.consumer)),
+				XClaimArgs.Builder.justid().minIdleTime(0), messageIds.toArray(new String[0])));
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> T lettuce(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
+		return this.redis.execute((RedisCallback<T>) (connection) -> {
+			var commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+			try {
+				return command.apply(commands).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("interrupted", ex);
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				throw new RedisSystemException("Redis command failed: " + ex.getMessage(), ex);
+			}
+		});
+	}
+
+	private String now() {
+		return this.clock.instant().toString();
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String text(Object value) {
+		return (value instanceof byte[] raw) ? new String(raw, StandardCharsets.UTF_8) : String.valueOf(value);
+	}
+
+	/**
+	 * A job this worker holds.
+	 *
+	 * @param delivery its message
+	 * @param type its type
+	 * @param payload its payload
+	 * @param idempotencyKey the key it was submitted with
+	 * @param attempt this attempt's number
+	 */
+	record Claim(Delivery delivery, String type, JsonNode payload, String idempotencyKey, int attempt) {
+	}
+
+}

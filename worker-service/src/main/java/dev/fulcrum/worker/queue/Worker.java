@@ -1,0 +1,248 @@
+package dev.fulcrum.worker.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.JsonNode;
+
+import dev.fulcrum.jobs.JobContext;
+import dev.fulcrum.jobs.JobType;
+import dev.fulcrum.jobs.JobTypes;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Drains the job stream.
+ * <ul>
+ * <li>One reader asks for at most as many messages as there are free slots
+ * ({@code concurrency}), so a busy worker never hoards work that an idle one could
+ * do.</li>
+ * <li>Each job runs on its own virtual thread: claimed (one script), run by its
+ * {@link JobType}, then completed or failed (one script each).</li>
+ * <li>A failed attempt is retried after a backoff with full jitter (a random wait up to
+ * {@code backoffBase * 2^(attempt-1)}, at most {@code backoffMax}); after
+ * {@code maxAttempts} the job is dead.</li>
+ * <li>Every {@code maintenanceInterval}: due retries are queued again, and messages that
+ * another worker has held past the visibility timeout are reclaimed; running jobs'
+ * messages get a heartbeat every {@code heartbeatInterval}.</li>
+ * <li>On shutdown: stop reading, give running jobs {@code shutdownDeadline} to finish,
+ * leave the rest unacknowledged for other workers to reclaim.</li>
+ * </ul>
+ */
+@Component
+@EnableConfigurationProperties(WorkerProperties.class)
+class Worker implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(Worker.class);
+
+	private final JobQueue queue;
+
+	private final WorkerProperties properties;
+
+	private final Semaphore slots;
+
+	private final Map<String, Instant> running = new ConcurrentHashMap<>();
+
+	private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
+
+	private final ScheduledExecutorService maintenance = Executors
+		.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("worker-maintenance").factory());
+
+	private volatile boolean reading;
+
+	private volatile Thread reader;
+
+	Worker(JobQueue queue, WorkerProperties properties) {
+		this.queue = queue;
+		this.properties = properties;
+		this.slots = new Semaphore(properties.concurrency());
+	}
+
+	@Override
+	public void start() {
+		this.reading = true;
+		this.reader = Thread.ofVirtual().name("worker-reader").start(this::readLoop);
+		long period = this.properties.maintenanceInterval().toMillis();
+		this.maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void stop() {
+		this.reading = false;
+		this.maintenance.shutdownNow();
+		Thread current = this.reader;
+		if (current != null) {
+			try {
+				current.join(this.properties.readBlock().plusSeconds(1));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		this.jobs.shutdown();
+		try {
+			if (!this.jobs.awaitTermination(this.properties.shutdownDeadline().toMillis(), TimeUnit.MILLISECONDS)) {
+				logger.warn(this.running.size() + " job(s) still running at the shutdown deadline; "
+						+ "their messages stay pending for another worker to reclaim");
+				this.jobs.shutdownNow();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.reading;
+	}
+
+	/** Stops after the web server, so that health still answers while jobs finish. */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 1024;
+	}
+
+	private void readLoop() {
+		// After a restart, this consumer's own unacknowledged messages come first, read
+		// once from the start of its pending list; then new messages.
+		String pendingFrom = "0";
+		boolean groupReady = false;
+		while (this.reading) {
+			int held = 0;
+			try {
+				if (!groupReady) {
+					this.queue.ensureGroup();
+					groupReady = true;
+				}
+				this.slots.acquire();
+				held = 1 + this.slots.drainPermits();
+				List<Delivery> deliveries = this.queue.read(held, pendingFrom);
+				if (pendingFrom != null) {
+					pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
+				}
+				this.slots.release(held - deliveries.size());
+				held = 0;
+				deliveries.forEach(this::submit);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				this.slots.release(held);
+				logger.warn("Reading the job stream failed; retrying in 1 s: " + ex.getMessage());
+				sleepQuietly(Duration.ofSeconds(1));
+			}
+		}
+	}
+
+	/** Runs a delivery whose slot is already taken. */
+	private void submit(Delivery delivery) {
+		if (this.running.putIfAbsent(delivery.messageId(), Instant.now()) != null) {
+			// Already running here (handed back by a reclaim): one run is enough.
+			this.slots.release();
+			return;
+		}
+		this.jobs.execute(() -> {
+			try {
+				process(delivery);
+			}
+			catch (RuntimeException ex) {
+				// Redis went away mid-job: the message stays pending and is reclaimed
+				// later.
+				logger.warn("Job " + delivery.jobId() + " left pending: " + ex.getMessage());
+			}
+			finally {
+				this.running.remove(delivery.messageId());
+				this.slots.release();
+			}
+		});
+	}
+
+	private void process(Delivery delivery) {
+		JobQueue.Claim claim = this.queue.claim(delivery);
+		if (claim == null) {
+			return;
+		}
+		JobType type = JobTypes.find(claim.type());
+		JsonNode result;
+		try {
+			if (type == null) {
+				throw new IllegalStateException("unknown job type " + claim.type());
+			}
+			result = type
+				.run(new JobContext(delivery.jobId(), claim.idempotencyKey(), claim.attempt(), claim.payload()));
+		}
+		catch (InterruptedException ex) {
+			// Shutting down past the deadline: leave the job for reclaim.
+			Thread.currentThread().interrupt();
+			return;
+		}
+		catch (Exception ex) {
+			String outcome = this.queue.fail(delivery, describe(ex), retryAt(claim.attempt()));
+			logger.info("Job " + delivery.jobId() + " attempt " + claim.attempt() + " failed (" + outcome + "): "
+					+ ex.getMessage());
+			return;
+		}
+		this.queue.complete(delivery, result);
+	}
+
+	private void maintain() {
+		try {
+			this.queue.requeueDue();
+			Instant stale = Instant.now().minus(this.properties.heartbeatInterval());
+			List<String> beating = this.running.entrySet()
+				.stream()
+				.filter((entry) -> entry.getValue().isBefore(stale))
+				.map(Map.Entry::getKey)
+				.toList();
+			this.queue.heartbeat(beating);
+			beating.forEach((id) -> this.running.replace(id, Instant.now()));
+			if (this.reading) {
+				int free = this.slots.drainPermits();
+				List<Delivery> reclaimed = (free > 0) ? this.queue.reclaim(free) : List.of();
+				this.slots.release(free - reclaimed.size());
+				reclaimed.forEach(this::submit);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Queue maintenance failed: " + ex.getMessage());
+		}
+	}
+
+	/** Full jitter: a random wait up to the exponential bound. */
+	private long retryAt(int attempt) {
+		long bound = Math.min(this.properties.backoffMax().toMillis(),
+				this.properties.backoffBase().toMillis() << Math.min(attempt - 1, 20));
+		return System.currentTimeMillis() + ThreadLocalRandom.current().nextLong(bound + 1);
+	}
+
+	private static String describe(Exception ex) {
+		String message = (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+		return (message.length() > 500) ? message.substring(0, 500) : message;
+	}
+
+	private static void sleepQuietly(Duration duration) {
+		try {
+			Thread.sleep(duration);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

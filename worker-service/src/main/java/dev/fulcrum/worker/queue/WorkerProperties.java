@@ -1,0 +1,34 @@
+package dev.fulcrum.worker.queue;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Worker settings ({@code fulcrum.worker.*}).
+ *
+ * @param concurrency jobs run at once by this process; reads never fetch more than the
+ * free slots
+ * @param maxAttempts attempts a job gets before it is dead
+ * @param backoffBase the first retry waits up to this long; each further one up to twice
+ * as long (full jitter)
+ * @param backoffMax no retry waits longer than this
+ * @param visibilityTimeout a job held this long without a heartbeat is taken over by
+ * another worker
+ * @param heartbeatInterval how often a running job's message is touched so that it is not
+ * taken over while alive (well below the visibility timeout)
+ * @param maintenanceInterval how often due retries are queued again and stalled messages
+ * reclaimed
+ * @param readBlock how long one read waits for new messages
+ * @param shutdownDeadline on shutdown, how long running jobs may take to finish; the rest
+ * is left for other workers to reclaim
+ * @param retention how long a final job is kept
+ */
+@ConfigurationProperties("fulcrum.worker")
+public record WorkerProperties(@DefaultValue("8") int concurrency, @DefaultValue("5") int maxAttempts,
+		@DefaultValue("500ms") Duration backoffBase, @DefaultValue("30s") Duration backoffMax,
+		@DefaultValue("30s") Duration visibilityTimeout, @DefaultValue("10s") Duration heartbeatInterval,
+		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("2s") Duration readBlock,
+		@DefaultValue("10s") Duration shutdownDeadline, @DefaultValue("24h") Duration retention) {
+}

@@ -1,0 +1,255 @@
+package dev.fulcrum.worker.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAutoClaimArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import org.junit.jupiter.api.Test;
+
+import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.testsupport.TestRedisConfiguration;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.domain.Range;
+import org.springframework.data.redis.connection.stream.Consumer;
+import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.PendingMessages;
+import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamOffset;
+import org.springframework.data.redis.connection.stream.StreamReadOptions;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The worker against real Redis, with short timings: runs, retries, dead letters, a
+ * finished job never run again, duplicates refused, dead workers' jobs reclaimed, live
+ * ones protected by heartbeats. Jobs are written as the api-service's submission script
+ * writes them.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "fulcrum.instance-id=worker-test-1", "fulcrum.worker.concurrency=4",
+				"fulcrum.worker.max-attempts=3", "fulcrum.worker.backoff-base=50ms", "fulcrum.worker.backoff-max=200ms",
+				"fulcrum.worker.visibility-timeout=1s", "fulcrum.worker.heartbeat-interval=250ms",
+				"fulcrum.worker.maintenance-interval=100ms", "fulcrum.worker.read-block=200ms" })
+@Import(TestRedisConfiguration.class)
+class WorkerTests {
+
+	static final Duration WAIT = Duration.ofSeconds(15);
+
+	@Autowired
+	StringRedisTemplate redis;
+
+	@Test
+	void runsAQueuedJobToSuccess() {
+		String id = submit("echo", "{\"hello\":\"world\"}");
+		awaitStatus(id, "SUCCEEDED");
+		assertThat(field(id, "result")).isEqualTo("{\"hello\":\"world\"}");
+		assertThat(field(id, "attempts")).isEqualTo("1");
+		assertThat(field(id, "completedAt")).isNotBlank();
+		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+	}
+
+	@Test
+	void retriesAFlakyJobUntilItSucceeds() {
+		String id = submit("flaky", "{\"failTimes\":2}");
+		awaitStatus(id, "SUCCEEDED");
+		assertThat(field(id, "attempts")).isEqualTo("3");
+		assertThat(field(id, "result")).contains("\"succeededOnAttempt\":3");
+	}
+
+	@Test
+	void sendsAJobThatAlwaysFailsToTheDeadLetters() {
+		String id = submit("fail", "null");
+		awaitStatus(id, "DEAD");
+		assertThat(field(id, "attempts")).isEqualTo("3");
+		assertThat(field(id, "error")).contains("always fails");
+		List<MapRecord<String, Object, Object>> dead = this.redis.opsForStream()
+			.range(JobKeys.deadLetters(), Range.unbounded());
+		assertThat(dead).anySatisfy((entry) -> assertThat(entry.getValue()).containsEntry("id", id));
+	}
+
+	@Test
+	void acknowledgesAFinishedJobsRedeliveryWithoutRunningIt() {
+		String id = UUID.randomUUID().toString();
+		this.redis.opsForHash()
+			.putAll(JobKeys.job(id), Map.of("id", id, "user", "u", "type", "echo", "payload", "{}", "status",
+					"SUCCEEDED", "attempts", "1", "result", "{\"first\":true}", "idempotencyKey", "k-" + id));
+		String messageId = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		awaitAcknowledged(List.of(messageId));
+		assertThat(field(id, "attempts")).isEqualTo("1");
+		assertThat(field(id, "result")).isEqualTo("{\"first\":true}");
+	}
+
+	@Test
+	void runsAJobOnceWhenItsMessageIsDuplicated() {
+		String id = submit("sleep", "{\"ms\":300}");
+		String second = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		String third = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		awaitStatus(id, "SUCCEEDED");
+		awaitAcknowledged(List.of(second, third));
+		assertThat(field(id, "attempts")).isEqualTo("1");
+	}
+
+	@Test
+	void refusesASecondJobWithTheSameIdempotencyKey() {
+		String key = "same-key-" + UUID.randomUUID();
+		String first = submit("echo", "{}", "dup-user", key);
+		String second = UUID.randomUUID().toString();
+		writeJob(second, "echo", "{}", "dup-user", key);
+		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", second));
+		awaitStatus(first, "SUCCEEDED");
+		awaitStatus(second, "CANCELLED");
+		assertThat(field(second, "error")).isEqualTo("duplicate of job " + first);
+		assertThat(field(second, "attempts")).isEqualTo("0");
+	}
+
+	@Test
+	void reclaimsAJobFromAWorkerThatDied() {
+		String id = UUID.randomUUID().toString();
+		writeJob(id, "echo", "{\"reclaimed\":true}", "ghost-user", "k-" + id);
+		this.redis.opsForHash().put(JobKeys.idempotency("ghost-user", "k-" + id), "jobId", id);
+		// Keep every slot of the live worker busy, so that the message goes to the ghost.
+		List<String> busy = List.of(submit("sleep", "{\"ms\":1500}"), submit("sleep", "{\"ms\":1500}"),
+				submit("sleep", "{\"ms\":1500}"), submit("sleep", "{\"ms\":1500}"));
+		busy.forEach((job) -> awaitStatus(job, "RUNNING"));
+		// A worker that is now dead took the message and started the job.
+		String ghost = "ghost-" + UUID.randomUUID();
+		String messageId = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		List<MapRecord<String, Object, Object>> taken = this.redis.opsForStream()
+			.read(Consumer.from(JobKeys.GROUP, ghost), StreamReadOptions.empty().count(100),
+					StreamOffset.create(JobKeys.stream(), ReadOffset.lastConsumed()));
+		assertThat(taken).extracting((record) -> record.getId().getValue()).contains(messageId);
+		this.redis.opsForHash()
+			.putAll(JobKeys.job(id),
+					Map.of("status", "RUNNING", "owner", ghost, "message", messageId, "attempts", "1"));
+
+		awaitStatus(id, "SUCCEEDED");
+		assertThat(field(id, "attempts")).as("the dead worker's attempt, then ours").isEqualTo("2");
+	}
+
+	@Test
+	void heartbeatsKeepALiveJobFromBeingTakenOver() {
+		String id = submit("sleep", "{\"ms\":2500}");
+		awaitStatus(id, "RUNNING");
+		List<String> stolen = new ArrayList<>();
+		Instant end = Instant.now().plusMillis(2000);
+		while (Instant.now().isBefore(end) && "RUNNING".equals(field(id, "status"))) {
+			// Another worker looking for stalled messages (idle past the 1 s timeout).
+			stolen.addAll(autoclaim("thief"));
+			sleep(200);
+		}
+		assertThat(stolen).as("messages another worker could take over").isEmpty();
+		awaitStatus(id, "SUCCEEDED");
+		assertThat(field(id, "attempts")).isEqualTo("1");
+	}
+
+	@Test
+	void theThiefInTheHeartbeatTestCouldStealAStalledMessage() {
+		// Proves the check above can fail: a message nobody touches is taken over.
+		String ghost = "stalled-" + UUID.randomUUID();
+		String messageId = this.redis.opsForStream()
+			.add(JobKeys.stream() + ":probe", Map.of("id", "nothing"))
+			.getValue();
+		this.redis.opsForStream().createGroup(JobKeys.stream() + ":probe", ReadOffset.from("0"), "probe");
+		this.redis.opsForStream()
+			.read(Consumer.from("probe", ghost), StreamReadOptions.empty().count(10),
+					StreamOffset.create(JobKeys.stream() + ":probe", ReadOffset.lastConsumed()));
+		sleep(1100);
+		List<String> taken = autoclaim(JobKeys.stream() + ":probe", "probe", "thief");
+		assertThat(taken).containsExactly(messageId);
+		this.redis.delete(JobKeys.stream() + ":probe");
+	}
+
+	private List<String> autoclaim(String consumer) {
+		return autoclaim(JobKeys.stream(), JobKeys.GROUP, consumer);
+	}
+
+	@SuppressWarnings("unchecked")
+	private List<String> autoclaim(String stream, String group, String consumer) {
+		return this.redis.execute((RedisCallback<List<String>>) (connection) -> {
+			var commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
+			try {
+				return commands
+					.xautoclaim(bytes(stream),
+							XAutoClaimArgs.Builder
+								.xautoclaim(io.lettuce.core.Consumer.from(bytes(group), bytes(consumer)),
+										Duration.ofSeconds(1), "0-0")
+								.count(100))
+					.get(5, TimeUnit.SECONDS)
+					.getMessages()
+					.stream()
+					.map(StreamMessage::getId)
+					.toList();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+	}
+
+	private String submit(String type, String payload) {
+		return submit(type, payload, "user-" + UUID.randomUUID(), UUID.randomUUID().toString());
+	}
+
+	/** As the api-service's submit-job.lua does, minus its atomicity. */
+	private String submit(String type, String payload, String user, String idempotencyKey) {
+		String id = UUID.randomUUID().toString();
+		writeJob(id, type, payload, user, idempotencyKey);
+		this.redis.opsForHash().put(JobKeys.idempotency(user, idempotencyKey), "jobId", id);
+		this.redis.opsForValue().increment(JobKeys.outstanding());
+		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id));
+		return id;
+	}
+
+	private void writeJob(String id, String type, String payload, String user, String idempotencyKey) {
+		String now = Instant.now().toString();
+		this.redis.opsForHash()
+			.putAll(JobKeys.job(id), Map.of("id", id, "user", user, "type", type, "payload", payload, "status",
+					"QUEUED", "attempts", "0", "createdAt", now, "updatedAt", now, "idempotencyKey", idempotencyKey));
+	}
+
+	private void awaitStatus(String id, String status) {
+		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> status.equals(field(id, "status")));
+	}
+
+	/** Waits until none of these messages is pending (all acknowledged). */
+	private void awaitAcknowledged(List<String> messageIds) {
+		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+			PendingMessages pending = this.redis.opsForStream()
+				.pending(JobKeys.stream(), JobKeys.GROUP, Range.unbounded(), 10_000);
+			return pending.stream().noneMatch((message) -> messageIds.contains(message.getIdAsString()));
+		});
+	}
+
+	private String field(String id, String name) {
+		return (String) this.redis.opsForHash().get(JobKeys.job(id), name);
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
