@@ -5,9 +5,8 @@
 -- KEYS[3]  the revocation marker, fulcrum:revoked:{<sid>}, same hash tag
 -- ARGV[1]  the marker's time to live, milliseconds (the longest access-token life + skew)
 -- ARGV[2]  the channel that announces revocations
--- Returns  the session's user id, or false if the session had already ended
-local userId = redis.call('HGET', KEYS[1], 'userId')
+-- Returns  1
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
 redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('PUBLISH', ARGV[2], KEYS[3])
-return userId
+return 1

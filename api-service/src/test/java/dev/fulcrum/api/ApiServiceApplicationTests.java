@@ -24,6 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "fulcrum.instance-id=api-test-1" })
@@ -95,6 +96,31 @@ class ApiServiceApplicationTests extends ServiceContractTests {
 		HttpResponse<String> response = me("Bearer " + token);
 		assertThat(response.statusCode()).isEqualTo(401);
 		assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("revoked");
+	}
+
+	@Test
+	void meRefusesADeniedTokenButNotItsSessionsOtherTokens() {
+		String sessionId = "s-" + UUID.randomUUID();
+		String denied = issuer.token("dave", sessionId, (jwt) -> jwt.id("denied-" + sessionId));
+		String sibling = issuer.token("dave", sessionId, (jwt) -> jwt);
+		this.redis.opsForValue()
+			.set(RevocationKeys.token(sessionId, TestTokenIssuer.ISSUER, "denied-" + sessionId), "1",
+					Duration.ofMinutes(16));
+		assertThat(me("Bearer " + denied).statusCode()).isEqualTo(401);
+		assertThat(me("Bearer " + sibling).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void learnsRevocationsFromTheChannelWithoutAskingRedis() {
+		String sessionId = "s-" + UUID.randomUUID();
+		String token = issuer.token("erin", sessionId, (jwt) -> jwt);
+		assertThat(me("Bearer " + token).statusCode()).isEqualTo(200);
+		// Announced but not written: only the subscription can make the next call fail.
+		this.redis.convertAndSend(RevocationKeys.CHANNEL, RevocationKeys.session(sessionId));
+		await().atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> me("Bearer " + token).statusCode() == 401);
+		assertThat(this.redis.hasKey(RevocationKeys.session(sessionId))).isFalse();
 	}
 
 	@Test

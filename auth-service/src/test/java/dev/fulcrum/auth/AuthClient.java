@@ -36,6 +36,10 @@ final class AuthClient {
 		return "u-" + UUID.randomUUID().toString().substring(0, 12);
 	}
 
+	String address() {
+		return this.address;
+	}
+
 	String url(String path) {
 		return this.base + path;
 	}

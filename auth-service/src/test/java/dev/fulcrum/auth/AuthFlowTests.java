@@ -3,6 +3,7 @@ package dev.fulcrum.auth;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -18,7 +19,9 @@ import tools.jackson.databind.JsonNode;
 
 import dev.fulcrum.testsupport.TestHttp;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -35,6 +38,9 @@ class AuthFlowTests {
 	int port;
 
 	AuthClient client;
+
+	@Autowired
+	StringRedisTemplate redis;
 
 	@BeforeEach
 	void client() {
@@ -170,6 +176,21 @@ class AuthFlowTests {
 	}
 
 	@Test
+	void givesSuccessfulLoginsTheirAttemptBack() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		// More successes than any limit (3, 6, 8), from one address: none is a failure.
+		IntStream.range(0, 10)
+			.forEach((i) -> assertThat(this.client.login(username, AuthClient.PASSWORD).statusCode()).isEqualTo(200));
+		// A refused attempt takes nothing either: the pair limit is reached, the others
+		// not.
+		IntStream.range(0, 3).forEach((i) -> this.client.login(username, "wrong password"));
+		IntStream.range(0, 5)
+			.forEach((i) -> assertProblem(this.client.login(username, "wrong password"), 429, "too-many-attempts"));
+		assertThat(new AuthClient(this.port).login(username, AuthClient.PASSWORD).statusCode()).isEqualTo(200);
+	}
+
+	@Test
 	void holdsTheLimitAgainstParallelGuesses() throws Exception {
 		String username = AuthClient.newUsername();
 		this.client.register(username, AuthClient.PASSWORD);
@@ -206,8 +227,10 @@ class AuthFlowTests {
 		assertThat(me.get("username").asString()).startsWith("u-");
 		assertThat(me.get("roles").valueStream().map(JsonNode::asString)).containsExactly("USER");
 		assertThat(me.get("session_id").asString()).isEqualTo(session.get("session_id").asString());
-		assertThat(me.get("issued_at").asString()).isNotBlank();
-		assertThat(me.get("expires_at").asString()).isNotBlank();
+		Instant issuedAt = Instant.parse(me.get("issued_at").asString());
+		assertThat(Duration.between(issuedAt, Instant.parse(me.get("expires_at").asString())))
+			.isEqualTo(Duration.ofMinutes(15));
+		assertThat(issuedAt).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
 	}
 
 	@Test
@@ -252,6 +275,31 @@ class AuthFlowTests {
 		assertProblem(raced, 401, "invalid-refresh-token");
 		assertThat(raced.body()).contains("just used");
 		assertThat(this.client.refresh(second.get("refresh_token").asString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void keepsSessionsForTheIdleTimeoutAndEndsThemAtTheAbsoluteLifetime() {
+		JsonNode first = this.client.newSession();
+		String key = "fulcrum:auth:session:{" + first.get("session_id").asString() + "}";
+		assertThat(this.redis.getExpire(key)).as("idle timeout, 24 h").isBetween(86_000L, 86_400L);
+		JsonNode second = TestHttp.json(this.client.refresh(first.get("refresh_token").asString()));
+		assertThat(this.redis.getExpire(key)).as("pushed back by the refresh").isBetween(86_000L, 86_400L);
+		// The absolute lifetime has run out (as if seven days had passed): refresh ends
+		// it.
+		this.redis.opsForHash().put(key, "expiresAt", String.valueOf(Instant.now().minusSeconds(1).toEpochMilli()));
+		assertProblem(this.client.refresh(second.get("refresh_token").asString()), 401, "invalid-refresh-token");
+		assertThat(this.redis.hasKey(key)).isFalse();
+	}
+
+	@Test
+	void refusesMissingOverlongAndMalformedLoginAndRefreshBodies() {
+		assertProblem(this.client.post("/auth/login", Map.of("username", "someone")), 400, "invalid-request");
+		assertProblem(this.client.login("someone", "x".repeat(129)), 400, "invalid-request");
+		assertProblem(this.client.login("some one", AuthClient.PASSWORD), 400, "invalid-request");
+		assertProblem(TestHttp.post(this.client.url("/auth/login"), "{\"username\":"), 400, "malformed-body");
+		assertProblem(this.client.post("/auth/refresh", Map.of()), 400, "invalid-request");
+		assertProblem(this.client.refresh("x".repeat(129)), 400, "invalid-request");
+		assertProblem(TestHttp.post(this.client.url("/auth/refresh"), "[1,2"), 400, "malformed-body");
 	}
 
 	@Test
@@ -313,6 +361,15 @@ class AuthFlowTests {
 		assertThat(sessions).filteredOn((s) -> s.get("current").asBoolean())
 			.extracting((s) -> s.get("id").asString())
 			.containsExactly(laptop.get("session_id").asString());
+		assertThat(sessions).allSatisfy((s) -> {
+			assertThat(s.get("client_address").asString()).isEqualTo(this.client.address());
+			assertThat(s.get("user_agent").asString()).startsWith("Java-http-client");
+			assertThat(Instant.parse(s.get("created_at").asString())).isBeforeOrEqualTo(Instant.now());
+			assertThat(s.get("last_seen_at").asString()).isEqualTo(s.get("created_at").asString());
+			assertThat(Duration.between(Instant.parse(s.get("created_at").asString()),
+					Instant.parse(s.get("expires_at").asString())))
+				.isEqualTo(Duration.ofDays(7));
+		});
 
 		HttpResponse<String> notMine = TestHttp.send("DELETE",
 				this.client.url("/auth/sessions/" + someoneElse.get("session_id").asString()), null, "Authorization",

@@ -39,17 +39,6 @@ final class StackPlan {
 	 * @param options the command line
 	 * @param layout where things are on this machine
 	 * @param externalRedis the Redis to use instead of starting one, or {@code null}
-	 * @return the instances, in start order
-	 */
-	static List<Instance> plan(Options options, Layout layout, URI externalRedis) {
-		return plan(options, layout, externalRedis, RedisBinary.newPassword());
-	}
-
-	/**
-	 * Plans the stack.
-	 * @param options the command line
-	 * @param layout where things are on this machine
-	 * @param externalRedis the Redis to use instead of starting one, or {@code null}
 	 * @param redisPassword the password of the Redis started here (in
 	 * {@code <home>/redis.conf}); unused with {@code externalRedis}
 	 * @return the instances, in start order

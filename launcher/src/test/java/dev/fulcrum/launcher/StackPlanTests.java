@@ -42,7 +42,8 @@ class StackPlanTests {
 
 	@Test
 	void pointsTheGatewayAtEveryReplica() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null);
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null,
+				"pw");
 		Instance gateway = plan.getLast();
 		assertThat(gateway.environment())
 			.containsEntry("API_SERVICE_URLS", "http://127.0.0.1:8091,http://127.0.0.1:8092,http://127.0.0.1:8093")
@@ -51,7 +52,8 @@ class StackPlanTests {
 
 	@Test
 	void movesWorkersUpRatherThanCollideWithManyApis() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home()), LAYOUT, null);
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home()), LAYOUT, null,
+				"pw");
 		assertThat(plan).filteredOn((i) -> i.service().equals("worker-service"))
 			.extracting(Instance::port)
 			.containsExactly(8096, 8097);
@@ -60,14 +62,14 @@ class StackPlanTests {
 	@Test
 	void shiftsEveryPortByTheOffset() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--port-offset", "100"), LAYOUT.home()),
-				LAYOUT, null);
+				LAYOUT, null, "pw");
 		assertThat(plan).extracting(Instance::port).containsExactly(6479, 8181, 8191, 8192, 8195, 8196, 8180);
 	}
 
 	@Test
 	void startsNoRedisWhenOneIsGiven() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT,
-				URI.create("redis://cache.internal:6380"));
+				URI.create("redis://cache.internal:6380"), "pw");
 		assertThat(plan).extracting(Instance::service).doesNotContain("redis");
 		assertThat(plan.getFirst().environment()).containsEntry("REDIS_URL", "redis://cache.internal:6380");
 	}
@@ -75,7 +77,7 @@ class StackPlanTests {
 	@Test
 	void freePortsAreAllDifferent() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--free-ports", "--api", "4"), LAYOUT.home()),
-				LAYOUT, null);
+				LAYOUT, null, "pw");
 		List<String> ports = plan.stream()
 			.flatMap((i) -> java.util.stream.Stream.of(String.valueOf(i.port()),
 					i.environment().getOrDefault("MANAGEMENT_PORT", "m" + i.name())))

@@ -162,6 +162,7 @@ class LocalStackSystemTests {
 		String tampered = token.substring(0, token.length() - 4) + (token.endsWith("AAAA") ? "BBBB" : "AAAA");
 		LocalStack.Result refused = JoseCheck.verify(gateway + "/.well-known/jwks.json", tampered);
 		assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
+		assertThat(refused.output()).contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
 	}
 
 	@Test

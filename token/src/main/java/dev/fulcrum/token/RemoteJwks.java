@@ -167,7 +167,7 @@ public final class RemoteJwks implements VerificationKeys {
 	}
 
 	/**
-	 * Fetches the set once, for start-up checks and tests.
+	 * Fetches the set once, now, for tests.
 	 * @throws IOException if the set cannot be fetched
 	 */
 	public void refreshNow() throws IOException {

@@ -28,6 +28,8 @@ public final class RevocationChecker {
 
 	private final Cache<String, Boolean> knownRevoked;
 
+	private volatile boolean connected;
+
 	/**
 	 * Creates a checker.
 	 * @param redis the Redis to ask
@@ -51,20 +53,25 @@ public final class RevocationChecker {
 		if (this.knownRevoked.getIfPresent(sessionKey) != null || this.knownRevoked.getIfPresent(tokenKey) != null) {
 			return Mono.error(revoked());
 		}
-		return this.redis.countExistingKeys(List.of(sessionKey, tokenKey))
+		Mono<Long> lookup = this.redis.countExistingKeys(List.of(sessionKey, tokenKey));
+		if (!this.connected) {
 			// Lettuce opens its shared connection synchronously on first use (and again
-			// after Redis was down at start-up): never on the caller's event loop.
-			.subscribeOn(Schedulers.boundedElastic())
-			.onErrorMap((ex) -> new TokenCheckUnavailableException("the revocation list cannot be read", ex))
-			.flatMap((found) -> {
-				if (found > 0) {
-					// This token is revoked either way; which key said so does not
-					// matter.
-					this.knownRevoked.put(tokenKey, Boolean.TRUE);
-					return Mono.error(revoked());
-				}
-				return Mono.just(token);
-			});
+			// after Redis was down at start-up): not on the caller's event loop. Once
+			// connected, Lettuce reconnects in the background and nothing blocks.
+			lookup = lookup.subscribeOn(Schedulers.boundedElastic());
+		}
+		return lookup.doOnNext((found) -> this.connected = true).onErrorMap((ex) -> {
+			this.connected = false;
+			return new TokenCheckUnavailableException("the revocation list cannot be read", ex);
+		}).flatMap((found) -> {
+			if (found > 0) {
+				// This token is revoked either way; which key said so does not
+				// matter.
+				this.knownRevoked.put(tokenKey, Boolean.TRUE);
+				return Mono.error(revoked());
+			}
+			return Mono.just(token);
+		});
 	}
 
 	/**

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Date;
@@ -40,8 +39,8 @@ import reactor.core.publisher.Mono;
  * <li>The key is looked up by {@code kid} in the JWK Set and must be meant for the
  * token's algorithm.</li>
  * <li>{@code iss} and {@code aud} must match; {@code exp}, {@code iat}, {@code sub},
- * {@code jti} and {@code sid} must be present; {@code exp} and {@code nbf} are checked
- * with {@code clockSkew}.</li>
+ * {@code jti}, {@code sid} and {@code preferred_username} must be present; {@code exp}
+ * and {@code nbf} are checked with {@code clockSkew}.</li>
  * </ul>
  * A verified token is remembered until it expires (bounded by {@code cacheSize}), so the
  * signature of a token is checked once per verifier, not once per request. Revocation is
@@ -53,9 +52,6 @@ public final class TokenVerifier {
 	 * Key ids are looked up, never interpreted; anything but a plain token is refused.
 	 */
 	private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
-
-	private static final Map<String, io.jsonwebtoken.security.SecureDigestAlgorithm<?, ?>> ALGORITHMS = Map.of("ES256",
-			Jwts.SIG.ES256, "EdDSA", Jwts.SIG.EdDSA);
 
 	private final TokenProperties properties;
 
@@ -75,9 +71,9 @@ public final class TokenVerifier {
 		this.clock = clock;
 		this.algorithms = Set.copyOf(properties.algorithms());
 		for (String algorithm : this.algorithms) {
-			if (!ALGORITHMS.containsKey(algorithm)) {
+			if (!SignatureAlgorithms.names().contains(algorithm)) {
 				throw new IllegalArgumentException(
-						"fulcrum.token.algorithms: " + algorithm + " is not one of " + ALGORITHMS.keySet());
+						"fulcrum.token.algorithms: " + algorithm + " is not one of " + SignatureAlgorithms.names());
 			}
 		}
 		JwtParserBuilder builder = Jwts.parser()
@@ -88,7 +84,7 @@ public final class TokenVerifier {
 			.requireAudience(properties.audience())
 			.keyLocator(new KeyLocator());
 		builder.sig().clear();
-		this.algorithms.forEach((algorithm) -> builder.sig().add(ALGORITHMS.get(algorithm)));
+		this.algorithms.forEach((algorithm) -> builder.sig().add(SignatureAlgorithms.of(algorithm)));
 		this.parser = builder.build();
 		this.verified = Caffeine.newBuilder()
 			.maximumSize(properties.cacheSize())
@@ -124,7 +120,7 @@ public final class TokenVerifier {
 	}
 
 	/**
-	 * How many verified tokens are remembered, for metrics and tests.
+	 * How many verified tokens are remembered, for tests and benchmarks.
 	 * @return the estimated count
 	 */
 	public long cachedTokens() {

@@ -79,7 +79,6 @@ class RemoteJwksTests {
 		assertThat(verifier.cachedTokens()).isEqualTo(1);
 
 		this.server.withdrawAll();
-		Thread.sleep(20);
 		jwks.refreshNow();
 
 		assertThat(verifier.cachedTokens()).isZero();

@@ -1,5 +1,4 @@
 /**
- * Cross-cutting wiring of the auth-service: settings, security rules, password hashing,
- * Redis scripts.
+ * Cross-cutting wiring of the auth-service: settings, security rules, password hashing.
  */
 package dev.fulcrum.auth.config;

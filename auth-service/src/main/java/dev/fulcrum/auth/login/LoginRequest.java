@@ -5,13 +5,16 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
- * {@code POST /auth/login}. Lengths are capped so that no one hashes a megabyte.
+ * {@code POST /auth/login}. Lengths are capped so that no one hashes a megabyte, and a
+ * name that no user can have is refused before it reaches a Redis key.
  *
  * @param username the name
  * @param password the password
  */
 record LoginRequest(
-		@NotBlank(message = "is required") @Size(max = 32, message = "must be at most 32 characters") String username,
+		@NotBlank(message = "is required") @Size(max = 32, message = "must be at most 32 characters") @Pattern(
+				regexp = "[A-Za-z0-9._-]*",
+				message = "may contain only letters, digits, '.', '_' and '-'") String username,
 		@NotBlank(message = "is required") @Size(max = 128,
 				message = "must be at most 128 characters") String password) {
 

@@ -1,6 +1,5 @@
 /**
- * Login, refresh, logout and the caller's own view ({@code /auth/me},
- * {@code /auth/sessions}): the public flows of the auth-service, with failed-login
- * throttling and the token cookies.
+ * Login, refresh, logout and {@code /auth/me}: the public flows of the auth-service, with
+ * login throttling and the token cookies.
  */
 package dev.fulcrum.auth.login;

@@ -43,8 +43,8 @@ public class SessionStore {
 	private static final RedisScript<Long> CREATE = RedisScript.of(new ClassPathResource("scripts/create-session.lua"),
 			Long.class);
 
-	private static final RedisScript<String> REVOKE = RedisScript
-		.of(new ClassPathResource("scripts/revoke-session.lua"), String.class);
+	private static final RedisScript<Long> REVOKE = RedisScript.of(new ClassPathResource("scripts/revoke-session.lua"),
+			Long.class);
 
 	private static final int MAX_USER_AGENT = 256;
 
@@ -124,11 +124,14 @@ public class SessionStore {
 			removeFromIndex((String) answer.get(1), id);
 			return new Rotation(result, null, null);
 		}
-		Session session = (result == Rotation.Outcome.UNKNOWN) ? null : find(id);
+		if (result != Rotation.Outcome.ROTATED) {
+			return new Rotation(result, null, null);
+		}
+		Session session = find(id);
 		if (session == null) {
 			return new Rotation(Rotation.Outcome.UNKNOWN, null, null);
 		}
-		return new Rotation(result, session, (result == Rotation.Outcome.ROTATED) ? next.value() : null);
+		return new Rotation(result, session, next.value());
 	}
 
 	/**
@@ -228,7 +231,7 @@ public class SessionStore {
 	 * The result of presenting a refresh token.
 	 *
 	 * @param outcome what happened
-	 * @param session the session, when {@code ROTATED} or {@code RACED}
+	 * @param session the session, when {@code ROTATED}
 	 * @param refreshToken the next refresh token, only when {@code ROTATED}
 	 */
 	public record Rotation(Outcome outcome, Session session, String refreshToken) {
@@ -247,7 +250,7 @@ public class SessionStore {
 			/** Spent moments ago by a concurrent refresh; the session lives on. */
 			RACED,
 
-			/** Spent long ago: a sign of theft; the caller revokes the session. */
+			/** Spent long ago: a sign of theft; the script has revoked the session. */
 			REUSED,
 
 			/** Not a token of a live session. */

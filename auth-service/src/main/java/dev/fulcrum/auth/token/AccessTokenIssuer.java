@@ -1,6 +1,5 @@
 package dev.fulcrum.auth.token;
 
-import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,9 +8,9 @@ import java.util.List;
 import java.util.UUID;
 
 import io.jsonwebtoken.Jwts;
-import io.jsonwebtoken.security.SecureDigestAlgorithm;
 
 import dev.fulcrum.auth.config.AuthProperties;
+import dev.fulcrum.token.SignatureAlgorithms;
 import dev.fulcrum.token.TokenJson;
 import dev.fulcrum.token.TokenProperties;
 
@@ -69,18 +68,9 @@ public class AccessTokenIssuer {
 			.claim("sid", sessionId)
 			.claim("roles", roles)
 			.claim("preferred_username", username)
-			.signWith(signer.privateKey(), algorithm(signer.algorithm()))
+			.signWith(signer.privateKey(), SignatureAlgorithms.forSigning(signer.algorithm()))
 			.compact();
 		return new IssuedToken(token, now, expiresAt);
-	}
-
-	@SuppressWarnings("unchecked")
-	private static SecureDigestAlgorithm<PrivateKey, ?> algorithm(String name) {
-		return (SecureDigestAlgorithm<PrivateKey, ?>) (SecureDigestAlgorithm<?, ?>) switch (name) {
-			case "ES256" -> Jwts.SIG.ES256;
-			case "EdDSA" -> Jwts.SIG.EdDSA;
-			default -> throw new IllegalStateException("unsupported signing algorithm " + name);
-		};
 	}
 
 	/**

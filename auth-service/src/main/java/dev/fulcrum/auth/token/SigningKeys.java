@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
 import io.jsonwebtoken.security.PublicJwk;
 import org.apache.commons.logging.Log;
@@ -31,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.fulcrum.auth.config.AuthProperties;
 import dev.fulcrum.common.problem.ProblemException;
 import dev.fulcrum.token.JwkSets;
+import dev.fulcrum.token.SignatureAlgorithms;
 import dev.fulcrum.token.TokenCheckUnavailableException;
 import dev.fulcrum.token.TokenProperties;
 import dev.fulcrum.token.VerificationKey;
@@ -321,12 +321,7 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 			VerificationKey verification, Instant createdAt) {
 
 		static Signer create(String algorithm, Instant now) {
-			KeyPair pair = switch (algorithm) {
-				case "ES256" -> Jwts.SIG.ES256.keyPair().build();
-				// Jwts.SIG.EdDSA.keyPair() would make Ed448 keys; tokens use Ed25519.
-				case "EdDSA" -> Jwks.CRV.Ed25519.keyPair().build();
-				default -> throw new IllegalStateException("unsupported signing algorithm " + algorithm);
-			};
+			KeyPair pair = SignatureAlgorithms.newKeyPair(algorithm);
 			PublicJwk<?> jwk = Jwks.builder()
 				.key(pair.getPublic())
 				.algorithm(algorithm)

@@ -86,8 +86,17 @@ class ReplicasAndRotationTests {
 		register(this.port, username);
 		String before = login(this.port, username);
 		this.keys.rotate();
+		// A heartbeat prunes the set: the retired key must survive it.
+		this.keys.heartbeat();
 		String after = login(this.port, username);
 		assertThat(keyId(after)).isNotEqualTo(keyId(before));
+		assertThat(publishedKeyIds(this.port)).contains(keyId(before), keyId(after));
+		long notAfter = ((Number) JsonMapper.builder()
+			.build()
+			.readValue((String) this.redis.opsForHash().get(SigningKeys.JWKS_KEY, keyId(after)), Map.class)
+			.get("notAfter")).longValue();
+		assertThat(notAfter).as("published at least as long as a token it signs can live")
+			.isGreaterThanOrEqualTo(Instant.now().plusSeconds(15 * 60 + 30).getEpochSecond());
 
 		assertThat(me(secondPort(), before).statusCode()).isEqualTo(200);
 		assertThat(me(secondPort(), after).statusCode()).isEqualTo(200);

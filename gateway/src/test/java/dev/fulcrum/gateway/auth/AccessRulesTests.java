@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
  */
 class AccessRulesTests {
 
-	private final AccessRules rules = AccessRules.of(new EdgeAuthProperties(List.of("/api/**", "/auth/**"),
-			List.of("GET /api/hello", "POST /auth/login", "GET /.well-known/jwks.json")));
+	private final AccessRules rules = AccessRules
+		.of(new EdgeAuthProperties(List.of("/api/**", "/auth/**", "/.well-known/**"),
+				List.of("GET /api/hello", "POST /auth/login", "GET /.well-known/jwks.json")));
 
 	@Test
 	void exemptsAPublicEndpointWhateverItsQuery() {
@@ -60,8 +61,14 @@ class AccessRulesTests {
 	}
 
 	@Test
-	void leavesUnroutedPathsAlone() {
+	void protectsTheJwksPathExceptItsPublicGet() {
 		assertThat(needsToken(HttpMethod.GET, "/.well-known/jwks.json")).isFalse();
+		assertThat(needsToken(HttpMethod.POST, "/.well-known/jwks.json")).isTrue();
+		assertThat(needsToken(HttpMethod.GET, "/.well-known/other")).isTrue();
+	}
+
+	@Test
+	void leavesUnroutedPathsAlone() {
 		assertThat(needsToken(HttpMethod.GET, "/actuator/health")).isFalse();
 		assertThat(needsToken(HttpMethod.GET, "/")).isFalse();
 		assertThat(needsToken(HttpMethod.GET, "/apix/me")).isFalse();

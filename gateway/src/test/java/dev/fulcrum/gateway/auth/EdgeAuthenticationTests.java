@@ -189,6 +189,18 @@ class EdgeAuthenticationTests {
 		assertInvalidToken(response, "token has been revoked");
 	}
 
+	@Test
+	void refusesADeniedTokenButNotItsSessionsOtherTokens() {
+		String sessionId = UUID.randomUUID().toString();
+		String denied = issuer.token("alice", sessionId, (jwt) -> jwt.id("denied-" + sessionId));
+		String sibling = issuer.token("alice", sessionId, UnaryOperator.identity());
+		this.redis.opsForValue()
+			.set(RevocationKeys.token(sessionId, TestTokenIssuer.ISSUER, "denied-" + sessionId), "1",
+					Duration.ofMinutes(20));
+		assertInvalidToken(get("/api/me", "Authorization", "Bearer " + denied), "token has been revoked");
+		assertThat(get("/api/me", "Authorization", "Bearer " + sibling).statusCode()).isEqualTo(200);
+	}
+
 	private static void assertInvalidToken(HttpResponse<String> response, String reason) {
 		assertThat(response.statusCode()).isEqualTo(401);
 		assertThat(response.headers().firstValue("WWW-Authenticate"))

@@ -1,7 +1,6 @@
 package dev.fulcrum.token.servlet;
 
 import dev.fulcrum.token.AccessToken;
-import dev.fulcrum.token.BearerToken;
 
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -14,12 +13,9 @@ public final class AccessTokenAuthentication extends AbstractAuthenticationToken
 
 	private final AccessToken token;
 
-	private final BearerToken.Source source;
-
-	AccessTokenAuthentication(AccessToken token, BearerToken.Source source) {
+	AccessTokenAuthentication(AccessToken token) {
 		super(token.roles().stream().map((role) -> new SimpleGrantedAuthority("ROLE_" + role)).toList());
 		this.token = token;
-		this.source = source;
 		setAuthenticated(true);
 	}
 
@@ -36,14 +32,6 @@ public final class AccessTokenAuthentication extends AbstractAuthenticationToken
 	@Override
 	public String getName() {
 		return this.token.username();
-	}
-
-	/**
-	 * Where the token came from.
-	 * @return header or cookie
-	 */
-	public BearerToken.Source source() {
-		return this.source;
 	}
 
 }

@@ -27,8 +27,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * authentication is first asked for. A token that fails is not answered here: the failure
  * is kept in the request, and only if the endpoint needs authentication does
  * {@link AccessTokenEntryPoint} turn it into a 401 (or a 503 when the check could not be
- * made). Public endpoints thus work the same with a stale cookie. A cookie-authenticated
- * request that changes state without its CSRF token is refused with 403 at once.
+ * made). Public endpoints thus work the same with a stale cookie, and never pay for a
+ * token check. A cookie-authenticated request that changes state without its CSRF token
+ * is not authenticated either; a protected endpoint answers it 403.
  */
 final class AccessTokenFilter extends OncePerRequestFilter {
 
@@ -72,7 +73,7 @@ final class AccessTokenFilter extends OncePerRequestFilter {
 			AccessToken accessToken = this.authenticator.authenticate(token.value()).block();
 			if (CsrfProtection.allows(request.getMethod(), token, cookie(request, CsrfProtection.COOKIE),
 					request.getHeader(CsrfProtection.HEADER))) {
-				context.setAuthentication(new AccessTokenAuthentication(accessToken, token.source()));
+				context.setAuthentication(new AccessTokenAuthentication(accessToken));
 			}
 			else {
 				// Not authenticated, then: the entry point answers 403.
