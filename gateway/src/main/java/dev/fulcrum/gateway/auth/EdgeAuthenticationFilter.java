@@ -7,6 +7,7 @@ import dev.fulcrum.token.CsrfProtection;
 import dev.fulcrum.token.InvalidTokenException;
 import dev.fulcrum.token.TokenAuthenticator;
 import dev.fulcrum.token.TokenCheckUnavailableException;
+import dev.fulcrum.token.TokenRefusal;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -59,9 +60,9 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 		BearerToken token = BearerToken.of(request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION),
 				cookie(request, BearerToken.COOKIE));
 		if (token == null) {
-			return Refusal.missingToken().sendTo(exchange);
+			return Refusal.send(TokenRefusal.missingToken(), exchange);
 		}
-		return refusal(request, token).map((refusal) -> refusal.sendTo(exchange))
+		return refusal(request, token).map((refusal) -> Refusal.send(refusal, exchange))
 			// Nothing to refuse: the request goes on as it came, token included.
 			.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange)))
 			.flatMap(Function.identity());
@@ -71,13 +72,14 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 	 * Checks the token, then CSRF, as the services do.
 	 * @return why the request is refused, or empty when it may pass
 	 */
-	private Mono<Refusal> refusal(ServerHttpRequest request, BearerToken token) {
+	private Mono<TokenRefusal> refusal(ServerHttpRequest request, BearerToken token) {
 		return this.authenticator.authenticate(token.value())
-			.flatMap((accessToken) -> csrfAllows(request, token) ? Mono.<Refusal>empty() : Mono.just(Refusal.csrf()))
-			.onErrorResume(InvalidTokenException.class, (ex) -> Mono.just(Refusal.invalidToken(ex.getMessage())))
+			.flatMap((accessToken) -> csrfAllows(request, token) ? Mono.<TokenRefusal>empty()
+					: Mono.just(TokenRefusal.csrf()))
+			.onErrorResume(InvalidTokenException.class, (ex) -> Mono.just(TokenRefusal.invalidToken(ex.getMessage())))
 			.onErrorResume(TokenCheckUnavailableException.class, (ex) -> {
 				logger.debug("Token check unavailable: " + ex.getMessage());
-				return Mono.just(Refusal.checkUnavailable());
+				return Mono.just(TokenRefusal.checkUnavailable());
 			});
 	}
 

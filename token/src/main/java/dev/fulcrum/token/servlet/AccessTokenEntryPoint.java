@@ -6,9 +6,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import dev.fulcrum.common.problem.Problems;
+import dev.fulcrum.token.InvalidTokenException;
 import dev.fulcrum.token.TokenCheckUnavailableException;
+import dev.fulcrum.token.TokenRefusal;
 
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
@@ -27,27 +28,22 @@ final class AccessTokenEntryPoint implements AuthenticationEntryPoint, AccessDen
 	public void commence(HttpServletRequest request, HttpServletResponse response,
 			AuthenticationException authException) throws IOException {
 		Object failure = request.getAttribute(AccessTokenFilter.FAILURE);
+		TokenRefusal refusal;
 		if (AccessTokenFilter.CSRF.equals(failure)) {
-			Problems.write(response, Problems.of(HttpStatus.FORBIDDEN, "csrf", "CSRF token missing or wrong",
-					"A request that changes state with the access_token cookie must repeat the csrf_token cookie in the X-CSRF-Token header."));
-			return;
+			refusal = TokenRefusal.csrf();
 		}
-		if (failure instanceof TokenCheckUnavailableException) {
-			response.setHeader(HttpHeaders.RETRY_AFTER, "1");
-			Problems.write(response, Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "token-check-unavailable",
-					"Token check unavailable", "The token could not be checked just now; retry shortly."));
-			return;
+		else if (failure instanceof TokenCheckUnavailableException) {
+			refusal = TokenRefusal.checkUnavailable();
 		}
-		if (failure instanceof RuntimeException invalid) {
-			response.setHeader(HttpHeaders.WWW_AUTHENTICATE,
-					"Bearer error=\"invalid_token\", error_description=\"" + invalid.getMessage() + "\"");
-			Problems.write(response, Problems.of(HttpStatus.UNAUTHORIZED, "invalid-token", "Invalid token",
-					"The access token was refused: " + invalid.getMessage() + "."));
-			return;
+		else if (failure instanceof InvalidTokenException invalid) {
+			refusal = TokenRefusal.invalidToken(invalid.getMessage());
 		}
-		response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-		Problems.write(response, Problems.of(HttpStatus.UNAUTHORIZED, "unauthenticated", "Authentication required",
-				"This endpoint needs an access token: Authorization: Bearer <token>, or the access_token cookie."));
+		else {
+			refusal = TokenRefusal.missingToken();
+		}
+		refusal.headers().forEach(response::setHeader);
+		Problems.write(response,
+				Problems.of(HttpStatus.valueOf(refusal.status()), refusal.slug(), refusal.title(), refusal.detail()));
 	}
 
 	@Override
