@@ -3,6 +3,7 @@ package dev.fulcrum.system;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The local stack end to end: {@code ./fulcrum up} starts every process, the gateway
@@ -163,6 +165,30 @@ class LocalStackSystemTests {
 		LocalStack.Result refused = JoseCheck.verify(gateway + "/.well-known/jwks.json", tampered);
 		assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
 		assertThat(refused.output()).contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+	}
+
+	@Test
+	@Order(8)
+	void runsSubmittedJobsOnTheWorkersWithRetriesAndDeadLetters() {
+		String gateway = stack.url("gateway");
+		HttpResponse<String> login = TestHttp.post(gateway + "/auth/login",
+				TestHttp.toJson(Map.of("username", "demo", "password", "demo-password")));
+		String bearer = "Bearer " + TestHttp.json(login).get("access_token").asString();
+		Map<String, String> expected = new LinkedHashMap<>();
+		for (Map<String, Object> job : List.of(Map.<String, Object>of("type", "echo", "payload", Map.of("n", 1)),
+				Map.<String, Object>of("type", "flaky", "payload", Map.of("failTimes", 1)),
+				Map.<String, Object>of("type", "fail"))) {
+			HttpResponse<String> submitted = TestHttp.post(gateway + "/api/jobs", TestHttp.toJson(job), "Authorization",
+					bearer, "Idempotency-Key", UUID.randomUUID().toString());
+			assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+			expected.put(TestHttp.json(submitted).get("id").asString(),
+					"fail".equals(job.get("type")) ? "DEAD" : "SUCCEEDED");
+		}
+		expected.forEach((id, status) -> await().atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> status.equals(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer))
+				.get("status")
+				.asString())));
 	}
 
 	@Test
