@@ -110,7 +110,10 @@ class Worker implements SmartLifecycle {
 		return this.reading;
 	}
 
-	/** Stops after the web server, so that health still answers while jobs finish. */
+	/**
+	 * Stops before the web server (which keeps answering health while jobs finish) and
+	 * before the Redis connection factory (phase 0), which the finishing jobs still need.
+	 */
 	@Override
 	public int getPhase() {
 		return SmartLifecycle.DEFAULT_PHASE - 1024;
