@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -189,6 +190,30 @@ class LocalStackSystemTests {
 			.until(() -> status.equals(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer))
 				.get("status")
 				.asString())));
+
+		// The local profile's administrator redrives the dead one; it runs (and dies)
+		// again.
+		String dead = expected.entrySet()
+			.stream()
+			.filter((e) -> e.getValue().equals("DEAD"))
+			.findFirst()
+			.orElseThrow()
+			.getKey();
+		String firstDeath = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + dead, "Authorization", bearer))
+			.get("updatedAt")
+			.asString();
+		HttpResponse<String> adminLogin = TestHttp.post(gateway + "/auth/login",
+				TestHttp.toJson(Map.of("username", "admin", "password", "admin-password")));
+		String admin = "Bearer " + TestHttp.json(adminLogin).get("access_token").asString();
+		assertThat(TestHttp.get(gateway + "/api/admin/jobs/dead", "Authorization", bearer).statusCode()).isEqualTo(403);
+		assertThat(TestHttp.get(gateway + "/api/admin/jobs/dead", "Authorization", admin).body()).contains(dead);
+		HttpResponse<String> redrive = TestHttp.post(gateway + "/api/admin/jobs/dead/" + dead + "/redrive", null,
+				"Authorization", admin);
+		assertThat(redrive.statusCode()).as(redrive.body()).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			JsonNode job = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + dead, "Authorization", bearer));
+			return job.get("status").asString().equals("DEAD") && !job.get("updatedAt").asString().equals(firstDeath);
+		});
 	}
 
 	@Test

@@ -25,6 +25,8 @@ class SecurityConfig {
 						// As at the gateway: a public GET is a public HEAD.
 						.requestMatchers(HttpMethod.HEAD, "/api/hello", "/api/work", "/api/catalog")
 						.permitAll()
+						.requestMatchers("/api/admin/**")
+						.hasRole("ADMIN")
 						// Actuator is served on the management port only; the public port
 						// answers 404.
 						.requestMatchers("/error", "/actuator/**")

@@ -1,6 +1,7 @@
 package dev.fulcrum.api.jobs;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -237,6 +238,53 @@ class JobSubmissionTests {
 		List<String> records = this.redis.keys("fulcrum:{jobs}:idem:user-alice-*").stream().toList();
 		assertThat(records).isNotEmpty()
 			.allSatisfy((record) -> assertThat(this.redis.getExpire(record)).isBetween(86_000L, 86_400L));
+	}
+
+	@Test
+	void letsAdminsListAndRedriveDeadJobs() {
+		String admin = issuer.token("root-" + UUID.randomUUID(), UUID.randomUUID().toString(),
+				(jwt) -> jwt.claim("roles", List.of("USER", "ADMIN")));
+		String one = deadJob();
+		String two = deadJob();
+		List<String> listed = ids(get(admin, "/api/admin/jobs/dead?limit=500"));
+		assertThat(listed).contains(one, two);
+
+		long streamBefore = streamLength();
+		HttpResponse<String> redrive = TestHttp.post(url("/api/admin/jobs/dead/" + one + "/redrive"), null,
+				"Authorization", "Bearer " + admin);
+		assertThat(redrive.statusCode()).as(redrive.body()).isEqualTo(200);
+		assertThat(this.redis.opsForHash().get(JobKeys.job(one), "status")).isEqualTo("QUEUED");
+		assertThat(this.redis.opsForHash().get(JobKeys.job(one), "attempts")).isEqualTo("0");
+		assertThat(this.redis.getExpire(JobKeys.job(one))).as("queued again: no expiry").isEqualTo(-1);
+		assertThat(streamLength()).isEqualTo(streamBefore + 1);
+		assertProblem(TestHttp.post(url("/api/admin/jobs/dead/" + one + "/redrive"), null, "Authorization",
+				"Bearer " + admin), 409, "job-not-dead");
+		assertThat(ids(get(admin, "/api/admin/jobs/dead?limit=500"))).doesNotContain(one).contains(two);
+
+		HttpResponse<String> all = TestHttp.post(url("/api/admin/jobs/dead/redrive"), null, "Authorization",
+				"Bearer " + admin);
+		assertThat(TestHttp.json(all).get("redriven").valueStream().map(JsonNode::asString)).contains(two)
+			.doesNotContain(one);
+		assertThat(this.redis.opsForHash().get(JobKeys.job(two), "status")).isEqualTo("QUEUED");
+	}
+
+	@Test
+	void keepsDeadLettersFromNonAdmins() {
+		assertProblem(get(this.alice, "/api/admin/jobs/dead"), 403, "forbidden");
+		assertThat(TestHttp.get(url("/api/admin/jobs/dead")).statusCode()).isEqualTo(401);
+	}
+
+	/** A job as the worker leaves it after its last failed attempt. */
+	private String deadJob() {
+		String id = UUID.randomUUID().toString();
+		this.redis.opsForHash()
+			.putAll(JobKeys.job(id),
+					Map.of("id", id, "user", "someone", "type", "fail", "payload", "null", "status", "DEAD", "attempts",
+							"5", "error", "fail: always", "createdAt", "2026-01-01T00:00:00Z", "updatedAt",
+							"2026-01-01T00:00:00Z", "completedAt", "2026-01-01T00:00:00Z"));
+		this.redis.expire(JobKeys.job(id), Duration.ofHours(24));
+		this.redis.opsForStream().add(JobKeys.deadLetters(), Map.of("id", id, "error", "fail: always"));
+		return id;
 	}
 
 	@Test

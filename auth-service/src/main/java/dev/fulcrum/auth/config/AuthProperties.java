@@ -30,7 +30,7 @@ public record AuthProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		@DefaultValue("1m") Duration keyHeartbeat, @DefaultValue("24h") Duration sessionIdleTimeout,
 		@DefaultValue("7d") Duration sessionLifetime, @DefaultValue("10s") Duration refreshGrace,
 		@DefaultValue Throttle throttle, @DefaultValue Password password, @DefaultValue("true") boolean cookieSecure,
-		@DefaultValue DemoUser demoUser) {
+		@DefaultValue DemoUser demoUser, @DefaultValue DemoUser demoAdmin) {
 
 	/**
 	 * Login attempts that may fail per window, and registrations per window.

@@ -1,5 +1,7 @@
 package dev.fulcrum.auth.user;
 
+import java.util.List;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -24,28 +26,36 @@ class DemoUser implements ApplicationRunner {
 
 	private final UserStore store;
 
-	private final AuthProperties.DemoUser demo;
+	private final AuthProperties properties;
 
 	DemoUser(UserService users, UserStore store, AuthProperties properties) {
 		this.users = users;
 		this.store = store;
-		this.demo = properties.demoUser();
+		this.properties = properties;
 	}
 
 	@Override
 	public void run(ApplicationArguments args) {
-		if (this.demo.password() == null || this.demo.password().length() < 8) {
-			throw new IllegalStateException("fulcrum.auth.demo-user.password must be set (8+ characters)");
+		create(this.properties.demoUser(), List.of("USER"));
+		if (this.properties.demoAdmin().enabled()) {
+			create(this.properties.demoAdmin(), List.of("USER", "ADMIN"));
+		}
+	}
+
+	private void create(AuthProperties.DemoUser demo, List<String> roles) {
+		if (demo.password() == null || demo.password().length() < 8) {
+			throw new IllegalStateException(
+					"the password of demo user " + demo.username() + " must be set (8+ characters)");
 		}
 		try {
-			if (this.store.find(this.demo.username()) == null) {
-				this.users.register(this.demo.username(), this.demo.password(), UserService.DEFAULT_ROLES);
-				logger.warn("Created the demo user '" + this.demo.username() + "' (local profile only)");
+			if (this.store.find(demo.username()) == null) {
+				this.users.register(demo.username(), demo.password(), roles);
+				logger.warn("Created the demo user '" + demo.username() + "' " + roles + " (local profile only)");
 			}
 		}
 		catch (RuntimeException ex) {
 			// Another auth replica created it at the same moment, or Redis is not up yet.
-			logger.warn("Demo user not created: " + ex.getMessage());
+			logger.warn("Demo user " + demo.username() + " not created: " + ex.getMessage());
 		}
 	}
 

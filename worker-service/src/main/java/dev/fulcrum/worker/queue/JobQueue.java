@@ -24,6 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.fulcrum.common.InstanceId;
 import dev.fulcrum.jobs.JobKeys;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.stream.Consumer;
@@ -90,7 +91,10 @@ class JobQueue {
 				.xGroupCreate(bytes(JobKeys.stream()), JobKeys.GROUP, ReadOffset.from("0"), true));
 		}
 		catch (RedisSystemException ex) {
-			if (ex.getMessage() == null || !ex.getMessage().contains("BUSYGROUP")) {
+			// Another worker created it first: fine. (The reason is in the cause; the
+			// exception's own message is a generic "Error in execution".)
+			String reason = NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
+			if (reason == null || !reason.contains("BUSYGROUP")) {
 				throw ex;
 			}
 		}

@@ -53,6 +53,16 @@ class WorkerTests {
 	@Autowired
 	StringRedisTemplate redis;
 
+	@Autowired
+	JobQueue queue;
+
+	@Test
+	void joinsAGroupThatAnotherWorkerCreated() {
+		// The group exists since this worker started: a second creation must be harmless.
+		this.queue.ensureGroup();
+		this.queue.ensureGroup();
+	}
+
 	@Test
 	void runsAQueuedJobToSuccess() {
 		String id = submit("echo", "{\"hello\":\"world\"}");
