@@ -52,6 +52,8 @@ class Worker implements SmartLifecycle {
 
 	private final WorkerProperties properties;
 
+	private final JobMetrics metrics;
+
 	private final Semaphore slots;
 
 	private final Map<String, Instant> running = new ConcurrentHashMap<>();
@@ -65,9 +67,10 @@ class Worker implements SmartLifecycle {
 
 	private volatile Thread reader;
 
-	Worker(JobQueue queue, WorkerProperties properties) {
+	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics) {
 		this.queue = queue;
 		this.properties = properties;
+		this.metrics = metrics;
 		this.slots = new Semaphore(properties.concurrency());
 	}
 
@@ -179,8 +182,10 @@ class Worker implements SmartLifecycle {
 	private void process(Delivery delivery) {
 		JobQueue.Claim claim = this.queue.claim(delivery);
 		if (claim == null) {
+			this.metrics.outcome("skipped");
 			return;
 		}
+		long started = System.nanoTime();
 		JobType type = JobTypes.find(claim.type());
 		JsonNode result;
 		try {
@@ -196,12 +201,16 @@ class Worker implements SmartLifecycle {
 			return;
 		}
 		catch (Exception ex) {
+			this.metrics.processed(claim.type(), Duration.ofNanos(System.nanoTime() - started));
 			String outcome = this.queue.fail(delivery, describe(ex), retryAt(claim.attempt()));
+			this.metrics.outcome(outcome);
 			logger.info("Job " + delivery.jobId() + " attempt " + claim.attempt() + " failed (" + outcome + "): "
 					+ ex.getMessage());
 			return;
 		}
-		this.queue.complete(delivery, result);
+		this.metrics.processed(claim.type(), Duration.ofNanos(System.nanoTime() - started));
+		String outcome = this.queue.complete(delivery, result);
+		this.metrics.outcome("done".equals(outcome) ? "succeeded" : outcome);
 	}
 
 	private void maintain() {
@@ -224,6 +233,12 @@ class Worker implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Queue maintenance failed: " + ex.getMessage());
+		}
+		try {
+			this.metrics.refresh();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Queue metrics not refreshed: " + ex.getMessage());
 		}
 	}
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.StreamMessage;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
@@ -56,6 +57,9 @@ class WorkerTests {
 	@Autowired
 	JobQueue queue;
 
+	@Autowired
+	MeterRegistry meters;
+
 	@Test
 	void joinsAGroupThatAnotherWorkerCreated() {
 		// The group exists since this worker started: a second creation must be harmless.
@@ -71,6 +75,32 @@ class WorkerTests {
 		assertThat(field(id, "attempts")).isEqualTo("1");
 		assertThat(field(id, "completedAt")).isNotBlank();
 		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+	}
+
+	@Test
+	void countsOutcomesAndMeasuresTheQueue() {
+		double before = succeeded();
+		String id = submit("echo", "{}");
+		awaitStatus(id, "SUCCEEDED");
+		await().atMost(WAIT).until(() -> succeeded() >= before + 1);
+		assertThat(this.meters.get("fulcrum.jobs.processing").tag("type", "echo").timer().count()).isPositive();
+		this.redis.opsForZSet().add(JobKeys.retries(), "metrics-probe", Double.MAX_VALUE);
+		try {
+			await().atMost(WAIT)
+				.until(() -> this.meters.get("fulcrum.jobs.retrying").gauge().value() >= 1
+						&& this.meters.get("fulcrum.jobs.queue.length").gauge().value() >= 1);
+		}
+		finally {
+			this.redis.opsForZSet().remove(JobKeys.retries(), "metrics-probe");
+		}
+		assertThat(this.meters.find("fulcrum.jobs.lag").gauge()).isNotNull();
+		assertThat(this.meters.find("fulcrum.jobs.pending").gauge()).isNotNull();
+		assertThat(this.meters.find("fulcrum.jobs.dead.letters").gauge()).isNotNull();
+	}
+
+	private double succeeded() {
+		var counter = this.meters.find("fulcrum.jobs.outcomes").tag("outcome", "succeeded").counter();
+		return (counter != null) ? counter.count() : 0;
 	}
 
 	@Test

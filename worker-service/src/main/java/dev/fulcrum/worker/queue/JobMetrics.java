@@ -1,0 +1,102 @@
+package dev.fulcrum.worker.queue;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import dev.fulcrum.jobs.JobKeys;
+
+import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
+import org.springframework.data.redis.connection.stream.StreamInfo;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The worker's meters, on {@code /actuator/prometheus}:
+ * <ul>
+ * <li>{@code fulcrum_jobs_outcomes_total{outcome}}: attempts by how they ended
+ * ({@code succeeded}, {@code retrying}, {@code dead}, {@code stale}, {@code skipped} for
+ * deliveries acknowledged without running);</li>
+ * <li>{@code fulcrum_jobs_processing_seconds{type}}: how long attempts ran;</li>
+ * <li>{@code fulcrum_jobs_queue_length}, {@code fulcrum_jobs_pending},
+ * {@code fulcrum_jobs_lag}, {@code fulcrum_jobs_dead_letters},
+ * {@code fulcrum_jobs_retrying}, {@code fulcrum_jobs_outstanding}: the queue as Redis
+ * sees it, refreshed by the maintenance loop (a scrape never waits on Redis).</li>
+ * </ul>
+ */
+@Component
+class JobMetrics {
+
+	private final MeterRegistry registry;
+
+	private final StringRedisTemplate redis;
+
+	private final AtomicLong length = new AtomicLong();
+
+	private final AtomicLong pending = new AtomicLong();
+
+	private final AtomicLong lag = new AtomicLong();
+
+	private final AtomicLong dead = new AtomicLong();
+
+	private final AtomicLong retrying = new AtomicLong();
+
+	private final AtomicLong outstanding = new AtomicLong();
+
+	JobMetrics(MeterRegistry registry, StringRedisTemplate redis) {
+		this.registry = registry;
+		this.redis = redis;
+		gauge("fulcrum.jobs.queue.length", this.length, "Entries in the job stream");
+		gauge("fulcrum.jobs.pending", this.pending, "Messages delivered to a worker and not yet acknowledged");
+		gauge("fulcrum.jobs.lag", this.lag, "Messages in the stream not yet delivered to any worker");
+		gauge("fulcrum.jobs.dead.letters", this.dead, "Entries in the dead-letter stream");
+		gauge("fulcrum.jobs.retrying", this.retrying, "Jobs waiting for a retry");
+		gauge("fulcrum.jobs.outstanding", this.outstanding, "Jobs not yet final");
+	}
+
+	void outcome(String outcome) {
+		Counter.builder("fulcrum.jobs.outcomes")
+			.description("Job deliveries by how they ended")
+			.tag("outcome", outcome)
+			.register(this.registry)
+			.increment();
+	}
+
+	void processed(String type, Duration duration) {
+		Timer.builder("fulcrum.jobs.processing")
+			.description("How long job attempts ran")
+			.tag("type", type)
+			.register(this.registry)
+			.record(duration);
+	}
+
+	/** Reads the queue's sizes from Redis; called by the maintenance loop. */
+	void refresh() {
+		this.length.set(size(this.redis.opsForStream().size(JobKeys.stream())));
+		this.dead.set(size(this.redis.opsForStream().size(JobKeys.deadLetters())));
+		this.retrying.set(size(this.redis.opsForZSet().size(JobKeys.retries())));
+		String count = this.redis.opsForValue().get(JobKeys.outstanding());
+		this.outstanding.set((count != null) ? Long.parseLong(count) : 0);
+		PendingMessagesSummary summary = this.redis.opsForStream().pending(JobKeys.stream(), JobKeys.GROUP);
+		this.pending.set((summary != null) ? summary.getTotalPendingMessages() : 0);
+		StreamInfo.XInfoGroups groups = this.redis.opsForStream().groups(JobKeys.stream());
+		groups.stream()
+			.filter((group) -> JobKeys.GROUP.equals(group.groupName()))
+			.findFirst()
+			.map((group) -> group.getRaw().get("lag"))
+			.ifPresent((value) -> this.lag.set((value instanceof Number number) ? number.longValue() : 0));
+	}
+
+	private void gauge(String name, AtomicLong value, String description) {
+		Gauge.builder(name, value, AtomicLong::get).description(description).register(this.registry);
+	}
+
+	private static long size(Long value) {
+		return (value != null) ? value : 0;
+	}
+
+}
