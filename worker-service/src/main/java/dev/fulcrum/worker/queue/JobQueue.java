@@ -15,6 +15,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
+import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
 
@@ -29,7 +30,9 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
+import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
 import org.springframework.data.redis.connection.stream.ReadOffset;
+import org.springframework.data.redis.connection.stream.StreamInfo;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
@@ -243,6 +246,32 @@ class JobQueue {
 				throw new RedisSystemException("Redis command failed: " + ex.getMessage(), ex);
 			}
 		});
+	}
+
+	/**
+	 * Trims the job stream up to the oldest entry still needed: everything before the
+	 * oldest unacknowledged message and before the group's last delivered one has been
+	 * delivered and acknowledged, so no worker can need it again. The dead-letter stream
+	 * keeps its newest 10 000 entries. Nothing grows forever.
+	 */
+	void trim() {
+		StreamInfo.XInfoGroups groups = this.redis.opsForStream().groups(JobKeys.stream());
+		String lastDelivered = groups.stream()
+			.filter((group) -> JobKeys.GROUP.equals(group.groupName()))
+			.map(StreamInfo.XInfoGroup::lastDeliveredId)
+			.findFirst()
+			.orElse(null);
+		if (lastDelivered == null) {
+			return;
+		}
+		PendingMessagesSummary pending = this.redis.opsForStream().pending(JobKeys.stream(), JobKeys.GROUP);
+		String keepFrom = lastDelivered;
+		if (pending != null && pending.getTotalPendingMessages() > 0) {
+			keepFrom = pending.minMessageId();
+		}
+		String minId = keepFrom;
+		lettuce((commands) -> commands.xtrim(bytes(JobKeys.stream()), XTrimArgs.Builder.minId(minId)));
+		lettuce((commands) -> commands.xtrim(bytes(JobKeys.deadLetters()), true, 10_000));
 	}
 
 	private String now() {

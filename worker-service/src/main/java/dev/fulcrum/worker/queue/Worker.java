@@ -67,6 +67,9 @@ class Worker implements SmartLifecycle {
 
 	private volatile Thread reader;
 
+	/** Maintenance rounds so far; the stream is trimmed every tenth. */
+	private long ticks;
+
 	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics) {
 		this.queue = queue;
 		this.properties = properties;
@@ -236,6 +239,9 @@ class Worker implements SmartLifecycle {
 		}
 		try {
 			this.metrics.refresh();
+			if (++this.ticks % 10 == 0) {
+				this.queue.trim();
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Queue metrics not refreshed: " + ex.getMessage());

@@ -104,6 +104,21 @@ class WorkerTests {
 	}
 
 	@Test
+	void trimsAcknowledgedEntriesButKeepsPendingOnes() {
+		String id = submit("echo", "{}");
+		awaitStatus(id, "SUCCEEDED");
+		String running = submit("sleep", "{\"ms\":1500}");
+		awaitStatus(running, "RUNNING");
+		String pendingMessage = (String) this.redis.opsForHash().get(JobKeys.job(running), "message");
+		this.queue.trim();
+		List<MapRecord<String, Object, Object>> left = this.redis.opsForStream()
+			.range(JobKeys.stream(), Range.unbounded());
+		assertThat(left).extracting((entry) -> entry.getValue().get("id")).doesNotContain(id);
+		assertThat(left).extracting((entry) -> entry.getId().getValue()).contains(pendingMessage);
+		awaitStatus(running, "SUCCEEDED");
+	}
+
+	@Test
 	void retriesAFlakyJobUntilItSucceeds() {
 		String id = submit("flaky", "{\"failTimes\":2}");
 		awaitStatus(id, "SUCCEEDED");
