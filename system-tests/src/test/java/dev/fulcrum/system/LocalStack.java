@@ -74,10 +74,15 @@ final class LocalStack implements AutoCloseable {
 		command.addAll(List.of("--home", this.home.toString()));
 		Path output = this.home.resolve("fulcrum-" + args[0] + ".out");
 		try {
-			Process process = new ProcessBuilder(command).directory(this.root.toFile())
+			ProcessBuilder builder = new ProcessBuilder(command).directory(this.root.toFile())
 				.redirectErrorStream(true)
-				.redirectOutput(output.toFile())
-				.start();
+				.redirectOutput(output.toFile());
+			// A worker's jobs are reclaimed 5 s after it dies instead of 30 s, so that
+			// the
+			// failure tests stay short; heartbeats come often enough for that.
+			builder.environment().put("WORKER_VISIBILITY_TIMEOUT", "5s");
+			builder.environment().put("FULCRUM_WORKER_HEARTBEATINTERVAL", "1s");
+			Process process = builder.start();
 			try {
 				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 					terminate(process);

@@ -2,6 +2,8 @@ package dev.fulcrum.system;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -217,10 +219,62 @@ class LocalStackSystemTests {
 	}
 
 	@Test
+	@Order(9)
+	@Timeout(value = 4, unit = TimeUnit.MINUTES)
+	void loses200JobsToNoKilledWorkerAndRunsNoneAgainOnceDone() throws Exception {
+		String gateway = stack.url("gateway");
+		String credentials = TestHttp.toJson(Map.of("username", "kill-" + UUID.randomUUID().toString().substring(0, 8),
+				"password", "system test password"));
+		TestHttp.post(gateway + "/auth/register", credentials);
+		String bearer = "Bearer "
+				+ TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials)).get("access_token").asString();
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 200; i++) {
+			HttpResponse<String> submitted = TestHttp.post(gateway + "/api/jobs",
+					TestHttp.toJson(Map.of("type", "sleep", "payload", Map.of("ms", 500))), "Authorization", bearer,
+					"Idempotency-Key", UUID.randomUUID().toString());
+			assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+			ids.add(TestHttp.json(submitted).get("id").asString());
+		}
+		// Both workers are busy with a backlog: kill one in the middle of its jobs.
+		LocalStack.Entry victim = stack.instances()
+			.stream()
+			.filter((entry) -> entry.instance().equals("worker-service-1"))
+			.findFirst()
+			.orElseThrow();
+		ProcessHandle process = ProcessHandle.of(victim.pid()).orElseThrow();
+		assertThat(process.destroyForcibly()).as("SIGKILL sent").isTrue();
+		process.onExit().get(10, TimeUnit.SECONDS);
+
+		Map<String, JsonNode> done = new HashMap<>();
+		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			for (String id : ids) {
+				if (!done.containsKey(id)) {
+					JsonNode job = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
+					if ("SUCCEEDED".equals(job.get("status").asString())) {
+						done.put(id, job);
+					}
+				}
+			}
+			return done.size() == ids.size();
+		});
+		assertThat(done.values()).as("jobs the killed worker held were run again by the other")
+			.anySatisfy((job) -> assertThat(job.get("attempts").asInt()).isGreaterThan(1));
+		// Past the visibility timeout, nothing finished is taken up again.
+		Thread.sleep(6_000);
+		for (String id : ids) {
+			JsonNode now = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
+			assertThat(now.get("updatedAt").asString()).as(id).isEqualTo(done.get(id).get("updatedAt").asString());
+			assertThat(now.get("attempts").asInt()).as(id).isEqualTo(done.get(id).get("attempts").asInt());
+		}
+	}
+
+	@Test
 	@Order(20)
 	void downLeavesNothingRunning() {
 		List<LocalStack.Entry> instances = stack.instances();
-		assertThat(stack.liveProcesses()).as("processes of the stack before down").hasSizeGreaterThanOrEqualTo(7);
+		// Six: the job test killed worker-service-1 on purpose.
+		assertThat(stack.liveProcesses()).as("processes of the stack before down").hasSizeGreaterThanOrEqualTo(6);
 
 		LocalStack.Result down = stack.fulcrum(Duration.ofMinutes(1), "down");
 
