@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.testsupport.TestHttp;
@@ -267,6 +271,83 @@ class LocalStackSystemTests {
 			assertThat(now.get("updatedAt").asString()).as(id).isEqualTo(done.get(id).get("updatedAt").asString());
 			assertThat(now.get("attempts").asInt()).as(id).isEqualTo(done.get(id).get("attempts").asInt());
 		}
+	}
+
+	@Test
+	@Order(10)
+	@Timeout(value = 4, unit = TimeUnit.MINUTES)
+	void answersCleanly503WhileRedisIsStoppedAndLosesNothingAccepted() throws Exception {
+		String gateway = stack.url("gateway");
+		String credentials = TestHttp.toJson(Map.of("username", "pause-" + UUID.randomUUID().toString().substring(0, 8),
+				"password", "system test password"));
+		TestHttp.post(gateway + "/auth/register", credentials);
+		String bearer = "Bearer "
+				+ TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials)).get("access_token").asString();
+		long redisPid = stack.instances()
+			.stream()
+			.filter((entry) -> entry.service().equals("redis"))
+			.findFirst()
+			.orElseThrow()
+			.pid();
+
+		Map<String, HttpResponse<String>> answers = new ConcurrentHashMap<>();
+		AtomicBoolean submitting = new AtomicBoolean(true);
+		try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int client = 0; client < 4; client++) {
+				clients.execute(() -> {
+					while (submitting.get()) {
+						String key = UUID.randomUUID().toString();
+						answers.put(key, submit(gateway, bearer, key));
+					}
+				});
+			}
+			Thread.sleep(1_500);
+			signal("STOP", redisPid);
+			try {
+				Thread.sleep(4_000);
+			}
+			finally {
+				signal("CONT", redisPid);
+			}
+			Thread.sleep(3_000);
+			submitting.set(false);
+		}
+
+		assertThat(answers.values()).as("every answer is an acceptance or a clean 503 problem")
+			.allSatisfy((response) -> assertThat(response.statusCode()).as(response.body()).isIn(202, 503));
+		assertThat(answers.values()).extracting(HttpResponse::statusCode).as("the outage was felt").contains(503);
+		assertThat(answers.values()).filteredOn((response) -> response.statusCode() == 503)
+			.allSatisfy((response) -> assertThat(response.body()).contains("urn:fulcrum:problem:"));
+		// Safe to retry with the same key: now accepted (or replayed, if the script ran
+		// after all once Redis woke up).
+		Set<String> jobs = ConcurrentHashMap.newKeySet();
+		answers.forEach((key, response) -> {
+			HttpResponse<String> accepted = (response.statusCode() == 202) ? response : submit(gateway, bearer, key);
+			assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+			jobs.add(TestHttp.json(accepted).get("id").asString());
+		});
+		// Everything accepted is done: nothing lost.
+		Set<String> open = ConcurrentHashMap.newKeySet();
+		open.addAll(jobs);
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			open.removeIf((id) -> "SUCCEEDED"
+				.equals(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer))
+					.get("status")
+					.asString()));
+			return open.isEmpty();
+		});
+	}
+
+	private static HttpResponse<String> submit(String gateway, String bearer, String key) {
+		return TestHttp.post(gateway + "/api/jobs",
+				TestHttp.toJson(Map.of("type", "sleep", "payload", Map.of("ms", 10))), "Authorization", bearer,
+				"Idempotency-Key", key);
+	}
+
+	private static void signal(String signal, long pid) throws Exception {
+		Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
+		assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(kill.exitValue()).as("kill -" + signal).isZero();
 	}
 
 	@Test
