@@ -227,11 +227,7 @@ class LocalStackSystemTests {
 	@Timeout(value = 4, unit = TimeUnit.MINUTES)
 	void loses200JobsToNoKilledWorkerAndRunsNoneAgainOnceDone() throws Exception {
 		String gateway = stack.url("gateway");
-		String credentials = TestHttp.toJson(Map.of("username", "kill-" + UUID.randomUUID().toString().substring(0, 8),
-				"password", "system test password"));
-		TestHttp.post(gateway + "/auth/register", credentials);
-		String bearer = "Bearer "
-				+ TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials)).get("access_token").asString();
+		String bearer = newUser(gateway, "kill-");
 		List<String> ids = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
 			HttpResponse<String> submitted = TestHttp.post(gateway + "/api/jobs",
@@ -278,11 +274,7 @@ class LocalStackSystemTests {
 	@Timeout(value = 4, unit = TimeUnit.MINUTES)
 	void answersCleanly503WhileRedisIsStoppedAndLosesNothingAccepted() throws Exception {
 		String gateway = stack.url("gateway");
-		String credentials = TestHttp.toJson(Map.of("username", "pause-" + UUID.randomUUID().toString().substring(0, 8),
-				"password", "system test password"));
-		TestHttp.post(gateway + "/auth/register", credentials);
-		String bearer = "Bearer "
-				+ TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials)).get("access_token").asString();
+		String bearer = newUser(gateway, "pause-");
 		long redisPid = stack.instances()
 			.stream()
 			.filter((entry) -> entry.service().equals("redis"))
@@ -336,6 +328,18 @@ class LocalStackSystemTests {
 					.asString()));
 			return open.isEmpty();
 		});
+	}
+
+	/**
+	 * Registers and logs in a user of its own, so that its job list holds only this
+	 * test's.
+	 */
+	private static String newUser(String gateway, String prefix) {
+		String credentials = TestHttp.toJson(Map.of("username", prefix + UUID.randomUUID().toString().substring(0, 8),
+				"password", "system test password"));
+		assertThat(TestHttp.post(gateway + "/auth/register", credentials).statusCode()).isEqualTo(201);
+		return "Bearer "
+				+ TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials)).get("access_token").asString();
 	}
 
 	private static HttpResponse<String> submit(String gateway, String bearer, String key) {
