@@ -1,4 +1,5 @@
-# Sourced by the bench/ scripts: finds a JDK and (re)builds benchmarks/target/benchmarks.jar.
+# Sourced by the bench/ scripts: finds a JDK and (re)builds benchmarks/target/benchmarks.jar
+# (unless the caller sets needs_benchmarks_jar=0).
 # Sets: root (the repository), jar, jdk. Expects: script (the caller's name, for messages).
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,7 +37,9 @@ build_jar() {
 }
 
 jdk="$(find_jdk)"
-build_jar
+if [[ "${needs_benchmarks_jar:-1}" == 1 ]]; then
+  build_jar
+fi
 mkdir -p "$root/bench/results"
 cd "$root"
 echo "JDK: $jdk"
