@@ -153,6 +153,8 @@ class Worker implements SmartLifecycle {
 			}
 			catch (RuntimeException ex) {
 				this.slots.release(held);
+				// Make sure of the group again: Redis may have restarted without it.
+				groupReady = false;
 				logger.warn("Reading the job stream failed; retrying in 1 s: " + ex.getMessage());
 				sleepQuietly(Duration.ofSeconds(1));
 			}
@@ -228,10 +230,7 @@ class Worker implements SmartLifecycle {
 			this.queue.heartbeat(beating);
 			beating.forEach((id) -> this.running.replace(id, Instant.now()));
 			if (this.reading) {
-				int free = this.slots.drainPermits();
-				List<Delivery> reclaimed = (free > 0) ? this.queue.reclaim(free) : List.of();
-				this.slots.release(free - reclaimed.size());
-				reclaimed.forEach(this::submit);
+				reclaim();
 			}
 		}
 		catch (RuntimeException ex) {
@@ -246,6 +245,25 @@ class Worker implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			logger.debug("Queue metrics not refreshed: " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * Takes over stalled messages, as many as there are free slots. The slots are given
+	 * back whatever happens: a failed reclaim (Redis away, the group not created yet)
+	 * must not leave the reader waiting for slots forever.
+	 */
+	private void reclaim() {
+		int free = this.slots.drainPermits();
+		List<Delivery> reclaimed = List.of();
+		try {
+			if (free > 0) {
+				reclaimed = this.queue.reclaim(free);
+			}
+		}
+		finally {
+			this.slots.release(free - reclaimed.size());
+		}
+		reclaimed.forEach(this::submit);
 	}
 
 	/** Full jitter: a random wait up to the exponential bound. */
