@@ -61,16 +61,6 @@ class WorkerTests {
 	MeterRegistry meters;
 
 	@Test
-	void recoversByItselfWhenTheGroupDisappears() {
-		// As after a Redis restart without persistence: reads and reclaims fail until the
-		// reader creates the group again, and the slots of failed reclaims must come
-		// back.
-		this.redis.opsForStream().destroyGroup(JobKeys.stream(), JobKeys.GROUP);
-		String id = submit("echo", "{}");
-		awaitStatus(id, "SUCCEEDED");
-	}
-
-	@Test
 	void joinsAGroupThatAnotherWorkerCreated() {
 		// The group exists since this worker started: a second creation must be harmless.
 		this.queue.ensureGroup();
