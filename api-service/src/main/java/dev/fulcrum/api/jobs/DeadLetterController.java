@@ -10,10 +10,10 @@ import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.fulcrum.common.problem.ProblemException;
+import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.jobs.JobStatus;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.Limit;
 import org.springframework.data.redis.connection.stream.MapRecord;
@@ -34,8 +34,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class DeadLetterController {
 
-	private static final RedisScript<Long> REDRIVE = RedisScript.of(new ClassPathResource("scripts/redrive-job.lua"),
-			Long.class);
+	private static final RedisScript<Long> REDRIVE = LuaScripts.load("scripts/redrive-job.lua", Long.class);
 
 	/** How far back the log is read. */
 	private static final int SCAN = 1000;

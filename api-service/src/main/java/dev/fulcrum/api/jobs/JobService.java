@@ -14,12 +14,12 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.NullNode;
 
 import dev.fulcrum.common.problem.ProblemException;
+import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.jobs.JobType;
 import dev.fulcrum.jobs.JobTypes;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpHeaders;
@@ -37,11 +37,9 @@ import org.springframework.stereotype.Service;
 class JobService {
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SUBMIT = RedisScript.of(new ClassPathResource("scripts/submit-job.lua"),
-			List.class);
+	private static final RedisScript<List> SUBMIT = LuaScripts.load("scripts/submit-job.lua", List.class);
 
-	private static final RedisScript<String> CANCEL = RedisScript.of(new ClassPathResource("scripts/cancel-job.lua"),
-			String.class);
+	private static final RedisScript<String> CANCEL = LuaScripts.load("scripts/cancel-job.lua", String.class);
 
 	/**
 	 * Sorted keys at every level: two requests that mean the same have one fingerprint.

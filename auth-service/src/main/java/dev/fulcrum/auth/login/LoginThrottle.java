@@ -9,8 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import dev.fulcrum.auth.config.AuthProperties;
 import dev.fulcrum.auth.user.RegistrationLimit;
 import dev.fulcrum.common.problem.ProblemException;
+import dev.fulcrum.common.redis.LuaScripts;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpHeaders;
@@ -35,8 +35,7 @@ import org.springframework.stereotype.Component;
 @Component
 class LoginThrottle implements RegistrationLimit {
 
-	private static final RedisScript<Long> TAKE = RedisScript.of(new ClassPathResource("scripts/take-attempt.lua"),
-			Long.class);
+	private static final RedisScript<Long> TAKE = LuaScripts.load("scripts/take-attempt.lua", Long.class);
 
 	private final StringRedisTemplate redis;
 

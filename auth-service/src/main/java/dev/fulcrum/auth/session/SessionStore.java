@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.fulcrum.auth.config.AuthProperties;
+import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.token.RevocationKeys;
 import dev.fulcrum.token.TokenProperties;
 
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -37,14 +37,11 @@ import org.springframework.stereotype.Component;
 public class SessionStore {
 
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> ROTATE = RedisScript
-		.of(new ClassPathResource("scripts/rotate-refresh-token.lua"), List.class);
+	private static final RedisScript<List> ROTATE = LuaScripts.load("scripts/rotate-refresh-token.lua", List.class);
 
-	private static final RedisScript<Long> CREATE = RedisScript.of(new ClassPathResource("scripts/create-session.lua"),
-			Long.class);
+	private static final RedisScript<Long> CREATE = LuaScripts.load("scripts/create-session.lua", Long.class);
 
-	private static final RedisScript<Long> REVOKE = RedisScript.of(new ClassPathResource("scripts/revoke-session.lua"),
-			Long.class);
+	private static final RedisScript<Long> REVOKE = LuaScripts.load("scripts/revoke-session.lua", Long.class);
 
 	private static final int MAX_USER_AGENT = 256;
 

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.springframework.core.io.ClassPathResource;
+import dev.fulcrum.common.redis.LuaScripts;
+
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.stereotype.Component;
@@ -18,8 +19,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class UserStore {
 
-	private static final RedisScript<Long> CREATE = RedisScript.of(new ClassPathResource("scripts/create-user.lua"),
-			Long.class);
+	private static final RedisScript<Long> CREATE = LuaScripts.load("scripts/create-user.lua", Long.class);
 
 	private final StringRedisTemplate redis;
 

@@ -1,0 +1,1 @@
+return tonumber(ARGV[1]) + 1
