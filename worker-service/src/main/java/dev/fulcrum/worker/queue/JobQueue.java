@@ -18,16 +18,19 @@ import io.lettuce.core.XClaimArgs;
 import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.models.stream.ClaimedMessages;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.fulcrum.common.InstanceId;
+import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.jobs.JobKeys;
 
 import org.springframework.core.NestedExceptionUtils;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.connection.stream.Consumer;
 import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
@@ -38,6 +41,7 @@ import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -48,18 +52,21 @@ import org.springframework.stereotype.Component;
 @Component
 class JobQueue {
 
+	private static final Log logger = LogFactory.getLog(JobQueue.class);
+
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> CLAIM = RedisScript.of(new ClassPathResource("scripts/claim-job.lua"),
-			List.class);
+	private static final RedisScript<List> CLAIM = LuaScripts.load("scripts/claim-jobs.lua", List.class);
 
-	private static final RedisScript<String> COMPLETE = RedisScript
-		.of(new ClassPathResource("scripts/complete-job.lua"), String.class);
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> COMPLETE = LuaScripts.load("scripts/complete-jobs.lua", List.class);
 
-	private static final RedisScript<String> FAIL = RedisScript.of(new ClassPathResource("scripts/fail-job.lua"),
-			String.class);
+	private static final RedisScript<String> FAIL = LuaScripts.load("scripts/fail-job.lua", String.class);
 
-	private static final RedisScript<Long> REQUEUE = RedisScript.of(new ClassPathResource("scripts/requeue-job.lua"),
-			Long.class);
+	private static final RedisScript<Long> REQUEUE = LuaScripts.load("scripts/requeue-job.lua", Long.class);
+
+	private static final byte[] USER = bytes("user");
+
+	private static final byte[] IDEMPOTENCY_KEY = bytes("idempotencyKey");
 
 	/**
 	 * Bounds a command sent through Lettuce directly, as spring.data.redis.timeout does.
@@ -76,11 +83,32 @@ class JobQueue {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
+	private final Duration readBlock;
+
 	JobQueue(StringRedisTemplate redis, WorkerProperties properties, InstanceId instanceId) {
 		this.redis = redis;
 		this.properties = properties;
 		this.consumer = instanceId.value();
 		this.clock = Clock.systemUTC();
+		this.readBlock = readBlock(properties.readBlock(), redis);
+	}
+
+	/**
+	 * A blocking read must return before the Redis command timeout
+	 * ({@code spring.data.redis.timeout}), or every idle read ends in a timeout error:
+	 * the wait is kept half a second shorter.
+	 */
+	private static Duration readBlock(Duration configured, StringRedisTemplate redis) {
+		if (redis.getConnectionFactory() instanceof LettuceConnectionFactory lettuce) {
+			Duration limit = lettuce.getClientConfiguration().getCommandTimeout().minusMillis(500);
+			if (configured.compareTo(limit) > 0) {
+				Duration shorter = limit.isNegative() || limit.isZero() ? Duration.ofMillis(100) : limit;
+				logger.warn("fulcrum.worker.read-block " + configured
+						+ " is not shorter than the Redis command timeout; " + "reads wait " + shorter + " instead");
+				return shorter;
+			}
+		}
+		return configured;
 	}
 
 	String consumer() {
@@ -114,7 +142,7 @@ class JobQueue {
 	List<Delivery> read(int count, String pendingAfter) {
 		StreamReadOptions options = StreamReadOptions.empty().count(count);
 		if (pendingAfter == null) {
-			options = options.block(this.properties.readBlock());
+			options = options.block(this.readBlock);
 		}
 		ReadOffset offset = (pendingAfter != null) ? ReadOffset.from(pendingAfter) : ReadOffset.lastConsumed();
 		List<MapRecord<String, Object, Object>> records = this.redis.opsForStream()
@@ -129,36 +157,65 @@ class JobQueue {
 	}
 
 	/**
-	 * Takes a delivered job, or acknowledges a delivery that must not run.
-	 * @param delivery the delivery
-	 * @return the job to run, or {@code null}
+	 * Takes a batch of delivered jobs, or acknowledges the deliveries that must not run:
+	 * one pipelined read of who submitted each job under which key (the idempotency
+	 * record's name is a hash of them, which a script cannot compute), then one script
+	 * for the whole batch.
+	 * @param deliveries the deliveries
+	 * @return per delivery in order, the job to run, or {@code null}
 	 */
-	Claim claim(Delivery delivery) {
-		String jobKey = JobKeys.job(delivery.jobId());
-		List<Object> fields = this.redis.opsForHash()
-			.multiGet(jobKey, List.of("user", "idempotencyKey", "type", "payload"));
-		String user = (String) fields.get(0);
-		String idempotencyKey = (String) fields.get(1);
-		String idempotencyRecord = (user != null && idempotencyKey != null) ? JobKeys.idempotency(user, idempotencyKey)
-				: JobKeys.idempotency("-", "-");
-		List<?> answer = this.redis.execute(CLAIM, List.of(jobKey, JobKeys.stream(), idempotencyRecord),
-				delivery.messageId(), this.consumer, now(), JobKeys.GROUP);
-		if (!"run".equals(answer.get(0))) {
+	List<Claim> claim(List<Delivery> deliveries) {
+		List<Object> submitters = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (Delivery delivery : deliveries) {
+				connection.hashCommands().hMGet(bytes(JobKeys.job(delivery.jobId())), USER, IDEMPOTENCY_KEY);
+			}
 			return null;
+		}, RedisSerializer.string());
+		List<String> keys = new ArrayList<>(1 + 2 * deliveries.size());
+		List<String> args = new ArrayList<>(3 + deliveries.size());
+		keys.add(JobKeys.stream());
+		args.addAll(List.of(this.consumer, now(), JobKeys.GROUP));
+		for (int i = 0; i < deliveries.size(); i++) {
+			List<?> submitter = (List<?>) submitters.get(i);
+			String user = (String) submitter.get(0);
+			String idempotencyKey = (String) submitter.get(1);
+			keys.add(JobKeys.job(deliveries.get(i).jobId()));
+			keys.add((user != null && idempotencyKey != null) ? JobKeys.idempotency(user, idempotencyKey)
+					: JobKeys.idempotency("-", "-"));
+			args.add(deliveries.get(i).messageId());
 		}
-		return new Claim(delivery, (String) fields.get(2), this.json.readTree((String) fields.get(3)), idempotencyKey,
-				Integer.parseInt((String) answer.get(1)));
+		List<?> answers = this.redis.execute(CLAIM, keys, args.toArray());
+		List<Claim> claims = new ArrayList<>(deliveries.size());
+		for (int i = 0; i < deliveries.size(); i++) {
+			List<?> answer = (List<?>) answers.get(i);
+			claims.add("run".equals(answer.get(0))
+					? new Claim(deliveries.get(i), (String) answer.get(2), this.json.readTree((String) answer.get(3)),
+							(String) answer.get(4), Integer.parseInt((String) answer.get(1)))
+					: null);
+		}
+		return claims;
 	}
 
 	/**
-	 * Records success.
-	 * @return {@code done}, or {@code stale} if another worker has taken the job over
+	 * Records a batch of successes in one script.
+	 * @param finished the finished jobs and their results
+	 * @return per job in order, {@code done}, or {@code stale} if another worker has
+	 * taken the job over
 	 */
-	String complete(Delivery delivery, JsonNode result) {
-		return this.redis.execute(COMPLETE,
-				List.of(JobKeys.job(delivery.jobId()), JobKeys.stream(), JobKeys.outstanding()), delivery.messageId(),
-				this.consumer, this.json.writeValueAsString(result), now(),
-				String.valueOf(this.properties.retention().toMillis()), JobKeys.GROUP);
+	List<String> complete(List<Finished> finished) {
+		List<String> keys = new ArrayList<>(2 + finished.size());
+		List<String> args = new ArrayList<>(4 + 2 * finished.size());
+		keys.add(JobKeys.stream());
+		keys.add(JobKeys.outstanding());
+		args.addAll(
+				List.of(this.consumer, now(), String.valueOf(this.properties.retention().toMillis()), JobKeys.GROUP));
+		for (Finished job : finished) {
+			keys.add(JobKeys.job(job.delivery().jobId()));
+			args.add(job.delivery().messageId());
+			args.add(this.json.writeValueAsString(job.result()));
+		}
+		List<?> answers = this.redis.execute(COMPLETE, keys, args.toArray());
+		return answers.stream().map(String.class::cast).toList();
 	}
 
 	/**
@@ -296,6 +353,15 @@ class JobQueue {
 	 * @param attempt this attempt's number
 	 */
 	record Claim(Delivery delivery, String type, JsonNode payload, String idempotencyKey, int attempt) {
+	}
+
+	/**
+	 * A job that ran to success.
+	 *
+	 * @param delivery its message
+	 * @param result what it returned
+	 */
+	record Finished(Delivery delivery, JsonNode result) {
 	}
 
 }

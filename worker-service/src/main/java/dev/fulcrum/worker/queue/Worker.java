@@ -2,6 +2,7 @@ package dev.fulcrum.worker.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,8 +31,10 @@ import org.springframework.stereotype.Component;
  * <li>One reader asks for at most as many messages as there are free slots
  * ({@code concurrency}), so a busy worker never hoards work that an idle one could
  * do.</li>
- * <li>Each job runs on its own virtual thread: claimed (one script), run by its
- * {@link JobType}, then completed or failed (one script each).</li>
+ * <li>Everything one read brings is claimed together (one script); each claimed job then
+ * runs on its own virtual thread, by its {@link JobType}. Successes are recorded in
+ * groups ({@link Completions}, one script for all that finished meanwhile), a failure on
+ * its own.</li>
  * <li>A failed attempt is retried after a backoff with full jitter (a random wait up to
  * {@code backoffBase * 2^(attempt-1)}, at most {@code backoffMax}); after
  * {@code maxAttempts} the job is dead.</li>
@@ -54,6 +57,8 @@ class Worker implements SmartLifecycle {
 
 	private final JobMetrics metrics;
 
+	private final Completions completions;
+
 	private final Semaphore slots;
 
 	private final Map<String, Instant> running = new ConcurrentHashMap<>();
@@ -74,12 +79,14 @@ class Worker implements SmartLifecycle {
 		this.queue = queue;
 		this.properties = properties;
 		this.metrics = metrics;
+		this.completions = new Completions(queue);
 		this.slots = new Semaphore(properties.concurrency());
 	}
 
 	@Override
 	public void start() {
 		this.reading = true;
+		this.completions.start();
 		this.reader = Thread.ofVirtual().name("worker-reader").start(this::readLoop);
 		long period = this.properties.maintenanceInterval().toMillis();
 		this.maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
@@ -109,6 +116,7 @@ class Worker implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		this.completions.stop();
 	}
 
 	@Override
@@ -145,7 +153,7 @@ class Worker implements SmartLifecycle {
 				}
 				this.slots.release(held - deliveries.size());
 				held = 0;
-				deliveries.forEach(this::submit);
+				run(deliveries);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -161,35 +169,67 @@ class Worker implements SmartLifecycle {
 		}
 	}
 
-	/** Runs a delivery whose slot is already taken. */
-	private void submit(Delivery delivery) {
-		if (this.running.putIfAbsent(delivery.messageId(), Instant.now()) != null) {
-			// Already running here (handed back by a reclaim): one run is enough.
-			this.slots.release();
-			return;
-		}
-		this.jobs.execute(() -> {
-			try {
-				process(delivery);
+	/**
+	 * Claims deliveries whose slots are already taken, and runs the ones that may run.
+	 * Whatever is not run gives its slot back, even when the claim fails (Redis away):
+	 * the messages then stay pending and are reclaimed later.
+	 */
+	private void run(List<Delivery> deliveries) {
+		List<Delivery> fresh = new ArrayList<>(deliveries.size());
+		for (Delivery delivery : deliveries) {
+			if (this.running.putIfAbsent(delivery.messageId(), Instant.now()) == null) {
+				fresh.add(delivery);
 			}
-			catch (RuntimeException ex) {
-				// Redis went away mid-job: the message stays pending and is reclaimed
-				// later.
-				logger.warn("Job " + delivery.jobId() + " left pending: " + ex.getMessage());
-			}
-			finally {
-				this.running.remove(delivery.messageId());
+			else {
+				// Already running here (handed back by a reclaim): one run is enough.
 				this.slots.release();
 			}
-		});
-	}
-
-	private void process(Delivery delivery) {
-		JobQueue.Claim claim = this.queue.claim(delivery);
-		if (claim == null) {
-			this.metrics.outcome("skipped");
+		}
+		if (fresh.isEmpty()) {
 			return;
 		}
+		List<JobQueue.Claim> claims;
+		try {
+			claims = this.queue.claim(fresh);
+		}
+		catch (RuntimeException ex) {
+			fresh.forEach(this::done);
+			throw ex;
+		}
+		for (JobQueue.Claim claim : claims) {
+			if (claim == null) {
+				this.metrics.outcome("skipped");
+			}
+			else {
+				this.jobs.execute(() -> {
+					try {
+						process(claim);
+					}
+					catch (RuntimeException ex) {
+						// Redis went away mid-job: the message stays pending and is
+						// reclaimed later.
+						logger.warn("Job " + claim.delivery().jobId() + " left pending: " + ex.getMessage());
+					}
+					finally {
+						done(claim.delivery());
+					}
+				});
+			}
+		}
+		for (int i = 0; i < claims.size(); i++) {
+			if (claims.get(i) == null) {
+				done(fresh.get(i));
+			}
+		}
+	}
+
+	private void done(Delivery delivery) {
+		this.running.remove(delivery.messageId());
+		this.slots.release();
+	}
+
+	private void process(JobQueue.Claim claim) {
+		Delivery delivery = claim.delivery();
 		long started = System.nanoTime();
 		JobType type = JobTypes.find(claim.type());
 		JsonNode result;
@@ -214,8 +254,13 @@ class Worker implements SmartLifecycle {
 			return;
 		}
 		this.metrics.processed(claim.type(), Duration.ofNanos(System.nanoTime() - started));
-		String outcome = this.queue.complete(delivery, result);
-		this.metrics.outcome("done".equals(outcome) ? "succeeded" : outcome);
+		try {
+			String outcome = this.completions.complete(new JobQueue.Finished(delivery, result));
+			this.metrics.outcome("done".equals(outcome) ? "succeeded" : outcome);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	private void maintain() {
@@ -263,7 +308,7 @@ class Worker implements SmartLifecycle {
 		finally {
 			this.slots.release(free - reclaimed.size());
 		}
-		reclaimed.forEach(this::submit);
+		run(reclaimed);
 	}
 
 	/** Full jitter: a random wait up to the exponential bound. */

@@ -20,7 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * taken over while alive (well below the visibility timeout)
  * @param maintenanceInterval how often due retries are queued again and stalled messages
  * reclaimed
- * @param readBlock how long one read waits for new messages
+ * @param readBlock how long one read waits for new messages (kept shorter than the Redis
+ * command timeout, {@code spring.data.redis.timeout})
  * @param shutdownDeadline on shutdown, how long running jobs may take to finish; the rest
  * is left for other workers to reclaim
  * @param retention how long a final job is kept
@@ -29,6 +30,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record WorkerProperties(@DefaultValue("8") int concurrency, @DefaultValue("5") int maxAttempts,
 		@DefaultValue("500ms") Duration backoffBase, @DefaultValue("30s") Duration backoffMax,
 		@DefaultValue("30s") Duration visibilityTimeout, @DefaultValue("10s") Duration heartbeatInterval,
-		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("2s") Duration readBlock,
+		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("1s") Duration readBlock,
 		@DefaultValue("10s") Duration shutdownDeadline, @DefaultValue("24h") Duration retention) {
 }

@@ -15,6 +15,7 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
@@ -170,6 +171,58 @@ class WorkerTests {
 		awaitStatus(second, "CANCELLED");
 		assertThat(field(second, "error")).isEqualTo("duplicate of job " + first);
 		assertThat(field(second, "attempts")).isEqualTo("0");
+	}
+
+	@Test
+	void claimsABatchWithEveryOutcomeInOneStep() {
+		// Jobs that never reach the stream, so only this test's calls touch them; the
+		// message ids are made up (acknowledging an id the stream lacks changes nothing).
+		String fresh = UUID.randomUUID().toString();
+		writeJob(fresh, "echo", "{\"n\":1}", "batch-user", "k-fresh");
+		this.redis.opsForHash().put(JobKeys.idempotency("batch-user", "k-fresh"), "jobId", fresh);
+		this.redis.opsForValue().increment(JobKeys.outstanding());
+		String finished = UUID.randomUUID().toString();
+		writeJob(finished, "echo", "{}", "batch-user", "k-finished");
+		this.redis.opsForHash().put(JobKeys.job(finished), "status", "SUCCEEDED");
+		String missing = UUID.randomUUID().toString();
+		String duplicate = UUID.randomUUID().toString();
+		writeJob(duplicate, "echo", "{}", "batch-user", "k-fresh");
+		String running = UUID.randomUUID().toString();
+		writeJob(running, "echo", "{}", "batch-user", "k-running");
+		this.redis.opsForHash().putAll(JobKeys.job(running), Map.of("status", "RUNNING", "message", "1-1"));
+
+		List<Delivery> batch = List.of(new Delivery("1-2", fresh), new Delivery("1-3", finished),
+				new Delivery("1-4", missing), new Delivery("1-5", duplicate), new Delivery("1-6", running));
+		List<JobQueue.Claim> claims = this.queue.claim(batch);
+
+		assertThat(claims).hasSize(5);
+		JobQueue.Claim claim = claims.get(0);
+		assertThat(claim.delivery()).isEqualTo(batch.get(0));
+		assertThat(claim.type()).isEqualTo("echo");
+		assertThat(claim.payload().get("n").asInt()).isEqualTo(1);
+		assertThat(claim.idempotencyKey()).isEqualTo("k-fresh");
+		assertThat(claim.attempt()).isEqualTo(1);
+		assertThat(claims.subList(1, 5)).as("final, gone, duplicate key, running elsewhere").containsOnlyNulls();
+		assertThat(field(fresh, "status")).isEqualTo("RUNNING");
+		assertThat(field(fresh, "owner")).isEqualTo(this.queue.consumer());
+		assertThat(field(finished, "status")).isEqualTo("SUCCEEDED");
+		assertThat(this.redis.hasKey(JobKeys.job(missing))).isFalse();
+		assertThat(field(duplicate, "status")).isEqualTo("CANCELLED");
+		assertThat(field(running, "status")).isEqualTo("RUNNING");
+		assertThat(field(running, "attempts")).isEqualTo("0");
+
+		// Completed in one group with a job this worker does not hold: only its own job
+		// changes.
+		var result = JsonNodeFactory.instance.objectNode().put("ok", true);
+		assertThat(this.queue.complete(
+				List.of(new JobQueue.Finished(batch.get(0), result), new JobQueue.Finished(batch.get(4), result))))
+			.containsExactly("done", "stale");
+		assertThat(field(fresh, "status")).isEqualTo("SUCCEEDED");
+		assertThat(field(fresh, "result")).isEqualTo("{\"ok\":true}");
+		assertThat(field(running, "status")).isEqualTo("RUNNING");
+		assertThat(this.queue.complete(List.of(new JobQueue.Finished(batch.get(0), result))))
+			.as("a second completion of the same job")
+			.containsExactly("stale");
 	}
 
 	@Test
