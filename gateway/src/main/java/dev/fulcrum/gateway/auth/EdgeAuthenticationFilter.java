@@ -11,11 +11,15 @@ import dev.fulcrum.token.TokenRefusal;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -29,7 +33,8 @@ import org.springframework.web.server.WebFilterChain;
  * cannot be checked is not let through.
  * <p>
  * The check never blocks: signatures are verified against keys in memory (a verified
- * token is remembered until it expires), and revocation is one reactive Redis round trip.
+ * token is remembered until it expires), and revocation is one reactive Redis round trip,
+ * after which the request goes back to its own event loop.
  */
 @Component
 class EdgeAuthenticationFilter implements WebFilter, Ordered {
@@ -62,7 +67,8 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 		if (token == null) {
 			return Refusal.send(TokenRefusal.missingToken(), exchange);
 		}
-		return refusal(request, token).map((refusal) -> Refusal.send(refusal, exchange))
+		return refusal(request, token).publishOn(eventLoopOf(request))
+			.map((refusal) -> Refusal.send(refusal, exchange))
 			// Nothing to refuse: the request goes on as it came, token included.
 			.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange)))
 			.flatMap(Function.identity());
@@ -81,6 +87,20 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 				logger.debug("Token check unavailable: " + ex.getMessage());
 				return Mono.just(TokenRefusal.checkUnavailable());
 			});
+	}
+
+	/**
+	 * Where the request goes on after the revocation lookup: its own connection's event
+	 * loop. Without the hop it would go on on the thread that read Redis's answer, and
+	 * since all lookups share one Redis connection, every authenticated request of this
+	 * gateway would be proxied by that single thread.
+	 */
+	private static Scheduler eventLoopOf(ServerHttpRequest request) {
+		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		if (nativeRequest instanceof Connection connection) {
+			return Schedulers.fromExecutor(connection.channel().eventLoop());
+		}
+		return Schedulers.parallel();
 	}
 
 	private static boolean csrfAllows(ServerHttpRequest request, BearerToken token) {

@@ -5,7 +5,9 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
 import dev.fulcrum.testsupport.TestHttp;
@@ -16,15 +18,22 @@ import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Jwks;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +42,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Redis: protected routes need a valid, unrevoked token; public ones need nothing.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
-@Import(TestRedisConfiguration.class)
+@Import({ TestRedisConfiguration.class, EdgeAuthenticationTests.ThreadRecorder.class })
 class EdgeAuthenticationTests {
 
 	static final TestUpstream upstream = new TestUpstream();
@@ -121,6 +130,19 @@ class EdgeAuthenticationTests {
 		HttpResponse<String> response = get("/api/me", "Authorization", "Bearer " + token);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("X-Upstream-Saw-Authorization")).hasValue("Bearer " + token);
+	}
+
+	@Test
+	void proxiesAnAuthenticatedRequestFromItsOwnEventLoopNotFromRedisClientThread() {
+		ThreadRecorder.threads.clear();
+		for (int i = 0; i < 5; i++) {
+			assertThat(get("/api/me", "Authorization", "Bearer " + validToken()).statusCode()).isEqualTo(200);
+		}
+		// Had the request stayed on the thread that read the revocation answer, one
+		// Lettuce
+		// thread would proxy every authenticated request.
+		assertThat(ThreadRecorder.threads).hasSize(5)
+			.allSatisfy((name) -> assertThat(name).contains("http-").doesNotContain("lettuce"));
 	}
 
 	@Test
@@ -236,6 +258,36 @@ class EdgeAuthenticationTests {
 
 	private String url(String path) {
 		return "http://localhost:" + this.port + path;
+	}
+
+	/** Notes which thread carries each request to /api/me past the token check. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ThreadRecorder {
+
+		static final List<String> threads = new CopyOnWriteArrayList<>();
+
+		@Bean
+		WebFilter threadRecorder() {
+			return new RecordingFilter();
+		}
+
+		static class RecordingFilter implements WebFilter, Ordered {
+
+			@Override
+			public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+				if (exchange.getRequest().getPath().value().equals("/api/me")) {
+					threads.add(Thread.currentThread().getName());
+				}
+				return chain.filter(exchange);
+			}
+
+			@Override
+			public int getOrder() {
+				return EdgeAuthenticationFilter.ORDER + 1;
+			}
+
+		}
+
 	}
 
 }
