@@ -8,8 +8,9 @@
 #
 # Usage: bench/job-submit.sh        DURATION=20s CONNECTIONS=32 to change the defaults.
 # Needs wrk and curl (Debian: apt-get install wrk curl). Builds the jars if they are missing.
-# The services run with FULCRUM_JAVA_OPTS (default below: the full JIT, unlike ./fulcrum up's
-# quick-start default, which stops at C1 to start fast).
+# The services run with ./fulcrum up's JVM options (C1 only, small heaps), or FULCRUM_JAVA_OPTS.
+# On 2 cores shared by seven JVMs, C1 measured faster than the full JIT: C2 spends the cores
+# compiling for minutes.
 set -euo pipefail
 
 script=job-submit
@@ -21,7 +22,6 @@ connections="${CONNECTIONS:-32}"
 for tool in wrk curl; do
   command -v "$tool" >/dev/null || { echo "$script: needs $tool (Debian: apt-get install wrk curl)" >&2; exit 1; }
 done
-export FULCRUM_JAVA_OPTS="${FULCRUM_JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError}"
 
 home="$(mktemp -d)"
 cleanup() {
