@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,8 @@ import org.springframework.stereotype.Component;
  * ({@code succeeded}, {@code retrying}, {@code dead}, {@code stale}, {@code skipped} for
  * deliveries acknowledged without running);</li>
  * <li>{@code fulcrum_jobs_processing_seconds{type}}: how long attempts ran;</li>
+ * <li>{@code fulcrum_jobs_attempts{outcome}}: how many attempts jobs took until they
+ * {@code succeeded} or went {@code dead};</li>
  * <li>{@code fulcrum_jobs_queue_length}, {@code fulcrum_jobs_pending},
  * {@code fulcrum_jobs_lag}, {@code fulcrum_jobs_dead_letters},
  * {@code fulcrum_jobs_retrying}, {@code fulcrum_jobs_outstanding}: the queue as Redis
@@ -64,6 +67,19 @@ class JobMetrics {
 			.tag("outcome", outcome)
 			.register(this.registry)
 			.increment();
+	}
+
+	/**
+	 * Records how many attempts a job took to reach its end.
+	 * @param outcome {@code succeeded} or {@code dead}
+	 * @param attempts its attempts, this one included
+	 */
+	void finished(String outcome, int attempts) {
+		DistributionSummary.builder("fulcrum.jobs.attempts")
+			.description("Attempts a job took until it succeeded or died")
+			.tag("outcome", outcome)
+			.register(this.registry)
+			.record(attempts);
 	}
 
 	void processed(String type, Duration duration) {

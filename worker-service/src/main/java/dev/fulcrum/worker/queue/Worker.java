@@ -29,8 +29,9 @@ import org.springframework.stereotype.Component;
  * Drains the job stream.
  * <ul>
  * <li>One reader asks for at most as many messages as there are free slots
- * ({@code concurrency}), so a busy worker never hoards work that an idle one could
- * do.</li>
+ * ({@code concurrency}), so a busy worker never hoards work that an idle one could do.
+ * Every {@code maintenanceInterval} it first takes over, with the same slots, messages
+ * that another worker has held past the visibility timeout.</li>
  * <li>Everything one read brings is claimed together (one script); each claimed job then
  * runs on its own virtual thread, by its {@link JobType}. Successes are recorded in
  * groups ({@link Completions}, one script for all that finished meanwhile), a failure on
@@ -38,8 +39,7 @@ import org.springframework.stereotype.Component;
  * <li>A failed attempt is retried after a backoff with full jitter (a random wait up to
  * {@code backoffBase * 2^(attempt-1)}, at most {@code backoffMax}); after
  * {@code maxAttempts} the job is dead.</li>
- * <li>Every {@code maintenanceInterval}: due retries are queued again, and messages that
- * another worker has held past the visibility timeout are reclaimed; running jobs'
+ * <li>Every {@code maintenanceInterval}: due retries are queued again; running jobs'
  * messages get a heartbeat every {@code heartbeatInterval}.</li>
  * <li>On shutdown: stop reading, give running jobs {@code shutdownDeadline} to finish,
  * leave the rest unacknowledged for other workers to reclaim.</li>
@@ -138,6 +138,7 @@ class Worker implements SmartLifecycle {
 		// once from the start of its pending list; then new messages.
 		String pendingFrom = "0";
 		boolean groupReady = false;
+		long nextReclaim = System.nanoTime();
 		while (this.reading) {
 			int held = 0;
 			try {
@@ -147,9 +148,20 @@ class Worker implements SmartLifecycle {
 				}
 				this.slots.acquire();
 				held = 1 + this.slots.drainPermits();
-				List<Delivery> deliveries = this.queue.read(held, pendingFrom);
-				if (pendingFrom != null) {
-					pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
+				List<Delivery> deliveries = List.of();
+				// Stalled messages first, from the same free slots. (Done here rather
+				// than
+				// by the maintenance thread: the reader holds the free slots while it
+				// waits for new messages, so another thread would rarely find one.)
+				if (System.nanoTime() - nextReclaim >= 0) {
+					nextReclaim = System.nanoTime() + this.properties.maintenanceInterval().toNanos();
+					deliveries = this.queue.reclaim(held);
+				}
+				if (deliveries.isEmpty()) {
+					deliveries = this.queue.read(held, pendingFrom);
+					if (pendingFrom != null) {
+						pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
+					}
 				}
 				this.slots.release(held - deliveries.size());
 				held = 0;
@@ -249,6 +261,9 @@ class Worker implements SmartLifecycle {
 			this.metrics.processed(claim.type(), Duration.ofNanos(System.nanoTime() - started));
 			String outcome = this.queue.fail(delivery, describe(ex), retryAt(claim.attempt()));
 			this.metrics.outcome(outcome);
+			if ("dead".equals(outcome)) {
+				this.metrics.finished("dead", claim.attempt());
+			}
 			logger.info("Job " + delivery.jobId() + " attempt " + claim.attempt() + " failed (" + outcome + "): "
 					+ ex.getMessage());
 			return;
@@ -256,7 +271,13 @@ class Worker implements SmartLifecycle {
 		this.metrics.processed(claim.type(), Duration.ofNanos(System.nanoTime() - started));
 		try {
 			String outcome = this.completions.complete(new JobQueue.Finished(delivery, result));
-			this.metrics.outcome("done".equals(outcome) ? "succeeded" : outcome);
+			if ("done".equals(outcome)) {
+				this.metrics.outcome("succeeded");
+				this.metrics.finished("succeeded", claim.attempt());
+			}
+			else {
+				this.metrics.outcome(outcome);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -274,9 +295,6 @@ class Worker implements SmartLifecycle {
 				.toList();
 			this.queue.heartbeat(beating);
 			beating.forEach((id) -> this.running.replace(id, Instant.now()));
-			if (this.reading) {
-				reclaim();
-			}
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Queue maintenance failed: " + ex.getMessage());
@@ -290,25 +308,6 @@ class Worker implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			logger.debug("Queue metrics not refreshed: " + ex.getMessage());
 		}
-	}
-
-	/**
-	 * Takes over stalled messages, as many as there are free slots. The slots are given
-	 * back whatever happens: a failed reclaim (Redis away, the group not created yet)
-	 * must not leave the reader waiting for slots forever.
-	 */
-	private void reclaim() {
-		int free = this.slots.drainPermits();
-		List<Delivery> reclaimed = List.of();
-		try {
-			if (free > 0) {
-				reclaimed = this.queue.reclaim(free);
-			}
-		}
-		finally {
-			this.slots.release(free - reclaimed.size());
-		}
-		run(reclaimed);
 	}
 
 	/** Full jitter: a random wait up to the exponential bound. */

@@ -125,6 +125,10 @@ class WorkerTests {
 		awaitStatus(id, "SUCCEEDED");
 		assertThat(field(id, "attempts")).isEqualTo("3");
 		assertThat(field(id, "result")).contains("\"succeededOnAttempt\":3");
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(
+					this.meters.get("fulcrum.jobs.attempts").tag("outcome", "succeeded").summary().max())
+				.isGreaterThanOrEqualTo(3));
 	}
 
 	@Test
@@ -132,6 +136,10 @@ class WorkerTests {
 		String id = submit("fail", "null");
 		awaitStatus(id, "DEAD");
 		assertThat(field(id, "attempts")).isEqualTo("3");
+		await().atMost(WAIT)
+			.untilAsserted(() -> assertThat(
+					this.meters.get("fulcrum.jobs.attempts").tag("outcome", "dead").summary().totalAmount())
+				.isGreaterThanOrEqualTo(3));
 		assertThat(field(id, "error")).contains("always fails");
 		List<MapRecord<String, Object, Object>> dead = this.redis.opsForStream()
 			.range(JobKeys.deadLetters(), Range.unbounded());
