@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How fast two worker processes drain no-op jobs, with the full claim / complete / acknowledge
-# path (one Lua script each) and status tracking, next to redis-benchmark's XADD rate measured on
-# the same Redis in the same run. See docs/benchmarks.md.
+# path (the worker's own Lua scripts) and status tracking, next to redis-benchmark's XADD rate
+# measured on the same Redis in the same run. See docs/benchmarks.md.
 #
 # Usage: bench/job-drain.sh          JOBS=60000 WARMUP=30000 CONCURRENCY=64 to change the defaults.
 # Needs redis-benchmark and redis-cli (Debian: apt-get install redis-tools).
