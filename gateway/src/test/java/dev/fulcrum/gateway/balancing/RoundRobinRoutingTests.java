@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.routing;
+package dev.fulcrum.gateway.balancing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,0 +1,55 @@
+package dev.fulcrum.gateway.balancing;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-instance meters, on {@code /actuator/prometheus}:
+ * {@code fulcrum_gateway_upstream_requests_seconds{service,instance,outcome}} (count and
+ * time of requests by {@code success} or {@code error}) and
+ * {@code fulcrum_gateway_upstream_in_flight{service,instance}}.
+ */
+@Component
+class UpstreamMeters {
+
+	private final MeterRegistry registry;
+
+	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+	UpstreamMeters(MeterRegistry registry, UpstreamPools pools) {
+		this.registry = registry;
+		pools.all().forEach((service, upstreams) -> register(service, upstreams));
+	}
+
+	private void register(String service, List<Upstream> upstreams) {
+		for (Upstream upstream : upstreams) {
+			Gauge.builder("fulcrum.gateway.upstream.in.flight", upstream, Upstream::inFlight)
+				.description("Requests this gateway has in flight to the instance")
+				.tag("service", service)
+				.tag("instance", upstream.id())
+				.register(this.registry);
+		}
+	}
+
+	void record(String service, Upstream upstream, Duration duration, boolean failed) {
+		String outcome = failed ? "error" : "success";
+		this.timers
+			.computeIfAbsent(service + ' ' + upstream.id() + ' ' + outcome,
+					(key) -> Timer.builder("fulcrum.gateway.upstream.requests")
+						.description("Requests proxied to the instance, by outcome")
+						.tag("service", service)
+						.tag("instance", upstream.id())
+						.tag("outcome", outcome)
+						.register(this.registry))
+			.record(duration);
+	}
+
+}

@@ -1,0 +1,247 @@
+package dev.fulcrum.gateway.balancing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.fulcrum.testsupport.TestHttp;
+import dev.fulcrum.testsupport.TestRedisConfiguration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway balancing over three real HTTP backends on loopback, each strategy switched
+ * on at runtime through the management endpoint. The backend {@code b1} can be made slow.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0",
+				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1" })
+@Import(TestRedisConfiguration.class)
+class BalancingTests {
+
+	static final List<Backend> backends = List.of(new Backend("b1"), new Backend("b2"), new Backend("b3"));
+
+	@LocalServerPort
+	int port;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@DynamicPropertySource
+	static void upstreamInstances(DynamicPropertyRegistry registry) {
+		// b1 weighs 2 for the weighted strategy; the others 1.
+		registry.add("fulcrum.gateway.upstreams.api-service",
+				() -> List.of(backends.get(0).url() + "?weight=2", backends.get(1).url(), backends.get(2).url()));
+	}
+
+	@AfterEach
+	void fastAgain() {
+		backends.get(0).delayMillis = 0;
+	}
+
+	@AfterAll
+	static void stopBackends() {
+		backends.forEach((backend) -> backend.server.stop(0));
+	}
+
+	@Test
+	void showsAndSwitchesTheStrategyOfARouteOnTheManagementPort() {
+		switchTo("random");
+		JsonNode route = TestHttp.json(TestHttp.get(management())).get("routes").get("api-service");
+		assertThat(route.get("strategy").asString()).isEqualTo("random");
+		assertThat(route.get("service").asString()).isEqualTo("api-service");
+		assertThat(route.get("instances")).hasSize(3);
+
+		HttpResponse<String> switched = TestHttp.post(management() + "/api-service",
+				"{\"strategy\":\"least-connections\"}", "Content-Type", "application/json");
+		assertThat(switched.statusCode()).isEqualTo(200);
+		assertThat(TestHttp.json(switched).get("strategy").asString()).isEqualTo("least-connections");
+		assertThat(
+				TestHttp.json(TestHttp.get(management())).get("routes").get("api-service").get("strategy").asString())
+			.isEqualTo("least-connections");
+	}
+
+	@Test
+	void refusesAnUnknownStrategyAndAnUnknownRoute() {
+		assertThat(TestHttp
+			.post(management() + "/api-service", "{\"strategy\":\"fastest\"}", "Content-Type", "application/json")
+			.statusCode()).isEqualTo(400);
+		assertThat(TestHttp
+			.post(management() + "/no-such-route", "{\"strategy\":\"random\"}", "Content-Type", "application/json")
+			.statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void theManagementEndpointIsNotOnThePublicPort() {
+		assertThat(TestHttp.get("http://localhost:" + this.port + "/actuator/balancing").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void weightedGivesEachBackendItsWeight() {
+		switchTo("weighted");
+		Map<String, Long> served = servedBy(40, (i) -> new String[0]);
+		assertThat(served).containsEntry("b1", 20L).containsEntry("b2", 10L).containsEntry("b3", 10L);
+	}
+
+	@Test
+	void ipHashKeepsEachClientOnOneBackendAndSpreadsClients() {
+		switchTo("ip-hash");
+		Map<String, String> first = new ConcurrentHashMap<>();
+		for (int client = 0; client < 30; client++) {
+			String address = "198.51.100." + client;
+			for (int i = 0; i < 3; i++) {
+				String backend = servedBy("X-Forwarded-For", address);
+				assertThat(first.computeIfAbsent(address, (a) -> backend)).as(address).isEqualTo(backend);
+			}
+		}
+		assertThat(first.values()).as("30 clients over three backends").containsOnly("b1", "b2", "b3");
+	}
+
+	@Test
+	void cookieStickyPinsAClientWithACookie() {
+		switchTo("cookie-sticky");
+		HttpResponse<String> first = TestHttp.get(api());
+		String setCookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+		assertThat(setCookie).startsWith("fulcrum_sticky=").containsIgnoringCase("HttpOnly");
+		String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+		String backend = first.headers().firstValue("X-Served-By").orElseThrow();
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> again = TestHttp.get(api(), "Cookie", cookie);
+			assertThat(again.headers().firstValue("X-Served-By")).hasValue(backend);
+			assertThat(again.headers().firstValue("Set-Cookie")).as("already pinned").isEmpty();
+		}
+		// A cookie naming no live instance is replaced.
+		HttpResponse<String> stale = TestHttp.get(api(), "Cookie", "fulcrum_sticky=0000000000000000");
+		assertThat(stale.headers().firstValue("Set-Cookie")).isPresent();
+	}
+
+	@Test
+	void leastConnectionsSendsLittleToASlowBackend() throws Exception {
+		switchTo("least-connections");
+		assertThat(shareOfSlowBackend()).isLessThan(0.15);
+	}
+
+	@Test
+	void latencySendsLittleToASlowBackend() throws Exception {
+		switchTo("latency");
+		assertThat(shareOfSlowBackend()).isLessThan(0.15);
+	}
+
+	@Test
+	void roundRobinKeepsSendingASlowBackendItsThird() throws Exception {
+		// Proves the two checks above can fail.
+		switchTo("round-robin");
+		assertThat(shareOfSlowBackend()).isGreaterThan(0.3);
+	}
+
+	/**
+	 * Six clients in a loop for 200 requests while b1 takes 200 ms and the others none.
+	 */
+	private double shareOfSlowBackend() throws Exception {
+		backends.get(0).delayMillis = 200;
+		AtomicInteger slow = new AtomicInteger();
+		AtomicInteger total = new AtomicInteger();
+		try (ExecutorService clients = Executors.newFixedThreadPool(6)) {
+			for (int c = 0; c < 6; c++) {
+				clients.execute(() -> {
+					while (total.incrementAndGet() <= 200) {
+						if ("b1".equals(servedBy())) {
+							slow.incrementAndGet();
+						}
+					}
+				});
+			}
+		}
+		return slow.get() / 200.0;
+	}
+
+	private Map<String, Long> servedBy(int times, java.util.function.IntFunction<String[]> headers) {
+		List<String> served = new ArrayList<>();
+		for (int i = 0; i < times; i++) {
+			served.add(servedBy(headers.apply(i)));
+		}
+		return served.stream().collect(Collectors.groupingBy((name) -> name, Collectors.counting()));
+	}
+
+	private String servedBy(String... headers) {
+		HttpResponse<String> response = TestHttp.get(api(), headers);
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.headers().firstValue("X-Served-By").orElseThrow();
+	}
+
+	private void switchTo(String strategy) {
+		HttpResponse<String> response = TestHttp.post(management() + "/api-service",
+				"{\"strategy\":\"" + strategy + "\"}", "Content-Type", "application/json");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+	}
+
+	private String api() {
+		return "http://localhost:" + this.port + "/api/hello";
+	}
+
+	private String management() {
+		return "http://localhost:" + this.managementPort + "/actuator/balancing";
+	}
+
+	/** A backend that names itself in {@code X-Served-By}, optionally after a delay. */
+	static final class Backend {
+
+		final HttpServer server;
+
+		volatile int delayMillis;
+
+		Backend(String name) {
+			try {
+				this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+			this.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+			this.server.createContext("/", (exchange) -> {
+				try {
+					if (this.delayMillis > 0) {
+						Thread.sleep(this.delayMillis);
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+				exchange.getResponseHeaders().add("X-Served-By", name);
+				exchange.getResponseHeaders().add("Content-Type", "application/json");
+				exchange.sendResponseHeaders(200, body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+			this.server.start();
+		}
+
+		String url() {
+			return "http://127.0.0.1:" + this.server.getAddress().getPort();
+		}
+
+	}
+
+}
