@@ -38,6 +38,8 @@ public final class Fulcrum {
 			           --workers N        worker-service replicas (default 2)
 			           --port-offset N    add N to every default port (run a second stack beside the first)
 			           --free-ports       use any free ports (the table shows which)
+			           --lb STRATEGY      the gateway's balancing: round-robin (default), random, weighted,
+			                              ip-hash, cookie-sticky, least-connections, latency
 			           --timeout SECONDS  how long to wait for every instance to be healthy (default 180)
 			           --build            rebuild the jars first (./mvnw -DskipTests package)
 			  down     stop everything the last 'up' started

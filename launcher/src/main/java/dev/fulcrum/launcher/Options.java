@@ -19,14 +19,22 @@ import java.util.Set;
  * @param startTimeout how long {@code up} waits for every instance to become healthy
  * @param follow whether {@code logs} keeps following
  * @param logsOf the service or instance whose logs to show, or {@code null} for all
+ * @param balancing the gateway's balancing strategy, or {@code null} for its default
  */
 record Options(String command, Path home, int apiReplicas, int workerReplicas, int portOffset, boolean freePorts,
-		Duration startTimeout, boolean follow, String logsOf) {
+		Duration startTimeout, boolean follow, String logsOf, String balancing) {
 
 	static final int MAX_REPLICAS = 20;
 
+	/**
+	 * The gateway's strategies (its {@code Strategies.NAMES}), checked before anything
+	 * starts.
+	 */
+	static final List<String> STRATEGIES = List.of("round-robin", "random", "weighted", "ip-hash", "cookie-sticky",
+			"least-connections", "latency");
+
 	private static final Map<String, Set<String>> OPTIONS = Map.of("up",
-			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home"), "down",
+			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home", "--lb"), "down",
 			Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help",
 			Set.of("--home"));
 
@@ -54,6 +62,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 		Duration timeout = Duration.ofSeconds(180);
 		boolean follow = true;
 		String logsOf = null;
+		String balancing = null;
 		for (int i = 1; i < args.size(); i++) {
 			String word = args.get(i);
 			if (!word.startsWith("-")) {
@@ -87,6 +96,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 						case "--port-offset" -> offset = integer(name, value, 0, 55_000);
 						case "--timeout" -> timeout = Duration.ofSeconds(integer(name, value, 5, 3600));
 						case "--home" -> home = Path.of(value);
+						case "--lb" -> balancing = strategy(value);
 						default -> throw new IllegalStateException(name);
 					}
 				}
@@ -96,7 +106,15 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			throw LauncherException.usage("--free-ports and --port-offset exclude each other");
 		}
 		return new Options(command, home.toAbsolutePath().normalize(), api, workers, offset, free, timeout, follow,
-				logsOf);
+				logsOf, balancing);
+	}
+
+	private static String strategy(String value) {
+		if (!STRATEGIES.contains(value)) {
+			throw LauncherException
+				.usage("--lb takes one of " + String.join(", ", STRATEGIES) + ", not '" + value + "'");
+		}
+		return value;
 	}
 
 	private static int integer(String option, String value, int min, int max) {

@@ -65,6 +65,9 @@ final class StackPlan {
 		Map<String, String> upstreams = new LinkedHashMap<>(verifier);
 		upstreams.put("API_SERVICE_URLS", urls(api));
 		upstreams.put("AUTH_SERVICE_URLS", urls(auth));
+		if (options.balancing() != null) {
+			upstreams.put("GATEWAY_LB_STRATEGY", options.balancing());
+		}
 		List<Instance> gateway = replicas(layout, ports, "gateway", 8080, true, 1, redisUrl, upstreams);
 		plan.addAll(auth);
 		plan.addAll(api);

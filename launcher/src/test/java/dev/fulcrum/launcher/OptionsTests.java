@@ -47,6 +47,7 @@ class OptionsTests {
 		assertUsageError(List.of("up", "--api"), "option --api needs a value");
 		assertUsageError(List.of("up", "--free-ports", "--port-offset", "5"), "exclude each other");
 		assertUsageError(List.of("status", "extra"), "unexpected argument 'extra' for status");
+		assertUsageError(List.of("up", "--lb", "fastest"), "--lb takes one of round-robin, random");
 	}
 
 	private static void assertUsageError(List<String> args, String message) {

@@ -67,6 +67,17 @@ class StackPlanTests {
 	}
 
 	@Test
+	void givesTheGatewayTheBalancingStrategyAskedFor() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--lb", "least-connections"), LAYOUT.home()),
+				LAYOUT, null, "pw");
+		assertThat(plan.getLast().service()).isEqualTo("gateway");
+		assertThat(plan.getLast().environment()).containsEntry("GATEWAY_LB_STRATEGY", "least-connections");
+		assertThat(
+				StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "pw").getLast().environment())
+			.doesNotContainKey("GATEWAY_LB_STRATEGY");
+	}
+
+	@Test
 	void startsNoRedisWhenOneIsGiven() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT,
 				URI.create("redis://cache.internal:6380"), "pw");

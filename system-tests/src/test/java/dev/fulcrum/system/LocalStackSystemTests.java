@@ -93,6 +93,38 @@ class LocalStackSystemTests {
 	}
 
 	@Test
+	@Order(11)
+	void switchesTheBalancingStrategyAtRuntimeAndTheSpreadFollows() {
+		String gateway = stack.url("gateway");
+		// The management port, from the gateway's health URL (never the public port).
+		String health = stack.instances()
+			.stream()
+			.filter((entry) -> entry.service().equals("gateway"))
+			.findFirst()
+			.orElseThrow()
+			.health();
+		String balancing = health.replace("/health/readiness", "/balancing/api-service");
+		try {
+			HttpResponse<String> switched = TestHttp.post(balancing, "{\"strategy\":\"ip-hash\"}", "Content-Type",
+					"application/json");
+			assertThat(switched.statusCode()).as(switched.body()).isEqualTo(200);
+			Set<String> pinned = new HashSet<>();
+			for (int i = 0; i < 20; i++) {
+				pinned.add(TestHttp.get(gateway + "/api/hello").headers().firstValue("X-Served-By").orElseThrow());
+			}
+			assertThat(pinned).as("one client under ip-hash").hasSize(1);
+		}
+		finally {
+			TestHttp.post(balancing, "{\"strategy\":\"round-robin\"}", "Content-Type", "application/json");
+		}
+		Set<String> spread = new HashSet<>();
+		for (int i = 0; i < 10; i++) {
+			spread.add(TestHttp.get(gateway + "/api/hello").headers().firstValue("X-Served-By").orElseThrow());
+		}
+		assertThat(spread).as("round-robin again").containsExactlyInAnyOrder("api-service-1", "api-service-2");
+	}
+
+	@Test
 	@Order(4)
 	void carriesOneRequestIdThroughTheGateway() {
 		HttpResponse<String> response = TestHttp.get(stack.url("gateway") + "/api/hello", "X-Request-Id",
