@@ -75,7 +75,8 @@ class BalancingEndpoint {
 		Map<String, Object> description = new LinkedHashMap<>();
 		description.put("service", service);
 		description.put("strategy", this.balancer.strategy(route.getId()).name());
-		description.put("instances", this.pools.available(service).stream().map(BalancingEndpoint::describe).toList());
+		description.put("instances",
+				this.pools.all().getOrDefault(service, List.of()).stream().map(BalancingEndpoint::describe).toList());
 		return description;
 	}
 
@@ -87,6 +88,9 @@ class BalancingEndpoint {
 		description.put("requests", upstream.requests());
 		description.put("errors", upstream.errors());
 		description.put("latencyMillis", Math.round(upstream.latency().nanos() / 1e4) / 100.0);
+		description.put("healthy", upstream.healthy());
+		description.put("ejected", upstream.ejected(System.nanoTime()));
+		description.put("ejections", upstream.ejections());
 		return description;
 	}
 

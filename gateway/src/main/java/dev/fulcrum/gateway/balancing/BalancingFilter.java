@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import dev.fulcrum.gateway.problem.ProblemResponses;
@@ -38,6 +40,8 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	static final int ORDER = 10150;
 
+	private static final Log logger = LogFactory.getLog(BalancingFilter.class);
+
 	private final UpstreamPools pools;
 
 	private final Balancer balancer;
@@ -46,11 +50,14 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private final Pattern trustedProxies;
 
-	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters,
+	private final BalancingProperties.Ejection ejection;
+
+	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters, BalancingProperties properties,
 			@Value("${spring.cloud.gateway.server.webflux.trusted-proxies:^$}") String trustedProxies) {
 		this.pools = pools;
 		this.balancer = balancer;
 		this.meters = meters;
+		this.ejection = properties.ejection();
 		this.trustedProxies = Pattern.compile(trustedProxies);
 	}
 
@@ -92,13 +99,20 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		return chain.filter(exchange)
 			.doOnSuccess((done) -> finished(service, upstream, started, failed(exchange.getResponse().getStatusCode())))
 			.doOnError((ex) -> finished(service, upstream, started, true))
-			.doOnCancel(() -> finished(service, upstream, started, false));
+			.doOnCancel(() -> {
+				// The client went away: says nothing about the instance.
+				upstream.finished(System.nanoTime() - started, false);
+			});
 	}
 
 	private void finished(String service, Upstream upstream, long started, boolean failed) {
 		long nanos = System.nanoTime() - started;
 		upstream.finished(nanos, failed);
 		this.meters.record(service, upstream, Duration.ofNanos(nanos), failed);
+		if (upstream.countForEjection(failed, this.ejection, System.nanoTime())) {
+			logger.warn("Ejected " + service + " instance " + upstream.id() + " after "
+					+ this.ejection.consecutiveFailures() + " failures in a row");
+		}
 	}
 
 	private static boolean failed(HttpStatusCode status) {

@@ -1,5 +1,6 @@
 package dev.fulcrum.gateway.balancing;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -14,13 +15,52 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param hashBalanceFactor for {@code ip-hash}: no instance takes more than this factor
  * of the mean number of requests in flight
  * @param stickyCookie the cookie that pins a client under {@code cookie-sticky}
+ * @param ejection passive outlier ejection
+ * @param health active health checks
  */
 @ConfigurationProperties("fulcrum.gateway.balancing")
 record BalancingProperties(@DefaultValue("round-robin") String defaultStrategy, Map<String, String> routes,
-		@DefaultValue("1.25") double hashBalanceFactor, @DefaultValue("fulcrum_sticky") String stickyCookie) {
+		@DefaultValue("1.25") double hashBalanceFactor, @DefaultValue("fulcrum_sticky") String stickyCookie,
+		@DefaultValue Ejection ejection, @DefaultValue HealthChecks health) {
 
 	BalancingProperties {
 		routes = (routes != null) ? Map.copyOf(routes) : Map.of();
+	}
+
+	/**
+	 * Passive outlier ejection: an instance that fails this many requests in a row (no
+	 * answer, or a 5xx) is taken out for {@code baseTime}, longer each time it is ejected
+	 * again without a success in between ({@code baseTime} x times, at most
+	 * {@code maxTime}).
+	 *
+	 * @param consecutiveFailures failures in a row that eject
+	 * @param baseTime how long a first ejection lasts
+	 * @param maxTime the longest ejection
+	 */
+	record Ejection(@DefaultValue("5") int consecutiveFailures, @DefaultValue("10s") Duration baseTime,
+			@DefaultValue("5m") Duration maxTime) {
+	}
+
+	/**
+	 * Active health checks: every {@code interval}, a {@code GET} of each instance's
+	 * health path, for the services that have one. {@code unhealthyThreshold} failures in
+	 * a row (not 2xx, or no answer within {@code timeout}) take the instance out;
+	 * {@code healthyThreshold} successes in a row bring it back.
+	 *
+	 * @param interval time between checks
+	 * @param timeout how long a check may take
+	 * @param unhealthyThreshold failed checks in a row that take an instance out
+	 * @param healthyThreshold passed checks in a row that bring it back
+	 * @param paths the path to check, by service; services without one are not checked
+	 */
+	record HealthChecks(@DefaultValue("5s") Duration interval, @DefaultValue("1s") Duration timeout,
+			@DefaultValue("2") int unhealthyThreshold, @DefaultValue("2") int healthyThreshold,
+			Map<String, String> paths) {
+
+		HealthChecks {
+			paths = (paths != null) ? Map.copyOf(paths) : Map.of();
+		}
+
 	}
 
 }

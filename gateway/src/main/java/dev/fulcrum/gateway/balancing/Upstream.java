@@ -28,6 +28,24 @@ final class Upstream {
 
 	private final LongAdder errors = new LongAdder();
 
+	private final LongAdder ejections = new LongAdder();
+
+	private final AtomicInteger failuresInARow = new AtomicInteger();
+
+	/** Ejections since the last success, for the growing ejection time. */
+	private int ejectionStreak;
+
+	private volatile boolean ejected;
+
+	private volatile long ejectedUntil;
+
+	private volatile boolean healthy = true;
+
+	/** Health checks in a row with the same result; touched by the checker only. */
+	private int checksInARow;
+
+	private boolean lastCheckPassed = true;
+
 	Upstream(URI uri, int weight, PeakEwma latency) {
 		this.uri = uri;
 		this.id = uri.getHost() + ":" + port(uri);
@@ -77,6 +95,23 @@ final class Upstream {
 		return this.errors.sum();
 	}
 
+	long ejections() {
+		return this.ejections.sum();
+	}
+
+	/** Whether it may take requests: healthy by its checks, and not ejected. */
+	boolean available(long nowNanos) {
+		return this.healthy && (!this.ejected || nowNanos - this.ejectedUntil >= 0);
+	}
+
+	boolean healthy() {
+		return this.healthy;
+	}
+
+	boolean ejected(long nowNanos) {
+		return this.ejected && nowNanos - this.ejectedUntil < 0;
+	}
+
 	/** A request to this instance starts. */
 	void started() {
 		this.inFlight.incrementAndGet();
@@ -94,6 +129,56 @@ final class Upstream {
 		if (failed) {
 			this.errors.increment();
 		}
+	}
+
+	/**
+	 * Counts a request's outcome for outlier ejection.
+	 * @param nowNanos the time ({@link System#nanoTime()})
+	 * @return whether this failure ejected the instance
+	 */
+	boolean countForEjection(boolean failed, BalancingProperties.Ejection policy, long nowNanos) {
+		if (!failed) {
+			if (this.failuresInARow.getAndSet(0) != 0 || this.ejectionStreak != 0) {
+				synchronized (this) {
+					this.ejectionStreak = 0;
+				}
+			}
+			return false;
+		}
+		if (this.failuresInARow.incrementAndGet() < policy.consecutiveFailures()) {
+			return false;
+		}
+		synchronized (this) {
+			long now = nowNanos;
+			if (ejected(now)) {
+				return false;
+			}
+			this.ejectionStreak++;
+			long nanos = Math.min(policy.baseTime().toNanos() * this.ejectionStreak, policy.maxTime().toNanos());
+			this.ejectedUntil = now + nanos;
+			this.ejected = true;
+			this.failuresInARow.set(0);
+			this.ejections.increment();
+			return true;
+		}
+	}
+
+	/**
+	 * Counts a health check's result.
+	 * @return whether the instance changed between healthy and unhealthy
+	 */
+	boolean countCheck(boolean passed, BalancingProperties.HealthChecks policy) {
+		this.checksInARow = (passed == this.lastCheckPassed) ? this.checksInARow + 1 : 1;
+		this.lastCheckPassed = passed;
+		if (passed && !this.healthy && this.checksInARow >= policy.healthyThreshold()) {
+			this.healthy = true;
+			return true;
+		}
+		if (!passed && this.healthy && this.checksInARow >= policy.unhealthyThreshold()) {
+			this.healthy = false;
+			return true;
+		}
+		return false;
 	}
 
 	private static int port(URI uri) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,8 +15,10 @@ import org.springframework.stereotype.Component;
 /**
  * Per-instance meters, on {@code /actuator/prometheus}:
  * {@code fulcrum_gateway_upstream_requests_seconds{service,instance,outcome}} (count and
- * time of requests by {@code success} or {@code error}) and
- * {@code fulcrum_gateway_upstream_in_flight{service,instance}}.
+ * time of requests by {@code success} or {@code error}),
+ * {@code fulcrum_gateway_upstream_in_flight}, {@code fulcrum_gateway_upstream_available}
+ * (1 or 0) and {@code fulcrum_gateway_upstream_ejections_total}, all by {@code service}
+ * and {@code instance}.
  */
 @Component
 class UpstreamMeters {
@@ -33,6 +36,16 @@ class UpstreamMeters {
 		for (Upstream upstream : upstreams) {
 			Gauge.builder("fulcrum.gateway.upstream.in.flight", upstream, Upstream::inFlight)
 				.description("Requests this gateway has in flight to the instance")
+				.tag("service", service)
+				.tag("instance", upstream.id())
+				.register(this.registry);
+			Gauge.builder("fulcrum.gateway.upstream.available", upstream, (u) -> u.available(System.nanoTime()) ? 1 : 0)
+				.description("1 while the instance takes requests (healthy, not ejected), else 0")
+				.tag("service", service)
+				.tag("instance", upstream.id())
+				.register(this.registry);
+			FunctionCounter.builder("fulcrum.gateway.upstream.ejections", upstream, Upstream::ejections)
+				.description("Times the instance was ejected after failures in a row")
 				.tag("service", service)
 				.tag("instance", upstream.id())
 				.register(this.registry);

@@ -1,6 +1,7 @@
 package dev.fulcrum.gateway.balancing;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -25,9 +26,30 @@ class UpstreamPools {
 					(entry) -> entry.getValue().stream().map(UpstreamPools::upstream).toList()));
 	}
 
-	/** The instances of a service that may take requests; empty for an unknown one. */
+	/**
+	 * The instances of a service that may take requests: healthy and not ejected. When
+	 * none is, all of them (panic mode, as Envoy's): better to try an instance that may
+	 * have recovered than to refuse every request. Empty only for an unknown service.
+	 */
 	List<Upstream> available(String service) {
-		return this.pools.getOrDefault(service, List.of());
+		List<Upstream> all = this.pools.getOrDefault(service, List.of());
+		long now = System.nanoTime();
+		int available = 0;
+		for (Upstream upstream : all) {
+			if (upstream.available(now)) {
+				available++;
+			}
+		}
+		if (available == all.size() || available == 0) {
+			return all;
+		}
+		List<Upstream> some = new ArrayList<>(available);
+		for (Upstream upstream : all) {
+			if (upstream.available(now)) {
+				some.add(upstream);
+			}
+		}
+		return some;
 	}
 
 	/** Every instance of every service. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -29,6 +32,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The gateway balancing over three real HTTP backends on loopback, each strategy switched
@@ -36,7 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0",
-				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1" })
+				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1",
+				"fulcrum.gateway.balancing.ejection.base-time=1s", "fulcrum.gateway.balancing.health.interval=200ms",
+				"fulcrum.gateway.balancing.health.paths.api-service=/health" })
 @Import(TestRedisConfiguration.class)
 class BalancingTests {
 
@@ -56,8 +62,78 @@ class BalancingTests {
 	}
 
 	@AfterEach
-	void fastAgain() {
-		backends.get(0).delayMillis = 0;
+	void everyBackendWellAgain() {
+		backends.forEach((backend) -> {
+			backend.delayMillis = 0;
+			backend.status = 200;
+			backend.healthy = true;
+		});
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> instances().valueStream()
+				.allMatch((instance) -> instance.get("healthy").asBoolean() && !instance.get("ejected").asBoolean()));
+	}
+
+	@Test
+	void ejectsABackendThatFailsFiveTimesInARowAndTakesItBackLater() {
+		switchTo("round-robin");
+		backends.get(1).status = 500;
+		int failures = 0;
+		for (int i = 0; i < 30; i++) {
+			HttpResponse<String> response = TestHttp.get(api());
+			if (response.statusCode() == 500) {
+				failures++;
+			}
+		}
+		assertThat(failures).as("answers from b2 before it was ejected").isEqualTo(5);
+		assertThat(instance("b2").get("ejected").asBoolean()).isTrue();
+		assertThat(instance("b2").get("ejections").asLong()).isPositive();
+
+		backends.get(1).status = 200;
+		// Back after the ejection time (1 s here).
+		await().atMost(Duration.ofSeconds(10)).until(() -> "b2".equals(servedBy()));
+	}
+
+	@Test
+	void takesOutABackendFailingItsHealthChecksAndBringsItBack() {
+		switchTo("round-robin");
+		backends.get(2).healthy = false;
+		await().atMost(Duration.ofSeconds(10)).until(() -> !instance("b3").get("healthy").asBoolean());
+		Map<String, Long> served = servedBy(30, (i) -> new String[0]);
+		assertThat(served).as("b3 answers requests, but fails its checks").doesNotContainKey("b3");
+
+		backends.get(2).healthy = true;
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance("b3").get("healthy").asBoolean());
+		assertThat(servedBy(30, (i) -> new String[0])).containsKey("b3");
+	}
+
+	@Test
+	void triesEveryBackendWhenNoneIsAvailable() {
+		switchTo("round-robin");
+		backends.forEach((backend) -> backend.healthy = false);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> instances().valueStream().noneMatch((instance) -> instance.get("healthy").asBoolean()));
+		// Better to try them all than to refuse everything.
+		assertThat(servedBy(9, (i) -> new String[0])).containsOnlyKeys("b1", "b2", "b3");
+	}
+
+	private JsonNode instances() {
+		JsonNode instances = TestHttp.json(TestHttp.get(management()))
+			.get("routes")
+			.get("api-service")
+			.get("instances");
+		ObjectNode byName = JsonNodeFactory.instance.objectNode();
+		for (JsonNode instance : instances) {
+			String id = instance.get("instance").asString();
+			backends.stream()
+				.filter((backend) -> backend.url().endsWith(id))
+				.findFirst()
+				.ifPresent((backend) -> byName.set(backend.name, instance));
+		}
+		return byName;
+	}
+
+	private JsonNode instance(String name) {
+		return instances().get(name);
 	}
 
 	@AfterAll
@@ -186,7 +262,7 @@ class BalancingTests {
 
 	private String servedBy(String... headers) {
 		HttpResponse<String> response = TestHttp.get(api(), headers);
-		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return response.headers().firstValue("X-Served-By").orElseThrow();
 	}
 
@@ -209,9 +285,16 @@ class BalancingTests {
 
 		final HttpServer server;
 
+		final String name;
+
 		volatile int delayMillis;
 
+		volatile int status = 200;
+
+		volatile boolean healthy = true;
+
 		Backend(String name) {
+			this.name = name;
 			try {
 				this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
 			}
@@ -231,7 +314,9 @@ class BalancingTests {
 				byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
 				exchange.getResponseHeaders().add("X-Served-By", name);
 				exchange.getResponseHeaders().add("Content-Type", "application/json");
-				exchange.sendResponseHeaders(200, body.length);
+				int status = exchange.getRequestURI().getPath().equals("/health") ? (this.healthy ? 200 : 503)
+						: this.status;
+				exchange.sendResponseHeaders(status, body.length);
 				exchange.getResponseBody().write(body);
 				exchange.close();
 			});
