@@ -48,7 +48,7 @@ final class Upstream {
 
 	Upstream(URI uri, int weight, PeakEwma latency) {
 		this.uri = uri;
-		this.id = uri.getHost() + ":" + port(uri);
+		this.id = idOf(uri);
 		this.weight = Math.max(1, weight);
 		this.stickyKey = HexFormat.of().toHexDigits(Hashing.hash64(this.id));
 		this.latency = latency;
@@ -179,6 +179,11 @@ final class Upstream {
 			return true;
 		}
 		return false;
+	}
+
+	/** The id of the instance at this base URL: {@code host:port}. */
+	static String idOf(URI uri) {
+		return uri.getHost() + ":" + port(uri);
 	}
 
 	private static int port(URI uri) {

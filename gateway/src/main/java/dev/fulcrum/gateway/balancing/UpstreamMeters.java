@@ -27,12 +27,28 @@ class UpstreamMeters {
 
 	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+	private final Map<String, List<Upstream>> registered = new ConcurrentHashMap<>();
+
 	UpstreamMeters(MeterRegistry registry, UpstreamPools pools) {
 		this.registry = registry;
-		pools.all().forEach((service, upstreams) -> register(service, upstreams));
+		pools.onChange(this::register);
 	}
 
-	private void register(String service, List<Upstream> upstreams) {
+	/**
+	 * Meters for the instances of a service; those of instances that left are removed.
+	 */
+	private synchronized void register(String service, List<Upstream> upstreams) {
+		for (Upstream gone : this.registered.getOrDefault(service, List.of())) {
+			if (!upstreams.contains(gone)) {
+				List.copyOf(this.registry.getMeters())
+					.stream()
+					.filter((meter) -> service.equals(meter.getId().getTag("service"))
+							&& gone.id().equals(meter.getId().getTag("instance")))
+					.forEach(this.registry::remove);
+				this.timers.keySet().removeIf((key) -> key.startsWith(service + ' ' + gone.id() + ' '));
+			}
+		}
+		this.registered.put(service, upstreams);
 		for (Upstream upstream : upstreams) {
 			Gauge.builder("fulcrum.gateway.upstream.in.flight", upstream, Upstream::inFlight)
 				.description("Requests this gateway has in flight to the instance")
