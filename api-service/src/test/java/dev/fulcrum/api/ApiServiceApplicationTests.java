@@ -52,6 +52,12 @@ class ApiServiceApplicationTests extends ServiceContractTests {
 	}
 
 	@Test
+	void hasNoFaultSwitchUnlessEnabled() {
+		assertThat(TestHttp.get("http://localhost:" + this.managementPort + "/actuator/faults").statusCode())
+			.isEqualTo(404);
+	}
+
+	@Test
 	void helloNamesTheInstanceInBodyAndHeader() {
 		HttpResponse<String> response = TestHttp.get("http://localhost:" + this.port + "/api/hello");
 		assertThat(response.statusCode()).isEqualTo(200);
