@@ -1,0 +1,45 @@
+package dev.fulcrum.gateway.ratelimit;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A route's limit.
+ *
+ * @param algorithm {@code token-bucket}, {@code leaky-bucket}, {@code fixed-window} or
+ * {@code sliding-window}
+ * @param limit requests per {@code period}
+ * @param period the period
+ * @param burst requests allowed at once: the bucket's size for {@code token-bucket}
+ * (default: {@code limit}), the back-to-back allowance for {@code leaky-bucket} (default:
+ * 1, strictly even spacing); the windows ignore it
+ */
+public record Policy(String algorithm, long limit, Duration period, long burst) {
+
+	/** The algorithms, in the order the docs list them. */
+	public static final List<String> ALGORITHMS = List.of("token-bucket", "leaky-bucket", "fixed-window",
+			"sliding-window");
+
+	public Policy {
+		if (!ALGORITHMS.contains(algorithm)) {
+			throw new IllegalArgumentException(
+					"Unknown rate-limit algorithm '" + algorithm + "'; known: " + String.join(", ", ALGORITHMS));
+		}
+		if (limit < 1 || period.toMillis() < 1) {
+			throw new IllegalArgumentException(
+					"A rate limit needs a limit of at least 1 and a period of at least 1 ms");
+		}
+		if (burst < 1) {
+			burst = "token-bucket".equals(algorithm) ? limit : 1;
+		}
+	}
+
+	/**
+	 * The policy's name in the {@code RateLimit-Policy} header:
+	 * {@code <limit>-per-<period>}.
+	 */
+	String name() {
+		return this.limit + "-per-" + this.period.toMillis() + "ms";
+	}
+
+}
