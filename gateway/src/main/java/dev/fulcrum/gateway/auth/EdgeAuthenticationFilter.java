@@ -67,7 +67,7 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 		if (token == null) {
 			return Refusal.send(TokenRefusal.missingToken(), exchange);
 		}
-		return refusal(request, token).publishOn(eventLoopOf(request))
+		return refusal(exchange, token).publishOn(eventLoopOf(request))
 			.map((refusal) -> Refusal.send(refusal, exchange))
 			// Nothing to refuse: the request goes on as it came, token included.
 			.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange)))
@@ -78,10 +78,15 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 	 * Checks the token, then CSRF, as the services do.
 	 * @return why the request is refused, or empty when it may pass
 	 */
-	private Mono<TokenRefusal> refusal(ServerHttpRequest request, BearerToken token) {
-		return this.authenticator.authenticate(token.value())
-			.flatMap((accessToken) -> csrfAllows(request, token) ? Mono.<TokenRefusal>empty()
-					: Mono.just(TokenRefusal.csrf()))
+	private Mono<TokenRefusal> refusal(ServerWebExchange exchange, BearerToken token) {
+		ServerHttpRequest request = exchange.getRequest();
+		return this.authenticator.authenticate(token.value()).flatMap((accessToken) -> {
+			if (!csrfAllows(request, token)) {
+				return Mono.just(TokenRefusal.csrf());
+			}
+			exchange.getAttributes().put(AuthenticatedUser.ATTRIBUTE, accessToken.subject());
+			return Mono.<TokenRefusal>empty();
+		})
 			.onErrorResume(InvalidTokenException.class, (ex) -> Mono.just(TokenRefusal.invalidToken(ex.getMessage())))
 			.onErrorResume(TokenCheckUnavailableException.class, (ex) -> {
 				logger.debug("Token check unavailable: " + ex.getMessage());

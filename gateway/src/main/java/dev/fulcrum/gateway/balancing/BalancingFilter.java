@@ -1,18 +1,16 @@
 package dev.fulcrum.gateway.balancing;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.config.ClientAddresses;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
@@ -48,17 +46,17 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private final UpstreamMeters meters;
 
-	private final Pattern trustedProxies;
+	private final ClientAddresses clients;
 
 	private final BalancingProperties.Ejection ejection;
 
 	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters, BalancingProperties properties,
-			@Value("${spring.cloud.gateway.server.webflux.trusted-proxies:^$}") String trustedProxies) {
+			ClientAddresses clients) {
 		this.pools = pools;
 		this.balancer = balancer;
 		this.meters = meters;
 		this.ejection = properties.ejection();
-		this.trustedProxies = Pattern.compile(trustedProxies);
+		this.clients = clients;
 	}
 
 	@Override
@@ -77,7 +75,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		Strategy strategy = this.balancer.strategy((route != null) ? route.getId() : service);
 		String sticky = strategy.pins() ? cookie(exchange.getRequest(), this.balancer.stickyCookie()) : null;
 		Upstream upstream = strategy.choose(candidates,
-				new Strategy.Client(clientAddress(exchange.getRequest()), sticky));
+				new Strategy.Client(this.clients.of(exchange.getRequest()), sticky));
 		if (strategy.pins() && !upstream.stickyKey().equals(sticky)) {
 			exchange.getResponse()
 				.addCookie(ResponseCookie.from(this.balancer.stickyCookie(), upstream.stickyKey())
@@ -117,27 +115,6 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private static boolean failed(HttpStatusCode status) {
 		return status != null && status.is5xxServerError();
-	}
-
-	/**
-	 * The client's address: the peer, unless the peer is a trusted proxy; then the
-	 * nearest address in {@code X-Forwarded-For} that is not a trusted proxy itself.
-	 */
-	String clientAddress(ServerHttpRequest request) {
-		InetSocketAddress remote = request.getRemoteAddress();
-		String address = (remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress()
-				: "unknown";
-		if (!this.trustedProxies.matcher(address).matches()) {
-			return address;
-		}
-		List<String> forwarded = request.getHeaders().getValuesAsList("X-Forwarded-For");
-		for (int i = forwarded.size() - 1; i >= 0; i--) {
-			String hop = forwarded.get(i).trim();
-			if (!hop.isEmpty() && !this.trustedProxies.matcher(hop).matches()) {
-				return hop;
-			}
-		}
-		return address;
 	}
 
 	private static String cookie(ServerHttpRequest request, String name) {

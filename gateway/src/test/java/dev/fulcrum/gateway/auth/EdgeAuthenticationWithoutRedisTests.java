@@ -6,9 +6,11 @@ import java.net.http.HttpResponse;
 
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestTokenIssuer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,6 +36,9 @@ class EdgeAuthenticationWithoutRedisTests {
 
 	@LocalManagementPort
 	int managementPort;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@DynamicPropertySource
 	static void unreachableRedis(DynamicPropertyRegistry registry) {
@@ -61,8 +66,12 @@ class EdgeAuthenticationWithoutRedisTests {
 	}
 
 	@Test
-	void stillServesPublicRoutes() {
+	void stillServesPublicRoutesPastTheRateLimitItCannotCheck() {
 		assertThat(TestHttp.get("http://localhost:" + this.port + "/api/hello").statusCode()).isEqualTo(200);
+		// The rate limit fails open by default, and says so.
+		assertThat(
+				this.meters.get("fulcrum.gateway.rate.limit.decisions").tag("outcome", "failed-open").counter().count())
+			.isPositive();
 	}
 
 	@Test

@@ -1,0 +1,133 @@
+package dev.fulcrum.gateway.ratelimit;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import dev.fulcrum.gateway.auth.AuthenticatedUser;
+import dev.fulcrum.gateway.config.ClientAddresses;
+import dev.fulcrum.gateway.problem.ProblemResponses;
+
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.Ordered;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Applies a route's rate limit per key: the user of the accepted access token, else the
+ * client address. Every answer of a limited route carries the limit in the headers of the
+ * IETF draft ({@code RateLimit-Policy}, {@code RateLimit}) and the classic
+ * {@code X-RateLimit-*}; a refused request gets a 429 problem with {@code Retry-After}.
+ * When Redis does not answer within {@code timeout}, requests pass (fail open, the
+ * default) or get a 503; either way it is counted.
+ */
+@Component
+class RateLimitFilter implements GlobalFilter, Ordered {
+
+	/** After routing and the edge token check, before balancing. */
+	static final int ORDER = 10100;
+
+	private static final Log logger = LogFactory.getLog(RateLimitFilter.class);
+
+	private final RateLimitProperties properties;
+
+	private final RateLimiter limiter;
+
+	private final ClientAddresses clients;
+
+	private final MeterRegistry meters;
+
+	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+	RateLimitFilter(RateLimitProperties properties, ReactiveStringRedisTemplate redis, ClientAddresses clients,
+			MeterRegistry meters) {
+		this.properties = properties;
+		this.limiter = new RateLimiter(redis);
+		this.clients = clients;
+		this.meters = meters;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		Policy policy = (route != null && this.properties.enabled()) ? this.properties.routes().get(route.getId())
+				: null;
+		if (policy == null) {
+			return chain.filter(exchange);
+		}
+		String user = AuthenticatedUser.of(exchange);
+		String key = route.getId() + ":"
+				+ ((user != null) ? "user:" + user : "address:" + this.clients.of(exchange.getRequest()));
+		return this.limiter.take(key, policy)
+			.timeout(this.properties.timeout())
+			.map((decision) -> answer(exchange, chain, route.getId(), policy, decision))
+			.onErrorResume((ex) -> Mono.just(unavailable(exchange, chain, route.getId(), ex)))
+			.flatMap((next) -> next);
+	}
+
+	private Mono<Void> answer(ServerWebExchange exchange, GatewayFilterChain chain, String route, Policy policy,
+			Decision decision) {
+		HttpHeaders headers = exchange.getResponse().getHeaders();
+		long periodSeconds = Math.max(1, policy.period().toSeconds());
+		long resetSeconds = seconds(decision.resetMillis());
+		headers.set("RateLimit-Policy", "\"" + policy.name() + "\";q=" + policy.limit() + ";w=" + periodSeconds);
+		headers.set("RateLimit", "\"" + policy.name() + "\";r=" + decision.remaining() + ";t=" + resetSeconds);
+		headers.set("X-RateLimit-Limit", String.valueOf(policy.limit()));
+		headers.set("X-RateLimit-Remaining", String.valueOf(decision.remaining()));
+		headers.set("X-RateLimit-Reset", String.valueOf(resetSeconds));
+		if (decision.allowed()) {
+			count(route, "allowed");
+			return chain.filter(exchange);
+		}
+		count(route, "rejected");
+		long retryAfter = seconds(decision.retryAfterMillis());
+		headers.set(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfter));
+		return ProblemResponses.send(exchange, HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
+				"This client has used its " + policy.limit() + " requests per " + policy.period().toMillis()
+						+ " ms on this route; retry in " + retryAfter + " s.");
+	}
+
+	private Mono<Void> unavailable(ServerWebExchange exchange, GatewayFilterChain chain, String route, Throwable ex) {
+		logger.debug("Rate limit not checked on " + route + ": " + ex);
+		if (this.properties.failOpen()) {
+			count(route, "failed-open");
+			return chain.filter(exchange);
+		}
+		count(route, "failed-closed");
+		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+		return ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "rate-limit-unavailable",
+				"Rate limit unavailable", "The rate limit cannot be checked now; retry in a moment.");
+	}
+
+	private void count(String route, String outcome) {
+		this.counters
+			.computeIfAbsent(route + ' ' + outcome,
+					(k) -> Counter.builder("fulcrum.gateway.rate.limit.decisions")
+						.description("Rate-limit decisions by route and outcome")
+						.tag("route", route)
+						.tag("outcome", outcome)
+						.register(this.meters))
+			.increment();
+	}
+
+	private static long seconds(long millis) {
+		return Math.max(1, (millis + 999) / 1000);
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.fulcrum.gateway.ratelimit;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.fulcrum.testsupport.TestHttp;
+import dev.fulcrum.testsupport.TestRedisConfiguration;
+import dev.fulcrum.testsupport.TestTokenIssuer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A route limited to 3 requests a minute (fixed window), through the gateway and real
+ * Redis: the fourth request of a client is refused with a 429 problem and the limit in
+ * the headers; other clients and users have limits of their own.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0",
+				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1",
+				"fulcrum.gateway.rate-limit.routes.api-service.algorithm=fixed-window",
+				"fulcrum.gateway.rate-limit.routes.api-service.limit=3",
+				"fulcrum.gateway.rate-limit.routes.api-service.period=1m" })
+@Import(TestRedisConfiguration.class)
+class RateLimitTests {
+
+	static final HttpServer backend = backend();
+
+	static final TestTokenIssuer issuer = new TestTokenIssuer();
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	MeterRegistry meters;
+
+	@DynamicPropertySource
+	static void upstream(DynamicPropertyRegistry registry) {
+		registry.add("fulcrum.gateway.upstreams.api-service",
+				() -> "http://127.0.0.1:" + backend.getAddress().getPort());
+		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+	}
+
+	@AfterAll
+	static void stop() {
+		backend.stop(0);
+		issuer.close();
+	}
+
+	@Test
+	void refusesTheRequestOverTheLimitWithA429ProblemAndSaysWhenToRetry() {
+		String client = client();
+		for (int i = 0; i < 3; i++) {
+			int left = 2 - i;
+			HttpResponse<String> allowed = hello(client);
+			assertThat(allowed.statusCode()).isEqualTo(200);
+			assertThat(allowed.headers().firstValue("X-RateLimit-Remaining")).hasValue(String.valueOf(2 - i));
+			assertThat(allowed.headers().firstValue("RateLimit-Policy")).hasValue("\"3-per-60000ms\";q=3;w=60");
+			assertThat(allowed.headers().firstValue("RateLimit"))
+				.hasValueSatisfying((value) -> assertThat(value).startsWith("\"3-per-60000ms\";r=" + left + ";t="));
+		}
+		double rejectedBefore = rejected();
+		HttpResponse<String> refused = hello(client);
+		assertThat(refused.statusCode()).isEqualTo(429);
+		assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+		assertThat(retryAfter).isBetween(1L, 60L);
+		assertThat(refused.headers().firstValue("X-RateLimit-Remaining")).hasValue("0");
+		JsonNode problem = TestHttp.json(refused);
+		assertThat(problem.get("type").asString()).isEqualTo("urn:fulcrum:problem:rate-limited");
+		assertThat(problem.get("status").asInt()).isEqualTo(429);
+		assertThat(rejected()).isEqualTo(rejectedBefore + 1);
+	}
+
+	@Test
+	void everyClientHasALimitOfItsOwn() {
+		String first = client();
+		for (int i = 0; i < 4; i++) {
+			hello(first);
+		}
+		assertThat(hello(first).statusCode()).isEqualTo(429);
+		assertThat(hello(client()).statusCode()).as("another address").isEqualTo(200);
+	}
+
+	@Test
+	void aSignedInUserIsLimitedAsAUserWhateverTheAddress() {
+		String token = issuer.token("rl-user-" + UUID.randomUUID());
+		for (int i = 0; i < 3; i++) {
+			assertThat(me(token, client()).statusCode()).isEqualTo(200);
+		}
+		assertThat(me(token, client()).statusCode()).as("same user, fourth address").isEqualTo(429);
+	}
+
+	private double rejected() {
+		var counter = this.meters.find("fulcrum.gateway.rate.limit.decisions")
+			.tag("route", "api-service")
+			.tag("outcome", "rejected")
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
+	private HttpResponse<String> hello(String client) {
+		return TestHttp.get("http://localhost:" + this.port + "/api/hello", "X-Forwarded-For", client);
+	}
+
+	private HttpResponse<String> me(String token, String client) {
+		return TestHttp.get("http://localhost:" + this.port + "/api/me", "Authorization", "Bearer " + token,
+				"X-Forwarded-For", client);
+	}
+
+	private static String client() {
+		// A fresh address each time: the limits live in Redis for a minute.
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return "198.18." + random.nextInt(256) + "." + random.nextInt(1, 255);
+	}
+
+	private static HttpServer backend() {
+		try {
+			HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+			server.createContext("/", (exchange) -> {
+				byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+				exchange.sendResponseHeaders(200, body.length);
+				exchange.getResponseBody().write(body);
+				exchange.close();
+			});
+			server.start();
+			return server;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
