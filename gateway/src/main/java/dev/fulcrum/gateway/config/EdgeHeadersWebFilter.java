@@ -1,0 +1,122 @@
+package dev.fulcrum.gateway.config;
+
+import java.util.List;
+import java.util.Locale;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import dev.fulcrum.gateway.problem.ProblemResponses;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * The edge's hygiene, right after the request id: client-sent internal headers are
+ * dropped, a request body over the cap is refused with a 413 (at once when its
+ * {@code Content-Length} says so, else as soon as the stream passes the cap), and every
+ * response gets security headers.
+ */
+@Component
+class EdgeHeadersWebFilter implements WebFilter, Ordered {
+
+	private final long maxBody;
+
+	private final List<String> exact;
+
+	private final List<String> prefixes;
+
+	EdgeHeadersWebFilter(EdgeProperties properties) {
+		this.maxBody = properties.maxRequestBody().toBytes();
+		this.exact = properties.stripRequestHeaders()
+			.stream()
+			.filter((name) -> !name.endsWith("*"))
+			.map((name) -> name.toLowerCase(Locale.ROOT))
+			.toList();
+		this.prefixes = properties.stripRequestHeaders()
+			.stream()
+			.filter((name) -> name.endsWith("*"))
+			.map((name) -> name.substring(0, name.length() - 1).toLowerCase(Locale.ROOT))
+			.toList();
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		HttpHeaders responseHeaders = exchange.getResponse().getHeaders();
+		responseHeaders.set("X-Content-Type-Options", "nosniff");
+		responseHeaders.set("X-Frame-Options", "DENY");
+		responseHeaders.set("Referrer-Policy", "no-referrer");
+		responseHeaders.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+		if ("https".equals(exchange.getRequest().getURI().getScheme())) {
+			responseHeaders.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+		}
+		ServerHttpRequest request = exchange.getRequest();
+		long length = request.getHeaders().getContentLength();
+		if (length > this.maxBody) {
+			return tooLarge(exchange);
+		}
+		ServerHttpRequest cleaned = request.mutate().headers(this::strip).build();
+		return chain.filter(exchange.mutate().request(new CappedBody(cleaned, this.maxBody)).build())
+			.onErrorResume(ResponseStatusException.class,
+					(ex) -> ex.getStatusCode() == HttpStatus.CONTENT_TOO_LARGE && !exchange.getResponse().isCommitted()
+							? tooLarge(exchange) : Mono.error(ex));
+	}
+
+	private void strip(HttpHeaders headers) {
+		List<String> names = List.copyOf(headers.headerNames());
+		for (String name : names) {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (this.exact.contains(lower) || this.prefixes.stream().anyMatch(lower::startsWith)) {
+				headers.remove(name);
+			}
+		}
+	}
+
+	private Mono<Void> tooLarge(ServerWebExchange exchange) {
+		return ProblemResponses.send(exchange, HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large",
+				"Request bodies may be at most " + this.maxBody + " bytes.");
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE + 10;
+	}
+
+	/** Fails the body's stream once it passes the cap (bodies sent without a length). */
+	private static final class CappedBody extends ServerHttpRequestDecorator {
+
+		private final long max;
+
+		CappedBody(ServerHttpRequest delegate, long max) {
+			super(delegate);
+			this.max = max;
+		}
+
+		@Override
+		public Flux<DataBuffer> getBody() {
+			long[] seen = { 0 };
+			return super.getBody().handle((buffer, sink) -> {
+				seen[0] += buffer.readableByteCount();
+				if (seen[0] > this.max) {
+					DataBufferUtils.release(buffer);
+					sink.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE));
+				}
+				else {
+					sink.next(buffer);
+				}
+			});
+		}
+
+	}
+
+}
