@@ -1,8 +1,11 @@
 package dev.fulcrum.gateway.balancing;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -15,8 +18,10 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
@@ -28,7 +33,9 @@ import org.springframework.web.util.UriComponentsBuilder;
 /**
  * Sends a request on an {@code lb://service} route to the instance its route's strategy
  * picks, and tells the instance how the request went: requests in flight while it runs,
- * then its time and whether it failed (no answer, or a 5xx).
+ * then its time and whether it failed (no answer, or a 5xx). A safe request that failed
+ * to reach its instance, or got a 502, 503 or 504, is sent once more to another instance
+ * (see {@link BalancingProperties.Retry}).
  * <p>
  * Runs where Spring Cloud LoadBalancer's filter would (which Fulcrum does not use): after
  * the route's URL is known, before the request is proxied.
@@ -37,6 +44,9 @@ import org.springframework.web.util.UriComponentsBuilder;
 class BalancingFilter implements GlobalFilter, Ordered {
 
 	static final int ORDER = 10150;
+
+	/** Safe and idempotent, and without a body that would have to be kept to replay. */
+	private static final Set<HttpMethod> RETRIED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
 	private static final Log logger = LogFactory.getLog(BalancingFilter.class);
 
@@ -50,12 +60,15 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private final BalancingProperties.Ejection ejection;
 
+	private final BalancingProperties.Retry retry;
+
 	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters, BalancingProperties properties,
 			ClientAddresses clients) {
 		this.pools = pools;
 		this.balancer = balancer;
 		this.meters = meters;
 		this.ejection = properties.ejection();
+		this.retry = properties.retry();
 		this.clients = clients;
 	}
 
@@ -73,16 +86,31 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		}
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		Strategy strategy = this.balancer.strategy((route != null) ? route.getId() : service);
+		int attempts = RETRIED_METHODS.contains(exchange.getRequest().getMethod()) ? this.retry.maxAttempts() : 1;
+		return attempt(exchange, chain, url, strategy, candidates, new ArrayList<>(attempts), attempts);
+	}
+
+	/**
+	 * Sends the request to one of the candidates; when that fails in a way worth another
+	 * try and attempts remain, to one of the instances not tried yet.
+	 */
+	private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, URI url, Strategy strategy,
+			List<Upstream> candidates, List<Upstream> tried, int attempts) {
+		String service = url.getHost();
 		String sticky = strategy.pins() ? cookie(exchange.getRequest(), this.balancer.stickyCookie()) : null;
-		Upstream upstream = strategy.choose(candidates,
-				new Strategy.Client(this.clients.of(exchange.getRequest()), sticky));
+		// No choice to make among one: leave the strategy's state (a round-robin turn)
+		// alone.
+		Upstream upstream = (candidates.size() == 1) ? candidates.get(0)
+				: strategy.choose(candidates, new Strategy.Client(this.clients.of(exchange.getRequest()), sticky));
 		if (strategy.pins() && !upstream.stickyKey().equals(sticky)) {
 			exchange.getResponse()
-				.addCookie(ResponseCookie.from(this.balancer.stickyCookie(), upstream.stickyKey())
-					.path("/")
-					.httpOnly(true)
-					.sameSite("Lax")
-					.build());
+				.getCookies()
+				.set(this.balancer.stickyCookie(),
+						ResponseCookie.from(this.balancer.stickyCookie(), upstream.stickyKey())
+							.path("/")
+							.httpOnly(true)
+							.sameSite("Lax")
+							.build());
 		}
 		exchange.getAttributes()
 			.put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR,
@@ -92,15 +120,52 @@ class BalancingFilter implements GlobalFilter, Ordered {
 						.port(upstream.uri().getPort())
 						.build(true)
 						.toUri());
+		tried.add(upstream);
 		upstream.started();
 		long started = System.nanoTime();
-		return chain.filter(exchange)
+		Mono<Void> sent = chain.filter(exchange)
 			.doOnSuccess((done) -> finished(service, upstream, started, failed(exchange.getResponse().getStatusCode())))
 			.doOnError((ex) -> finished(service, upstream, started, true))
 			.doOnCancel(() -> {
 				// The client went away: says nothing about the instance.
 				upstream.finished(System.nanoTime() - started, false);
 			});
+		if (tried.size() >= attempts) {
+			return sent;
+		}
+		return sent.then(Mono.defer(() -> {
+			HttpStatusCode status = exchange.getResponse().getStatusCode();
+			if (status == null || !this.retry.statuses().contains(status.value())) {
+				return Mono.empty();
+			}
+			return retry(exchange, chain, url, strategy, tried, attempts, "status", Mono.empty());
+		})).onErrorResume((ex) -> {
+			if (!(NestedExceptionUtils.getMostSpecificCause(ex) instanceof IOException)
+					|| exchange.getResponse().isCommitted()) {
+				return Mono.error(ex);
+			}
+			return retry(exchange, chain, url, strategy, tried, attempts, "error", Mono.error(ex));
+		});
+	}
+
+	private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, URI url, Strategy strategy,
+			List<Upstream> tried, int attempts, String reason, Mono<Void> otherwise) {
+		if (tried.size() >= attempts) {
+			// Reached from an outer attempt's error handler: this request has had its
+			// tries.
+			return otherwise;
+		}
+		List<Upstream> untried = new ArrayList<>(this.pools.available(url.getHost()));
+		untried.removeAll(tried);
+		if (untried.isEmpty()) {
+			return otherwise;
+		}
+		this.meters.retried(url.getHost(), reason);
+		// Forget the failed answer: its connection, its headers, the "already routed"
+		// mark.
+		ServerWebExchangeUtils.reset(exchange);
+		exchange.getResponse().setStatusCode(null);
+		return attempt(exchange, chain, url, strategy, untried, tried, attempts);
 	}
 
 	private void finished(String service, Upstream upstream, long started, boolean failed) {

@@ -1,6 +1,7 @@
 package dev.fulcrum.gateway.balancing;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -17,11 +18,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stickyCookie the cookie that pins a client under {@code cookie-sticky}
  * @param ejection passive outlier ejection
  * @param health active health checks
+ * @param retry retries of failed requests on another instance
  */
 @ConfigurationProperties("fulcrum.gateway.balancing")
 record BalancingProperties(@DefaultValue("round-robin") String defaultStrategy, Map<String, String> routes,
 		@DefaultValue("1.25") double hashBalanceFactor, @DefaultValue("fulcrum_sticky") String stickyCookie,
-		@DefaultValue Ejection ejection, @DefaultValue HealthChecks health) {
+		@DefaultValue Ejection ejection, @DefaultValue HealthChecks health, @DefaultValue Retry retry) {
 
 	BalancingProperties {
 		routes = (routes != null) ? Map.copyOf(routes) : Map.of();
@@ -59,6 +61,26 @@ record BalancingProperties(@DefaultValue("round-robin") String defaultStrategy, 
 
 		HealthChecks {
 			paths = (paths != null) ? Map.copyOf(paths) : Map.of();
+		}
+
+	}
+
+	/**
+	 * Retries: a {@code GET}, {@code HEAD} or {@code OPTIONS} request (safe, idempotent
+	 * and without a body to replay) that could not reach its instance, or that the
+	 * instance answered with one of {@code statuses}, is sent again to an instance not
+	 * tried yet, up to {@code maxAttempts} in all. Never a {@code POST}, {@code PUT},
+	 * {@code PATCH} or {@code DELETE}: the first instance may have acted on it. Never
+	 * after a response timeout: a client should not wait twice.
+	 *
+	 * @param maxAttempts attempts per request, the first included (1 turns retries off)
+	 * @param statuses upstream statuses that mean "try another instance"
+	 */
+	record Retry(@DefaultValue("2") int maxAttempts, @DefaultValue( {
+			"502", "503", "504" }) List<Integer> statuses){
+
+		public Retry {
+			statuses = List.copyOf(statuses);
 		}
 
 	}

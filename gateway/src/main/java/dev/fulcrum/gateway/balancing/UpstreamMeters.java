@@ -81,4 +81,8 @@ class UpstreamMeters {
 			.record(duration);
 	}
 
+	void retried(String service, String reason) {
+		this.registry.counter("fulcrum.gateway.upstream.retries", "service", service, "reason", reason).increment();
+	}
+
 }

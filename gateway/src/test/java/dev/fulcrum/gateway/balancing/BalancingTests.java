@@ -1,9 +1,6 @@
 package dev.fulcrum.gateway.balancing;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.fulcrum.testsupport.TestBackend;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 import org.junit.jupiter.api.AfterAll;
@@ -46,7 +43,8 @@ import static org.awaitility.Awaitility.await;
 @Import(TestRedisConfiguration.class)
 class BalancingTests {
 
-	static final List<Backend> backends = List.of(new Backend("b1"), new Backend("b2"), new Backend("b3"));
+	static final List<TestBackend> backends = List.of(new TestBackend("b1"), new TestBackend("b2"),
+			new TestBackend("b3"));
 
 	@LocalServerPort
 	int port;
@@ -63,11 +61,7 @@ class BalancingTests {
 
 	@AfterEach
 	void everyBackendWellAgain() {
-		backends.forEach((backend) -> {
-			backend.delayMillis = 0;
-			backend.status = 200;
-			backend.healthy = true;
-		});
+		backends.forEach(TestBackend::reset);
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> instances().valueStream()
 				.allMatch((instance) -> instance.get("healthy").asBoolean() && !instance.get("ejected").asBoolean()));
@@ -127,7 +121,7 @@ class BalancingTests {
 			backends.stream()
 				.filter((backend) -> backend.url().endsWith(id))
 				.findFirst()
-				.ifPresent((backend) -> byName.set(backend.name, instance));
+				.ifPresent((backend) -> byName.set(backend.name(), instance));
 		}
 		return byName;
 	}
@@ -138,7 +132,7 @@ class BalancingTests {
 
 	@AfterAll
 	static void stopBackends() {
-		backends.forEach((backend) -> backend.server.stop(0));
+		backends.forEach(TestBackend::close);
 	}
 
 	@Test
@@ -278,55 +272,6 @@ class BalancingTests {
 
 	private String management() {
 		return "http://localhost:" + this.managementPort + "/actuator/balancing";
-	}
-
-	/** A backend that names itself in {@code X-Served-By}, optionally after a delay. */
-	static final class Backend {
-
-		final HttpServer server;
-
-		final String name;
-
-		volatile int delayMillis;
-
-		volatile int status = 200;
-
-		volatile boolean healthy = true;
-
-		Backend(String name) {
-			this.name = name;
-			try {
-				this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-			}
-			catch (IOException ex) {
-				throw new IllegalStateException(ex);
-			}
-			this.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-			this.server.createContext("/", (exchange) -> {
-				try {
-					if (this.delayMillis > 0) {
-						Thread.sleep(this.delayMillis);
-					}
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-				exchange.getResponseHeaders().add("X-Served-By", name);
-				exchange.getResponseHeaders().add("Content-Type", "application/json");
-				int status = exchange.getRequestURI().getPath().equals("/health") ? (this.healthy ? 200 : 503)
-						: this.status;
-				exchange.sendResponseHeaders(status, body.length);
-				exchange.getResponseBody().write(body);
-				exchange.close();
-			});
-			this.server.start();
-		}
-
-		String url() {
-			return "http://127.0.0.1:" + this.server.getAddress().getPort();
-		}
-
 	}
 
 }

@@ -1,0 +1,114 @@
+package dev.fulcrum.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real HTTP backend on loopback for gateway tests: it names itself in
+ * {@code X-Served-By}, answers {@code /health} with 200 or 503, and can be made slow or
+ * failing from the test. It counts the requests it receives, by method.
+ */
+public final class TestBackend implements AutoCloseable {
+
+	private final HttpServer server;
+
+	private final String name;
+
+	private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+
+	/** Milliseconds to wait before answering. */
+	public volatile int delayMillis;
+
+	/** The status of every answer but {@code /health}'s. */
+	public volatile int status = 200;
+
+	/** Whether {@code /health} answers 200 (else 503). */
+	public volatile boolean healthy = true;
+
+	/**
+	 * Starts a backend on a free port.
+	 * @param name what it answers in {@code X-Served-By}
+	 */
+	public TestBackend(String name) {
+		this.name = name;
+		try {
+			this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		this.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+		this.server.createContext("/", (exchange) -> {
+			boolean health = exchange.getRequestURI().getPath().equals("/health");
+			if (!health) {
+				this.received.computeIfAbsent(exchange.getRequestMethod(), (method) -> new AtomicInteger())
+					.incrementAndGet();
+			}
+			try {
+				if (this.delayMillis > 0 && !health) {
+					Thread.sleep(this.delayMillis);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			exchange.getRequestBody().readAllBytes();
+			byte[] body = ("{\"servedBy\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders().add("X-Served-By", name);
+			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			int status = health ? (this.healthy ? 200 : 503) : this.status;
+			exchange.sendResponseHeaders(status, body.length);
+			exchange.getResponseBody().write(body);
+			exchange.close();
+		});
+		this.server.start();
+	}
+
+	/**
+	 * The name it answers with.
+	 * @return the name
+	 */
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Its base URL.
+	 * @return {@code http://127.0.0.1:port}
+	 */
+	public String url() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+	}
+
+	/**
+	 * Requests received with a method, {@code /health} not counted.
+	 * @param method the method
+	 * @return how many
+	 */
+	public int received(String method) {
+		AtomicInteger count = this.received.get(method);
+		return (count != null) ? count.get() : 0;
+	}
+
+	/** Back to fast, healthy 200s, with the counts cleared. */
+	public void reset() {
+		this.delayMillis = 0;
+		this.status = 200;
+		this.healthy = true;
+		this.received.clear();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+	}
+
+}
