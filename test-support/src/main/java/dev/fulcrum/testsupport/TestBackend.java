@@ -13,8 +13,9 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP backend on loopback for gateway tests: it names itself in
- * {@code X-Served-By}, answers {@code /health} with 200 or 503, and can be made slow or
- * failing from the test. It counts the requests it receives, by method.
+ * {@code X-Served-By}, answers {@code /health} with 200 or 503, and can be made slow,
+ * failing or send extra headers from the test. It counts the requests it receives, by
+ * method.
  */
 public final class TestBackend implements AutoCloseable {
 
@@ -32,6 +33,9 @@ public final class TestBackend implements AutoCloseable {
 
 	/** Whether {@code /health} answers 200 (else 503). */
 	public volatile boolean healthy = true;
+
+	/** Headers added to every answer but {@code /health}'s. */
+	public final Map<String, String> headers = new ConcurrentHashMap<>();
 
 	/**
 	 * Starts a backend on a free port.
@@ -64,6 +68,9 @@ public final class TestBackend implements AutoCloseable {
 			byte[] body = ("{\"servedBy\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
 			exchange.getResponseHeaders().add("X-Served-By", name);
 			exchange.getResponseHeaders().add("Content-Type", "application/json");
+			if (!health) {
+				this.headers.forEach(exchange.getResponseHeaders()::add);
+			}
 			int status = health ? (this.healthy ? 200 : 503) : this.status;
 			exchange.sendResponseHeaders(status, body.length);
 			exchange.getResponseBody().write(body);
@@ -103,6 +110,7 @@ public final class TestBackend implements AutoCloseable {
 		this.delayMillis = 0;
 		this.status = 200;
 		this.healthy = true;
+		this.headers.clear();
 		this.received.clear();
 	}
 

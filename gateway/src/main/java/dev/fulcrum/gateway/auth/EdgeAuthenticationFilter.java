@@ -2,6 +2,7 @@ package dev.fulcrum.gateway.auth;
 
 import java.util.function.Function;
 
+import dev.fulcrum.gateway.config.EventLoops;
 import dev.fulcrum.token.BearerToken;
 import dev.fulcrum.token.CsrfProtection;
 import dev.fulcrum.token.InvalidTokenException;
@@ -11,15 +12,11 @@ import dev.fulcrum.token.TokenRefusal;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -67,7 +64,11 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 		if (token == null) {
 			return Refusal.send(TokenRefusal.missingToken(), exchange);
 		}
-		return refusal(exchange, token).publishOn(eventLoopOf(request))
+		// Go on on the request's own event loop, not on the thread that read Redis's
+		// answer:
+		// all lookups share one Redis connection, so without the hop every authenticated
+		// request of this gateway would be proxied by that single thread.
+		return refusal(exchange, token).publishOn(EventLoops.of(request))
 			.map((refusal) -> Refusal.send(refusal, exchange))
 			// Nothing to refuse: the request goes on as it came, token included.
 			.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange)))
@@ -92,20 +93,6 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 				logger.debug("Token check unavailable: " + ex.getMessage());
 				return Mono.just(TokenRefusal.checkUnavailable());
 			});
-	}
-
-	/**
-	 * Where the request goes on after the revocation lookup: its own connection's event
-	 * loop. Without the hop it would go on on the thread that read Redis's answer, and
-	 * since all lookups share one Redis connection, every authenticated request of this
-	 * gateway would be proxied by that single thread.
-	 */
-	private static Scheduler eventLoopOf(ServerHttpRequest request) {
-		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-		if (nativeRequest instanceof Connection connection) {
-			return Schedulers.fromExecutor(connection.channel().eventLoop());
-		}
-		return Schedulers.parallel();
 	}
 
 	private static boolean csrfAllows(ServerHttpRequest request, BearerToken token) {
