@@ -93,6 +93,27 @@ class LocalStackSystemTests {
 	}
 
 	@Test
+	@Order(12)
+	void theGatewayCachesTheCatalogAndAnswersIfNoneMatchAtTheEdge() {
+		String catalog = stack.url("gateway") + "/api/catalog";
+		HttpResponse<String> fetched = TestHttp.get(catalog, "Cache-Control", "no-cache");
+		assertThat(fetched.statusCode()).isEqualTo(200);
+		assertThat(fetched.headers().firstValue("X-Cache")).hasValue("MISS");
+		assertThat(fetched.headers().firstValue("Cache-Control"))
+			.hasValueSatisfying((cacheControl) -> assertThat(cacheControl).contains("public").contains("max-age="));
+		String etag = fetched.headers().firstValue("ETag").orElseThrow();
+
+		HttpResponse<String> cached = TestHttp.get(catalog);
+		assertThat(cached.headers().firstValue("X-Cache")).hasValue("HIT");
+		assertThat(cached.body()).isEqualTo(fetched.body());
+		assertThat(TestHttp.json(cached).get("items").size()).isPositive();
+
+		HttpResponse<String> notModified = TestHttp.get(catalog, "If-None-Match", etag);
+		assertThat(notModified.statusCode()).isEqualTo(304);
+		assertThat(notModified.headers().firstValue("X-Cache")).hasValue("HIT");
+	}
+
+	@Test
 	@Order(11)
 	void switchesTheBalancingStrategyAtRuntimeAndTheSpreadFollows() {
 		String gateway = stack.url("gateway");
