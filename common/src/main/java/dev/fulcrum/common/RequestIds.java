@@ -1,6 +1,7 @@
 package dev.fulcrum.common;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -45,11 +46,17 @@ public final class RequestIds {
 	}
 
 	/**
-	 * Makes a new id.
+	 * Makes a new id: a version 4 UUID from {@link ThreadLocalRandom}. An id has to be
+	 * unique, not unguessable, and {@link UUID#randomUUID()} draws from a
+	 * {@code SecureRandom} shared by every thread, which costs the gateway measurably per
+	 * request.
 	 * @return a random UUID
 	 */
 	public static String generate() {
-		return UUID.randomUUID().toString();
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+		long low = (random.nextLong() & ~(0xC000L << 48)) | (0x8000L << 48);
+		return new UUID(high, low).toString();
 	}
 
 }

@@ -4,6 +4,7 @@ import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -44,7 +45,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
 					"Service unavailable",
 					"No instance of the service behind this route could be reached; retry later.");
 		}
-		if (cause instanceof TimeoutException) {
+		if (cause instanceof TimeoutException || cause instanceof ReadTimeoutException) {
 			return timeout(exchange);
 		}
 		if (ex instanceof ResponseStatusException status) {

@@ -8,9 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
 
 import dev.fulcrum.gateway.auth.AuthenticatedUser;
 import dev.fulcrum.gateway.config.ClientAddresses;
+import dev.fulcrum.gateway.config.EventLoops;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -69,8 +71,13 @@ class RateLimitFilter implements GlobalFilter, Ordered {
 		String user = AuthenticatedUser.of(exchange);
 		String key = route.getId() + ":"
 				+ ((user != null) ? "user:" + user : "address:" + this.clients.of(exchange.getRequest()));
+		// The timeout's timer, and everything after Redis's answer, on the request's own
+		// event loop: not on a shared scheduler, and not on the one thread that reads all
+		// of Redis's answers, which would then proxy every rate-limited request.
+		Scheduler loop = EventLoops.of(exchange.getRequest());
 		return this.limiter.take(key, policy)
-			.timeout(this.properties.timeout())
+			.timeout(this.properties.timeout(), loop)
+			.publishOn(loop)
 			.map((decision) -> answer(exchange, chain, route.getId(), policy, decision))
 			.onErrorResume((ex) -> Mono.just(unavailable(exchange, chain, route.getId(), ex)))
 			.flatMap((next) -> next);

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.sun.net.httpserver.HttpServer;
@@ -14,14 +16,21 @@ import dev.fulcrum.testsupport.TestTokenIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.server.ServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +45,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"fulcrum.gateway.rate-limit.routes.api-service.algorithm=fixed-window",
 				"fulcrum.gateway.rate-limit.routes.api-service.limit=3",
 				"fulcrum.gateway.rate-limit.routes.api-service.period=1m" })
-@Import(TestRedisConfiguration.class)
+@Import({ TestRedisConfiguration.class, RateLimitTests.ThreadRecorder.class })
 class RateLimitTests {
 
 	static final HttpServer backend = backend();
@@ -60,6 +69,18 @@ class RateLimitTests {
 	static void stop() {
 		backend.stop(0);
 		issuer.close();
+	}
+
+	@Test
+	void goesOnFromTheRequestsOwnEventLoopNotFromTheRedisClientsThread() {
+		ThreadRecorder.threads.clear();
+		for (int i = 0; i < 3; i++) {
+			assertThat(hello(client()).statusCode()).isEqualTo(200);
+		}
+		// Had the request stayed on the thread that read Redis's answer, that one thread
+		// would proxy every rate-limited request of the gateway.
+		assertThat(ThreadRecorder.threads).hasSize(3)
+			.allSatisfy((name) -> assertThat(name).contains("http-").doesNotContain("lettuce"));
 	}
 
 	@Test
@@ -144,6 +165,34 @@ class RateLimitTests {
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** Notes which thread carries each request past the rate limit. */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ThreadRecorder {
+
+		static final List<String> threads = new CopyOnWriteArrayList<>();
+
+		@Bean
+		GlobalFilter threadRecorder() {
+			return new RecordingFilter();
+		}
+
+		static class RecordingFilter implements GlobalFilter, Ordered {
+
+			@Override
+			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+				threads.add(Thread.currentThread().getName());
+				return chain.filter(exchange);
+			}
+
+			@Override
+			public int getOrder() {
+				return RateLimitFilter.ORDER + 1;
+			}
+
+		}
+
 	}
 
 }
