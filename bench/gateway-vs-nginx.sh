@@ -15,7 +15,7 @@
 # between requests), p50 and p99 for a backend directly, through nginx and through the gateway;
 # the difference is what the hop adds.
 #
-# Usage: bench/gateway-vs-nginx.sh   (DURATION=20s CONNECTIONS=32 PACED_CONNECTIONS=4 PACE_MS=5)
+# Usage: bench/gateway-vs-nginx.sh   (DURATION=15s ROUNDS=2 CONNECTIONS=32 PACED_CONNECTIONS=4 PACE_MS=5)
 # Needs wrk, nginx, redis-server, curl, python3 (Debian: apt-get install wrk nginx-light
 # redis-server curl python3). Builds the gateway and auth-service jars if they are missing.
 # GATEWAY_JAVA_OPTS sets the JVM options (default below: full JIT, Parallel GC, 512 MB heap; C1 alone,
@@ -26,7 +26,8 @@ script=gateway-vs-nginx
 needs_benchmarks_jar=0
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-duration="${DURATION:-20s}"
+duration="${DURATION:-15s}"
+rounds="${ROUNDS:-2}"
 connections="${CONNECTIONS:-32}"
 paced_connections="${PACED_CONNECTIONS:-4}"
 pace_ms="${PACE_MS:-5}"
@@ -153,21 +154,33 @@ paced() {
 }
 auth_header=(-H "Authorization: Bearer $token")
 
-echo "== warm-up: 30 s per gateway and path, not counted =="
+echo "== warm-up: 60 s per gateway and path (the JIT compiles three JVMs on the same cores), not counted =="
 for port in "$plain" "$limited"; do
-  wrk -t2 -c"$connections" -d15s "http://127.0.0.1:$port/api/hello" >/dev/null
-  wrk -t2 -c"$connections" -d15s "${auth_header[@]}" "http://127.0.0.1:$port/api/me" >/dev/null
+  wrk -t2 -c"$connections" -d30s "http://127.0.0.1:$port/api/hello" >/dev/null
+  wrk -t2 -c"$connections" -d30s "${auth_header[@]}" "http://127.0.0.1:$port/api/me" >/dev/null
+done
+for port in "$plain" "$limited"; do
+  wrk -t2 -c"$connections" -d30s "http://127.0.0.1:$port/api/hello" >/dev/null
+  wrk -t2 -c"$connections" -d30s "${auth_header[@]}" "http://127.0.0.1:$port/api/me" >/dev/null
 done
 wrk -t2 -c"$connections" -d5s "http://127.0.0.1:$proxy/api/hello" >/dev/null
 
-echo "== throughput, saturated ($connections connections, $duration each) =="
-saturate "backend b1 directly" "http://127.0.0.1:$b1/api/hello"
-saturate "nginx" "http://127.0.0.1:$proxy/api/hello"
-saturate "gateway, public" "http://127.0.0.1:$plain/api/hello"
-saturate "gateway, public, rate limit" "http://127.0.0.1:$limited/api/hello"
-saturate "gateway, token" "${auth_header[@]}" "http://127.0.0.1:$plain/api/me"
-saturate "gateway, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$limited/api/me"
-saturate "nginx (again, for drift)" "http://127.0.0.1:$proxy/api/hello"
+# Each configuration in every round, interleaved, so that a noisy neighbour or a late JIT touches
+# them all alike; the summary takes the mean over the rounds.
+declare -A sums
+measured=("nginx" "gateway, public" "gateway, public, rate limit" "gateway, token" "gateway, token, rate limit")
+for round in $(seq "$rounds"); do
+  echo "== throughput, saturated, round $round of $rounds ($connections connections, $duration each) =="
+  [[ "$round" == 1 ]] && saturate "backend b1 directly" "http://127.0.0.1:$b1/api/hello"
+  saturate "nginx" "http://127.0.0.1:$proxy/api/hello"
+  saturate "gateway, public" "http://127.0.0.1:$plain/api/hello"
+  saturate "gateway, public, rate limit" "http://127.0.0.1:$limited/api/hello"
+  saturate "gateway, token" "${auth_header[@]}" "http://127.0.0.1:$plain/api/me"
+  saturate "gateway, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$limited/api/me"
+  for label in "${measured[@]}"; do
+    sums["$label"]="$(awk -v s="${sums[$label]:-0}" -v r="${rates[$label]}" 'BEGIN { print s + r }')"
+  done
+done
 
 echo "== latency, paced ($paced_connections connections, $pace_ms ms between requests, $duration each) =="
 paced "paced: backend b1 directly" "http://127.0.0.1:$b1/api/hello"
@@ -175,10 +188,12 @@ paced "paced: nginx" "http://127.0.0.1:$proxy/api/hello"
 paced "paced: gateway, public" "http://127.0.0.1:$plain/api/hello"
 paced "paced: gateway, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$limited/api/me"
 
-nginx_rate="$(awk -v a="${rates[nginx]}" -v b="${rates[nginx (again, for drift)]}" 'BEGIN { print (a + b) / 2 }')"
-echo "== summary: gateway throughput as a share of nginx's (mean of its two runs, $nginx_rate req/s) =="
-for label in "gateway, public" "gateway, public, rate limit" "gateway, token" "gateway, token, rate limit"; do
-  awk -v l="$label" -v r="${rates[$label]}" -v n="$nginx_rate" 'BEGIN { printf "  %-34s %5.1f %%\n", l, 100 * r / n }'
+mean() { awk -v s="${sums[$1]}" -v n="$rounds" 'BEGIN { printf "%.0f", s / n }'; }
+nginx_rate="$(mean nginx)"
+echo "== summary: mean throughput over $rounds rounds, and the gateway's as a share of nginx's =="
+for label in "${measured[@]}"; do
+  awk -v l="$label" -v r="$(mean "$label")" -v n="$nginx_rate" \
+    'BEGIN { printf "  %-34s %8d req/s  %5.1f %%\n", l, r, 100 * r / n }'
 done
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
 direct_p99="$(to_ms "${p99[paced: backend b1 directly]}")"
