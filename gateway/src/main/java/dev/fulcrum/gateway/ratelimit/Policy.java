@@ -35,6 +35,18 @@ public record Policy(String algorithm, long limit, Duration period, long burst) 
 	}
 
 	/**
+	 * The most requests a client can make at once, as the headers advertise it: a token
+	 * bucket larger than its refill ({@code burst} above {@code limit}) holds more than
+	 * {@code limit} tokens, and a remaining count above the advertised quota would
+	 * contradict it.
+	 * @return {@code burst} for a token bucket that exceeds {@code limit}, else
+	 * {@code limit}
+	 */
+	long quota() {
+		return "token-bucket".equals(this.algorithm) ? Math.max(this.limit, this.burst) : this.limit;
+	}
+
+	/**
 	 * The policy's name in the {@code RateLimit-Policy} header:
 	 * {@code <limit>-per-<period>}.
 	 */

@@ -88,9 +88,9 @@ class RateLimitFilter implements GlobalFilter, Ordered {
 		HttpHeaders headers = exchange.getResponse().getHeaders();
 		long periodSeconds = Math.max(1, policy.period().toSeconds());
 		long resetSeconds = seconds(decision.resetMillis());
-		headers.set("RateLimit-Policy", "\"" + policy.name() + "\";q=" + policy.limit() + ";w=" + periodSeconds);
+		headers.set("RateLimit-Policy", "\"" + policy.name() + "\";q=" + policy.quota() + ";w=" + periodSeconds);
 		headers.set("RateLimit", "\"" + policy.name() + "\";r=" + decision.remaining() + ";t=" + resetSeconds);
-		headers.set("X-RateLimit-Limit", String.valueOf(policy.limit()));
+		headers.set("X-RateLimit-Limit", String.valueOf(policy.quota()));
 		headers.set("X-RateLimit-Remaining", String.valueOf(decision.remaining()));
 		headers.set("X-RateLimit-Reset", String.valueOf(resetSeconds));
 		if (decision.allowed()) {

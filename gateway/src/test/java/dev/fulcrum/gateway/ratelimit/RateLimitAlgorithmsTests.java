@@ -49,6 +49,16 @@ class RateLimitAlgorithmsTests {
 	}
 
 	@Test
+	void aTokenBucketLargerThanItsRefillAdvertisesItsSizeAsTheQuota() {
+		Policy policy = new Policy("token-bucket", 10, Duration.ofSeconds(1), 25);
+		Decision first = take(policy, 0);
+		assertThat(first.remaining()).isEqualTo(24);
+		assertThat(policy.quota()).isEqualTo(25).isGreaterThan(first.remaining());
+		assertThat(new Policy("token-bucket", 10, Duration.ofSeconds(1), 5).quota()).isEqualTo(10);
+		assertThat(new Policy("fixed-window", 10, Duration.ofSeconds(1), 0).quota()).isEqualTo(10);
+	}
+
+	@Test
 	void leakyBucketSpacesRequestsEvenly() {
 		Policy policy = new Policy("leaky-bucket", 10, Duration.ofSeconds(1), 0);
 		assertThat(policy.burst()).isEqualTo(1);
