@@ -3,6 +3,7 @@ package dev.fulcrum.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -103,6 +104,19 @@ public final class TestBackend implements AutoCloseable {
 	public int received(String method) {
 		AtomicInteger count = this.received.get(method);
 		return (count != null) ? count.get() : 0;
+	}
+
+	/**
+	 * A loopback port nobody listens on (free a moment ago): connecting to it is refused.
+	 * @return the port
+	 */
+	public static int closedPort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** Back to fast, healthy 200s, with the counts cleared. */

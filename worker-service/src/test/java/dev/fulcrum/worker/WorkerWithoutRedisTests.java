@@ -1,10 +1,8 @@
 package dev.fulcrum.worker;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 
+import dev.fulcrum.testsupport.TestBackend;
 import dev.fulcrum.testsupport.TestHttp;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +26,7 @@ class WorkerWithoutRedisTests {
 
 	@DynamicPropertySource
 	static void unreachableRedis(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + closedPort());
+		registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + TestBackend.closedPort());
 	}
 
 	@Test
@@ -38,15 +36,6 @@ class WorkerWithoutRedisTests {
 		assertThat(readiness.statusCode()).isEqualTo(503);
 		assertThat(TestHttp.json(readiness).at("/components/redis/status").asString()).isEqualTo("DOWN");
 		assertThat(TestHttp.get(base + "/liveness").statusCode()).isEqualTo(200);
-	}
-
-	private static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }

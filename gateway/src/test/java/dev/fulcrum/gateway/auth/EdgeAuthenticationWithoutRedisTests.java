@@ -1,9 +1,8 @@
 package dev.fulcrum.gateway.auth;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 
+import dev.fulcrum.testsupport.TestBackend;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestTokenIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +44,7 @@ class EdgeAuthenticationWithoutRedisTests {
 		registry.add("fulcrum.gateway.upstreams.api-service", upstream::url);
 		registry.add("fulcrum.gateway.upstreams.auth-service", upstream::url);
 		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
-		registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + closedPort());
+		registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + TestBackend.closedPort());
 	}
 
 	@AfterAll
@@ -78,15 +77,6 @@ class EdgeAuthenticationWithoutRedisTests {
 	void staysReady() {
 		assertThat(TestHttp.get("http://localhost:" + this.managementPort + "/actuator/health/readiness").statusCode())
 			.isEqualTo(200);
-	}
-
-	private static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -1,7 +1,5 @@
 package dev.fulcrum.gateway.balancing;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.List;
 
@@ -38,7 +36,7 @@ class RetryTests {
 	static final List<TestBackend> backends = List.of(new TestBackend("b1"), new TestBackend("b2"),
 			new TestBackend("b3"));
 
-	static final int closedPort = closedPort();
+	static final int closedPort = TestBackend.closedPort();
 
 	@LocalServerPort
 	int port;
@@ -151,15 +149,6 @@ class RetryTests {
 
 	private String auth() {
 		return "http://localhost:" + this.port + "/auth/ping";
-	}
-
-	private static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -1,9 +1,8 @@
 package dev.fulcrum.gateway.balancing;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 
+import dev.fulcrum.testsupport.TestBackend;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class UnreachableBackendTests {
 
 	@DynamicPropertySource
 	static void deadUpstream(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.gateway.upstreams.api-service", () -> "http://127.0.0.1:" + closedPort());
+		registry.add("fulcrum.gateway.upstreams.api-service", () -> "http://127.0.0.1:" + TestBackend.closedPort());
 	}
 
 	@Test
@@ -52,15 +51,6 @@ class UnreachableBackendTests {
 		assertThat(response.statusCode()).isEqualTo(404);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		assertThat(TestHttp.json(response).get("type").asString()).isEqualTo("urn:fulcrum:problem:not-found");
-	}
-
-	private static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

@@ -1,9 +1,8 @@
 package dev.fulcrum.gateway.ratelimit;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 
+import dev.fulcrum.testsupport.TestBackend;
 import dev.fulcrum.testsupport.TestHttp;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +26,9 @@ class RateLimitFailClosedTests {
 
 	@DynamicPropertySource
 	static void unreachableRedis(DynamicPropertyRegistry registry) {
-		registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + closedPort());
+		registry.add("spring.data.redis.url", () -> "redis://127.0.0.1:" + TestBackend.closedPort());
 		// Never reached: the limit refuses first.
-		registry.add("fulcrum.gateway.upstreams.api-service", () -> "http://127.0.0.1:" + closedPort());
+		registry.add("fulcrum.gateway.upstreams.api-service", () -> "http://127.0.0.1:" + TestBackend.closedPort());
 	}
 
 	@Test
@@ -41,15 +40,6 @@ class RateLimitFailClosedTests {
 		assertThat(TestHttp.json(response).get("type").asString())
 			.isEqualTo("urn:fulcrum:problem:rate-limit-unavailable");
 		assertThat((System.nanoTime() - started) / 1_000_000).as("fast, not hanging").isLessThan(3_000);
-	}
-
-	private static int closedPort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
