@@ -4,6 +4,8 @@
 #
 #   backends  one nginx (1 worker) serving a fixed JSON answer on two ports: never the bottleneck
 #   nginx     nginx as a reverse proxy over both (round-robin, upstream keep-alive, access log on)
+#   bare      bench/BareProxy.java: Reactor Netty's server and client alone, on the gateway jar's
+#             libraries (the ceiling for a JVM proxy here; not a gateway)
 #   gateway   the gateway jar over both, with its production filter chain: request id and access
 #             log, edge headers, edge auth, edge cache, circuit breaker, balancing with retries;
 #             one instance with rate limiting off, one with it on (a token bucket in Redis, set so
@@ -59,7 +61,7 @@ done
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 redis_port="$(free_port)"; b1="$(free_port)"; b2="$(free_port)"; proxy="$(free_port)"; auth="$(free_port)"
 auth_mgmt="$(free_port)"; plain="$(free_port)"; plain_mgmt="$(free_port)"; limited="$(free_port)"
-limited_mgmt="$(free_port)"
+limited_mgmt="$(free_port)"; bare="$(free_port)"
 
 echo "== starting Redis, two static backends, nginx, auth-service and two gateways =="
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
@@ -113,6 +115,14 @@ start_java gateway-plain gateway SERVER_PORT="$plain" MANAGEMENT_PORT="$plain_mg
 start_java gateway-limited gateway SERVER_PORT="$limited" MANAGEMENT_PORT="$limited_mgmt" "${gateway_env[@]}" \
   GATEWAY_RATE_LIMIT_ENABLED=true GATEWAY_RATE_LIMIT=100000000 GATEWAY_RATE_LIMIT_BURST=100000000
 
+# The ceiling: a bare Reactor Netty proxy (bench/BareProxy.java) on the gateway jar's own libraries.
+mkdir -p "$work/libs"
+(cd "$work" && "$jdk/bin/jar" xf "$root/gateway/target/gateway.jar" BOOT-INF/lib && mv BOOT-INF/lib/* libs/)
+"$jdk/bin/java" $java_opts -cp "$work/libs/*" "$root/bench/BareProxy.java" "$bare" "http://127.0.0.1:$b1" \
+  "http://127.0.0.1:$b2" >"$work/bare.log" 2>&1 &
+pids+=($!)
+
+for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$bare/api/hello" >/dev/null 2>&1 && break; sleep 1; done
 for mgmt in "$auth_mgmt" "$plain_mgmt" "$limited_mgmt"; do
   for _ in $(seq 180); do
     curl -fsS "http://127.0.0.1:$mgmt/actuator/health/readiness" >/dev/null 2>&1 && break
@@ -164,15 +174,17 @@ for port in "$plain" "$limited"; do
   wrk -t2 -c"$connections" -d30s "${auth_header[@]}" "http://127.0.0.1:$port/api/me" >/dev/null
 done
 wrk -t2 -c"$connections" -d5s "http://127.0.0.1:$proxy/api/hello" >/dev/null
+wrk -t2 -c"$connections" -d30s "http://127.0.0.1:$bare/api/hello" >/dev/null
 
 # Each configuration in every round, interleaved, so that a noisy neighbour or a late JIT touches
 # them all alike; the summary takes the mean over the rounds.
 declare -A sums
-measured=("nginx" "gateway, public" "gateway, public, rate limit" "gateway, token" "gateway, token, rate limit")
+measured=("nginx" "bare Reactor Netty proxy" "gateway, public" "gateway, public, rate limit" "gateway, token" "gateway, token, rate limit")
 for round in $(seq "$rounds"); do
   echo "== throughput, saturated, round $round of $rounds ($connections connections, $duration each) =="
   [[ "$round" == 1 ]] && saturate "backend b1 directly" "http://127.0.0.1:$b1/api/hello"
   saturate "nginx" "http://127.0.0.1:$proxy/api/hello"
+  saturate "bare Reactor Netty proxy" "http://127.0.0.1:$bare/api/hello"
   saturate "gateway, public" "http://127.0.0.1:$plain/api/hello"
   saturate "gateway, public, rate limit" "http://127.0.0.1:$limited/api/hello"
   saturate "gateway, token" "${auth_header[@]}" "http://127.0.0.1:$plain/api/me"
@@ -185,6 +197,7 @@ done
 echo "== latency, paced ($paced_connections connections, $pace_ms ms between requests, $duration each) =="
 paced "paced: backend b1 directly" "http://127.0.0.1:$b1/api/hello"
 paced "paced: nginx" "http://127.0.0.1:$proxy/api/hello"
+paced "paced: bare Reactor Netty proxy" "http://127.0.0.1:$bare/api/hello"
 paced "paced: gateway, public" "http://127.0.0.1:$plain/api/hello"
 paced "paced: gateway, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$limited/api/me"
 
@@ -198,7 +211,7 @@ done
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
 direct_p99="$(to_ms "${p99[paced: backend b1 directly]}")"
 echo "== summary: p99 added to a direct call at the paced rate =="
-for label in "paced: nginx" "paced: gateway, public" "paced: gateway, token, rate limit"; do
+for label in "paced: nginx" "paced: bare Reactor Netty proxy" "paced: gateway, public" "paced: gateway, token, rate limit"; do
   awk -v l="$label" -v p="$(to_ms "${p99[$label]}")" -v d="$direct_p99" -v r="${rates[$label]}" \
     'BEGIN { printf "  %-34s +%.2f ms (p99 %.2f ms at %s req/s)\n", l, p - d, p, r }'
 done
