@@ -69,20 +69,21 @@ class EdgeCacheFilter implements GlobalFilter, Ordered {
 	EdgeCacheFilter(EdgeCacheProperties properties, MeterRegistry meters) {
 		this.properties = properties;
 		this.cache = new EdgeCache(properties.maxSize().toBytes());
-		this.hits = Counter.builder("fulcrum.gateway.cache.requests")
-			.description("Requests to cached paths, by whether the edge cache answered them")
-			.tag("outcome", "hit")
-			.register(meters);
-		this.misses = Counter.builder("fulcrum.gateway.cache.requests")
-			.description("Requests to cached paths, by whether the edge cache answered them")
-			.tag("outcome", "miss")
-			.register(meters);
+		this.hits = requests(meters, "hit");
+		this.misses = requests(meters, "miss");
 		Gauge.builder("fulcrum.gateway.cache.entries", this.cache, EdgeCache::size)
 			.description("Responses in the edge cache")
 			.register(meters);
 		Gauge.builder("fulcrum.gateway.cache.size", this.cache, EdgeCache::bytes)
 			.description("Bytes of response bodies in the edge cache")
 			.baseUnit("bytes")
+			.register(meters);
+	}
+
+	private static Counter requests(MeterRegistry meters, String outcome) {
+		return Counter.builder("fulcrum.gateway.cache.requests")
+			.description("Requests to cached paths, by whether the edge cache answered them")
+			.tag("outcome", outcome)
 			.register(meters);
 	}
 

@@ -1,6 +1,7 @@
 package dev.fulcrum.gateway.problem;
 
 import java.net.ConnectException;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 import io.netty.channel.ConnectTimeoutException;
@@ -55,7 +56,7 @@ class GatewayErrorHandler implements WebExceptionHandler {
 			}
 			HttpStatus known = HttpStatus.resolve(code.value());
 			String title = (known != null) ? known.getReasonPhrase() : "Error";
-			String slug = title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-');
+			String slug = title.toLowerCase(Locale.ROOT).replace(' ', '-');
 			return ProblemResponses.send(exchange, (known != null) ? known : HttpStatus.INTERNAL_SERVER_ERROR, slug,
 					title, (status.getReason() != null) ? status.getReason() : title + ".");
 		}

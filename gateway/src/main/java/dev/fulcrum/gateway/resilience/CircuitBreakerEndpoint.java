@@ -1,5 +1,6 @@
 package dev.fulcrum.gateway.resilience;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -29,7 +30,7 @@ class CircuitBreakerEndpoint {
 		Map<String, Object> byRoute = new LinkedHashMap<>();
 		this.registry.getAllCircuitBreakers()
 			.stream()
-			.sorted(java.util.Comparator.comparing(CircuitBreaker::getName))
+			.sorted(Comparator.comparing(CircuitBreaker::getName))
 			.forEach((breaker) -> {
 				CircuitBreaker.Metrics metrics = breaker.getMetrics();
 				Map<String, Object> view = new LinkedHashMap<>();
