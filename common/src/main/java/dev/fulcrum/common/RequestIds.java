@@ -14,6 +14,12 @@ public final class RequestIds {
 	/** The header that carries the id, in requests and responses. */
 	public static final String HEADER = "X-Request-Id";
 
+	/**
+	 * The attribute under which the gateway keeps a request's id on its exchange (it sets
+	 * the header only on the request it sends upstream).
+	 */
+	public static final String ATTRIBUTE = RequestIds.class.getName() + ".id";
+
 	/** The MDC key (and structured log field) that carries the id. */
 	public static final String MDC_KEY = "requestId";
 

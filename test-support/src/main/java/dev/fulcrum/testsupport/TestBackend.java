@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +41,8 @@ public final class TestBackend implements AutoCloseable {
 	/** Headers added to every answer but {@code /health}'s. */
 	public final Map<String, String> headers = new ConcurrentHashMap<>();
 
+	private volatile Received last;
+
 	/**
 	 * Starts a backend on a free port.
 	 * @param name what it answers in {@code X-Served-By}
@@ -65,7 +70,13 @@ public final class TestBackend implements AutoCloseable {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
-			exchange.getRequestBody().readAllBytes();
+			byte[] received = exchange.getRequestBody().readAllBytes();
+			if (!health) {
+				Map<String, List<String>> seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+				exchange.getRequestHeaders().forEach((header, values) -> seen.put(header, List.copyOf(values)));
+				this.last = new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+						Collections.unmodifiableMap(seen), new String(received, StandardCharsets.UTF_8));
+			}
 			byte[] body = ("{\"servedBy\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8);
 			exchange.getResponseHeaders().add("X-Served-By", name);
 			exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -119,6 +130,14 @@ public final class TestBackend implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The last request received, {@code /health} not counted.
+	 * @return the request, or {@code null} before the first
+	 */
+	public Received last() {
+		return this.last;
+	}
+
 	/** Back to fast, healthy 200s, with the counts cleared. */
 	public void reset() {
 		this.delayMillis = 0;
@@ -126,6 +145,29 @@ public final class TestBackend implements AutoCloseable {
 		this.healthy = true;
 		this.headers.clear();
 		this.received.clear();
+		this.last = null;
+	}
+
+	/**
+	 * A request as the backend saw it.
+	 *
+	 * @param method its method
+	 * @param uri its path and query, as sent
+	 * @param headers its headers, names compared without case
+	 * @param body its body, as UTF-8 text
+	 */
+	public record Received(String method, String uri, Map<String, List<String>> headers, String body) {
+
+		/**
+		 * All values of a header, joined by {@code ", "}.
+		 * @param name the header
+		 * @return the values, or {@code null} when it was not sent
+		 */
+		public String header(String name) {
+			List<String> values = this.headers.get(name);
+			return (values != null) ? String.join(", ", values) : null;
+		}
+
 	}
 
 	@Override

@@ -28,7 +28,6 @@ import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * Sends a request on an {@code lb://service} route to the instance its route's strategy
@@ -112,14 +111,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 							.sameSite("Lax")
 							.build());
 		}
-		exchange.getAttributes()
-			.put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR,
-					UriComponentsBuilder.fromUri(url)
-						.scheme(upstream.uri().getScheme())
-						.host(upstream.uri().getHost())
-						.port(upstream.uri().getPort())
-						.build(true)
-						.toUri());
+		exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, upstream.resolve(url));
 		tried.add(upstream);
 		upstream.started();
 		long started = System.nanoTime();

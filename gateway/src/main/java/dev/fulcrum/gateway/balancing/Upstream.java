@@ -16,6 +16,9 @@ final class Upstream {
 
 	private final URI uri;
 
+	/** {@code scheme://host:port}, what a request's path and query are appended to. */
+	private final String origin;
+
 	private final int weight;
 
 	private final String stickyKey;
@@ -49,6 +52,7 @@ final class Upstream {
 	Upstream(URI uri, int weight, PeakEwma latency) {
 		this.uri = uri;
 		this.id = idOf(uri);
+		this.origin = uri.getScheme() + "://" + uri.getRawAuthority();
 		this.weight = Math.max(1, weight);
 		this.stickyKey = HexFormat.of().toHexDigits(Hashing.hash64(this.id));
 		this.latency = latency;
@@ -65,6 +69,16 @@ final class Upstream {
 
 	URI uri() {
 		return this.uri;
+	}
+
+	/**
+	 * The URL of a request on this instance: its origin, the request's path and query.
+	 * @param request the URL the route gave the request ({@code lb://service/path?query})
+	 * @return the same path and query on this instance
+	 */
+	URI resolve(URI request) {
+		String query = request.getRawQuery();
+		return URI.create(this.origin + request.getRawPath() + ((query != null) ? "?" + query : ""));
 	}
 
 	int weight() {

@@ -19,8 +19,22 @@ public class ClientAddresses {
 
 	private final Pattern trustedProxies;
 
+	/** False when no proxy is trusted (the default): no pattern to match per request. */
+	private final boolean anyTrusted;
+
 	public ClientAddresses(@Value("${spring.cloud.gateway.server.webflux.trusted-proxies:^$}") String trustedProxies) {
 		this.trustedProxies = Pattern.compile(trustedProxies);
+		this.anyTrusted = !trustedProxies.isBlank() && !trustedProxies.equals("^$");
+	}
+
+	/**
+	 * Whether an address is a proxy in front of the gateway whose forwarding headers may
+	 * be believed.
+	 * @param address an IP address, as text
+	 * @return whether it is trusted
+	 */
+	public boolean isTrustedProxy(String address) {
+		return this.anyTrusted && this.trustedProxies.matcher(address).matches();
 	}
 
 	/** The client's address, as text. */
@@ -28,7 +42,7 @@ public class ClientAddresses {
 		InetSocketAddress remote = request.getRemoteAddress();
 		String address = (remote != null && remote.getAddress() != null) ? remote.getAddress().getHostAddress()
 				: "unknown";
-		if (!this.trustedProxies.matcher(address).matches()) {
+		if (!isTrustedProxy(address)) {
 			return address;
 		}
 		List<String> forwarded = request.getHeaders()
@@ -39,7 +53,7 @@ public class ClientAddresses {
 			.toList();
 		for (int i = forwarded.size() - 1; i >= 0; i--) {
 			String hop = forwarded.get(i);
-			if (!hop.isEmpty() && !this.trustedProxies.matcher(hop).matches()) {
+			if (!hop.isEmpty() && !isTrustedProxy(hop)) {
 				return hop;
 			}
 		}

@@ -1,7 +1,8 @@
 package dev.fulcrum.gateway.config;
 
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -12,6 +13,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -32,21 +34,23 @@ class EdgeHeadersWebFilter implements WebFilter, Ordered {
 
 	private final long maxBody;
 
-	private final List<String> exact;
+	/** Methods whose requests carry no body unless they say so with a header. */
+	private static final Set<HttpMethod> BODILESS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+			HttpMethod.DELETE, HttpMethod.TRACE);
+
+	/** Internal header names, compared without case. */
+	private final Set<String> exact;
 
 	private final List<String> prefixes;
 
 	EdgeHeadersWebFilter(EdgeProperties properties) {
 		this.maxBody = properties.maxRequestBody().toBytes();
-		this.exact = properties.stripRequestHeaders()
-			.stream()
-			.filter((name) -> !name.endsWith("*"))
-			.map((name) -> name.toLowerCase(Locale.ROOT))
-			.toList();
+		this.exact = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+		properties.stripRequestHeaders().stream().filter((name) -> !name.endsWith("*")).forEach(this.exact::add);
 		this.prefixes = properties.stripRequestHeaders()
 			.stream()
 			.filter((name) -> name.endsWith("*"))
-			.map((name) -> name.substring(0, name.length() - 1).toLowerCase(Locale.ROOT))
+			.map((name) -> name.substring(0, name.length() - 1))
 			.toList();
 	}
 
@@ -61,22 +65,46 @@ class EdgeHeadersWebFilter implements WebFilter, Ordered {
 			responseHeaders.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 		}
 		ServerHttpRequest request = exchange.getRequest();
-		long length = request.getHeaders().getContentLength();
+		HttpHeaders headers = request.getHeaders();
+		long length = headers.getContentLength();
 		if (length > this.maxBody) {
 			return tooLarge(exchange);
 		}
-		ServerHttpRequest cleaned = request.mutate().headers(this::strip).build();
+		// Most requests need no change: no internal header, and either no body or one
+		// whose Content-Length is within the cap (the server reads no further than it
+		// says). Those go on as they are, without a copy of their headers.
+		boolean strip = headers.headerNames().stream().anyMatch(this::isInternal);
+		boolean unknownLength = length < 0
+				&& (headers.containsHeader(HttpHeaders.TRANSFER_ENCODING) || !BODILESS.contains(request.getMethod()));
+		if (!strip && !unknownLength) {
+			return chain.filter(exchange);
+		}
+		ServerHttpRequest cleaned = strip ? request.mutate().headers(this::strip).build() : request;
+		if (!unknownLength) {
+			return chain.filter(exchange.mutate().request(cleaned).build());
+		}
 		return chain.filter(exchange.mutate().request(new CappedBody(cleaned, this.maxBody)).build())
 			.onErrorResume(ResponseStatusException.class,
 					(ex) -> ex.getStatusCode() == HttpStatus.CONTENT_TOO_LARGE && !exchange.getResponse().isCommitted()
 							? tooLarge(exchange) : Mono.error(ex));
 	}
 
+	private boolean isInternal(String name) {
+		if (this.exact.contains(name)) {
+			return true;
+		}
+		for (String prefix : this.prefixes) {
+			if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	private void strip(HttpHeaders headers) {
 		List<String> names = List.copyOf(headers.headerNames());
 		for (String name : names) {
-			String lower = name.toLowerCase(Locale.ROOT);
-			if (this.exact.contains(lower) || this.prefixes.stream().anyMatch(lower::startsWith)) {
+			if (isInternal(name)) {
 				headers.remove(name);
 			}
 		}

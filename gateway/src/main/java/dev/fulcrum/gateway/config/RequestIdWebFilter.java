@@ -6,8 +6,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -17,20 +19,25 @@ import org.springframework.web.server.WebFilterChain;
  * Gives every request its id before anything else runs: a valid incoming
  * {@code X-Request-Id} is kept, anything else is replaced. The id goes upstream, back to
  * the client, and into one structured access log line per request, written when the
- * response completes.
+ * response completes, when the request is also counted in {@link EdgeRequestMetrics}.
  */
 @Component
 class RequestIdWebFilter implements WebFilter, Ordered {
 
 	private static final Logger accessLog = LoggerFactory.getLogger("dev.fulcrum.gateway.access");
 
+	private final EdgeRequestMetrics metrics;
+
+	RequestIdWebFilter(EdgeRequestMetrics metrics) {
+		this.metrics = metrics;
+	}
+
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		String requestId = RequestIds.acceptOrGenerate(exchange.getRequest().getHeaders().getFirst(RequestIds.HEADER));
-		ServerHttpRequest request = exchange.getRequest()
-			.mutate()
-			.headers((headers) -> headers.set(RequestIds.HEADER, requestId))
-			.build();
+		// An attribute rather than a changed request: no copy of the headers per request.
+		// The proxy sends it upstream, problems and the access log carry it.
+		exchange.getAttributes().put(RequestIds.ATTRIBUTE, requestId);
 		// Set just before the response is committed, replacing the copy the upstream
 		// echoed.
 		exchange.getResponse().beforeCommit(() -> {
@@ -38,22 +45,29 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 			return Mono.empty();
 		});
 		long start = System.nanoTime();
-		return chain.filter(exchange.mutate().request(request).build())
-			.doFinally((signal) -> logAccess(exchange, requestId, start));
+		return chain.filter(exchange).doFinally((signal) -> completed(exchange, requestId, start));
 	}
 
-	private static void logAccess(ServerWebExchange exchange, String requestId, long start) {
+	private void completed(ServerWebExchange exchange, String requestId, long start) {
+		String path = exchange.getRequest().getPath().value();
 		// Probes of the management port would drown the requests that matter.
-		if (!accessLog.isInfoEnabled() || exchange.getRequest().getPath().value().startsWith("/actuator/")) {
+		if (path.startsWith("/actuator/")) {
+			return;
+		}
+		long nanos = System.nanoTime() - start;
+		HttpStatusCode status = exchange.getResponse().getStatusCode();
+		int code = (status != null) ? status.value() : 0;
+		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
+		this.metrics.record((route != null) ? route.getId() : null, exchange.getRequest().getMethod(), code, nanos);
+		if (!accessLog.isInfoEnabled()) {
 			return;
 		}
 		try (MDC.MDCCloseable ignored = MDC.putCloseable(RequestIds.MDC_KEY, requestId)) {
-			var status = exchange.getResponse().getStatusCode();
 			accessLog.atInfo()
 				.addKeyValue("method", exchange.getRequest().getMethod().name())
-				.addKeyValue("path", exchange.getRequest().getPath().value())
-				.addKeyValue("status", (status != null) ? status.value() : 0)
-				.addKeyValue("durationMs", (System.nanoTime() - start) / 1_000_000)
+				.addKeyValue("path", path)
+				.addKeyValue("status", code)
+				.addKeyValue("durationMs", nanos / 1_000_000)
 				.addKeyValue("servedBy", exchange.getResponse().getHeaders().getFirst("X-Served-By"))
 				.log("request completed");
 		}

@@ -45,7 +45,7 @@ public final class ProblemResponses {
 		problem.put("title", title);
 		problem.put("status", status.value());
 		problem.put("detail", detail);
-		String requestId = exchange.getRequest().getHeaders().getFirst(RequestIds.HEADER);
+		String requestId = exchange.getAttribute(RequestIds.ATTRIBUTE);
 		if (requestId != null) {
 			problem.put("requestId", requestId);
 		}
