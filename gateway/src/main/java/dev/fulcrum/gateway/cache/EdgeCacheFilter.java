@@ -11,6 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.config.EventLoops;
+
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -111,7 +113,7 @@ class EdgeCacheFilter implements GlobalFilter, Ordered {
 			long now = System.nanoTime();
 			if (entry != null && entry.fresh(now) && entry.matches(request.getHeaders())) {
 				this.hits.increment();
-				return serve(exchange, entry, now);
+				return EventLoops.answerLater(exchange, () -> serve(exchange, entry, now));
 			}
 		}
 		this.misses.increment();

@@ -1,11 +1,15 @@
 package dev.fulcrum.gateway.config;
 
+import java.util.function.Supplier;
+
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The event loop of the connection a request came on, as a scheduler: work handed to it
@@ -23,6 +27,29 @@ public final class EventLoops {
 	 * did not come over a Reactor Netty connection
 	 */
 	public static Scheduler of(ServerHttpRequest request) {
+		return schedulerOf(request);
+	}
+
+	/**
+	 * Gives an answer the gateway makes itself (a problem, an edge-cache hit) as a task
+	 * of its own on the request's event loop, never within the call that dispatched the
+	 * request.
+	 * <p>
+	 * Works around reactor/reactor-netty#4361 (fixed after 1.3.8, the newest release
+	 * available here): when a keep-alive request arrives before the previous response's
+	 * operations have terminated, Reactor Netty queues it; if the queued request is then
+	 * answered synchronously, the connection stops reading and the client's next request
+	 * hangs. Proxied answers are asynchronous anyway. Remove it once Spring Boot brings a
+	 * Reactor Netty with the fix.
+	 * @param exchange the exchange being answered
+	 * @param answer writes the answer
+	 * @return completes when the answer is written
+	 */
+	public static Mono<Void> answerLater(ServerWebExchange exchange, Supplier<Mono<Void>> answer) {
+		return Mono.defer(answer).subscribeOn(schedulerOf(exchange.getRequest()));
+	}
+
+	private static Scheduler schedulerOf(ServerHttpRequest request) {
 		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 		if (nativeRequest instanceof Connection connection) {
 			return Schedulers.fromExecutor(connection.channel().eventLoop());

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.fulcrum.common.RequestIds;
+import dev.fulcrum.gateway.config.EventLoops;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,7 +54,7 @@ public final class ProblemResponses {
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		DataBuffer body = response.bufferFactory().wrap(JSON.writeValueAsBytes(problem));
-		return response.writeWith(Mono.just(body));
+		return EventLoops.answerLater(exchange, () -> response.writeWith(Mono.just(body)));
 	}
 
 }

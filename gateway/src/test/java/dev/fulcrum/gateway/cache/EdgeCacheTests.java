@@ -184,7 +184,7 @@ class EdgeCacheTests {
 	/**
 	 * A hit answers synchronously; on a keep-alive connection whose previous (proxied)
 	 * response was still finishing, that used to leave the connection deaf to the next
-	 * request (see DeferredDispatchWebFilter). Hung within a few rounds before the fix.
+	 * request (see EventLoops.answerLater). Hung within a few rounds before the fix.
 	 */
 	@Test
 	void aKeepAliveConnectionGoesOnAfterAHitThatFollowsAMiss() {
@@ -194,6 +194,21 @@ class EdgeCacheTests {
 			assertThat(TestHttp.get(key).headers().firstValue("X-Cache")).hasValue("MISS");
 			assertThat(TestHttp.get(key).headers().firstValue("X-Cache")).hasValue("HIT");
 			assertThat(TestHttp.get(key, "Cache-Control", "no-cache").headers().firstValue("X-Cache")).hasValue("MISS");
+		}
+	}
+
+	/**
+	 * The same for the other answers the gateway gives itself, synchronously: a refusal
+	 * (401) and an unknown path (404), each right after a proxied answer.
+	 */
+	@Test
+	void aKeepAliveConnectionGoesOnAfterAProblemThatFollowsAProxiedAnswer() {
+		String base = this.url.substring(0, this.url.indexOf("/api/"));
+		for (int round = 0; round < 30; round++) {
+			assertThat(TestHttp.get(this.url + "-p" + round).statusCode()).isEqualTo(200);
+			assertThat(TestHttp.get(base + "/api/me").statusCode()).isEqualTo(401);
+			assertThat(TestHttp.get(this.url + "-q" + round).statusCode()).isEqualTo(200);
+			assertThat(TestHttp.get(base + "/nowhere").statusCode()).isEqualTo(404);
 		}
 	}
 
