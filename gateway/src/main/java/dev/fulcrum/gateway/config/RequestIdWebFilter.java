@@ -3,7 +3,6 @@ package dev.fulcrum.gateway.config;
 import dev.fulcrum.common.RequestIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import reactor.core.publisher.Mono;
 
 import org.springframework.cloud.gateway.route.Route;
@@ -62,15 +61,16 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 		if (!accessLog.isInfoEnabled()) {
 			return;
 		}
-		try (MDC.MDCCloseable ignored = MDC.putCloseable(RequestIds.MDC_KEY, requestId)) {
-			accessLog.atInfo()
-				.addKeyValue("method", exchange.getRequest().getMethod().name())
-				.addKeyValue("path", path)
-				.addKeyValue("status", code)
-				.addKeyValue("durationMs", nanos / 1_000_000)
-				.addKeyValue("servedBy", exchange.getResponse().getHeaders().getFirst("X-Served-By"))
-				.log("request completed");
-		}
+		// The id as the first pair, where the MDC's would be: the same JSON, without
+		// setting and copying the thread's MDC for every request.
+		accessLog.atInfo()
+			.addKeyValue(RequestIds.MDC_KEY, requestId)
+			.addKeyValue("method", exchange.getRequest().getMethod().name())
+			.addKeyValue("path", path)
+			.addKeyValue("status", code)
+			.addKeyValue("durationMs", nanos / 1_000_000)
+			.addKeyValue("servedBy", exchange.getResponse().getHeaders().getFirst("X-Served-By"))
+			.log("request completed");
 	}
 
 	@Override
