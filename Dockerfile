@@ -1,0 +1,45 @@
+# syntax=docker/dockerfile:1.7
+#
+# One image recipe for every Fulcrum service, chosen with a build argument:
+#
+#   docker build --build-arg SERVICE=gateway -t fulcrum/gateway .
+#
+# SERVICE is gateway, auth-service, api-service or worker-service. docker-compose.yml builds all
+# four from this file. The build runs the Maven wrapper (tests are for CI, not for image builds);
+# the image holds a JRE 25, the service's layered jar and nothing else of the build, and runs as
+# an unprivileged user with a read-only-friendly layout (only /tmp is written).
+
+ARG SERVICE=gateway
+
+# ---- build: the wrapper, the module and what it depends on --------------------------------------
+FROM eclipse-temurin:25-jdk-noble AS build
+ARG SERVICE
+WORKDIR /src
+# Maven's repository is a build cache, not a layer: a source change re-resolves nothing.
+COPY . .
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -q -pl "${SERVICE}" -am package -DskipTests -Dspring-javaformat.skip=true \
+ && java -Djarmode=tools -jar "${SERVICE}/target/${SERVICE}.jar" extract --layers --launcher \
+      --destination /layers
+
+# ---- runtime: a JRE, the layers, an unprivileged user ---------------------------------------------
+FROM eclipse-temurin:25-jre-noble AS runtime
+ARG SERVICE
+# curl for the container healthcheck (compose); nothing else is added to the JRE image.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 fulcrum \
+ && useradd --system --uid 10001 --gid fulcrum --home-dir /app --shell /usr/sbin/nologin fulcrum
+WORKDIR /app
+# Least-changing layers first: libraries, the Spring Boot loader, snapshots, then the service.
+COPY --from=build /layers/dependencies/ ./
+COPY --from=build /layers/spring-boot-loader/ ./
+COPY --from=build /layers/snapshot-dependencies/ ./
+COPY --from=build /layers/application/ ./
+USER 10001:10001
+ENV SERVICE=${SERVICE} \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# The public and management ports of the four services (docker-compose.yml); the worker has only one.
+EXPOSE 8080 8081 8091 8095 9080 9081 9091
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
