@@ -1,0 +1,282 @@
+package dev.fulcrum.deploy;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Every variant under {@code k8s/} rendered with {@code kubectl kustomize}, and the
+ * rendered objects held to what a cluster and the services need: probes, resources and a
+ * non-root, read-only security context on every workload; Services that select pods that
+ * exist, on ports those pods name; autoscalers and budgets that target Deployments that
+ * exist; the ports and names each service's own configuration has, as in compose; and
+ * network policies that let only the gateway in from outside.
+ */
+class KustomizeTests {
+
+	private static final List<String> SERVICES = List.of("gateway", "auth-service", "api-service", "worker-service");
+
+	/** The variants, and the replicas each gives the four services. */
+	static Stream<Variant> variants() {
+		return Stream.of(
+				new Variant("overlays/dev",
+						Map.of("gateway", 1, "auth-service", 1, "api-service", 1, "worker-service", 1)),
+				new Variant("overlays/prod",
+						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)),
+				new Variant("prod+components/request-rate-hpa",
+						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)));
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void everyWorkloadHasProbesResourcesAndARestrictedSecurityContext(Variant variant) {
+		Rendered rendered = render(variant);
+		for (Map<String, Object> workload : rendered.workloads()) {
+			String name = Rendered.name(workload);
+			Map<String, Object> pod = Repository.map(Repository.map(Repository.map(workload, "spec"), "template"),
+					"spec");
+			assertThat(pod).as(name).containsEntry("automountServiceAccountToken", false);
+			assertThat(rendered.names("ServiceAccount")).as(name).contains(pod.get("serviceAccountName").toString());
+			assertThat(Repository.map(pod, "securityContext")).as(name).containsEntry("runAsNonRoot", true);
+			for (Map<String, Object> container : Rendered.maps(pod.get("containers"))) {
+				assertThat(container).as(name).containsKeys("readinessProbe", "livenessProbe");
+				Map<String, Object> resources = Repository.map(container, "resources");
+				assertThat(Repository.map(resources, "requests")).as(name).containsKeys("cpu", "memory");
+				assertThat(Repository.map(resources, "limits")).as(name).containsKeys("cpu", "memory");
+				Map<String, Object> security = Repository.map(container, "securityContext");
+				assertThat(security).as(name)
+					.containsEntry("readOnlyRootFilesystem", true)
+					.containsEntry("allowPrivilegeEscalation", false);
+				assertThat(Repository.list(Repository.map(security, "capabilities"), "drop")).as(name)
+					.containsExactly("ALL");
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void eachServiceListensAndIsProbedWhereItsConfigurationSays(Variant variant) {
+		Rendered rendered = render(variant);
+		assertThat(rendered.names("Deployment")).containsExactlyInAnyOrderElementsOf(SERVICES);
+		for (String service : SERVICES) {
+			Repository.Application application = Repository.application(service);
+			assertThat(application.name()).isEqualTo(service);
+			Map<String, Object> container = rendered.container(service);
+			Map<String, Object> ports = new java.util.HashMap<>();
+			Rendered.maps(container.get("ports"))
+				.forEach((port) -> ports.put(port.get("name").toString(), port.get("containerPort")));
+			assertThat(ports).as(service).containsEntry("http", application.port());
+			Map<String, String> env = rendered.environment(service);
+			assertThat(env).as(service).containsEntry("SERVER_PORT", Integer.toString(application.port()));
+			String healthPort = "http";
+			if (application.managementPort() != null) {
+				assertThat(ports).as(service).containsEntry("management", application.managementPort());
+				assertThat(env).as(service)
+					.containsEntry("MANAGEMENT_PORT", Integer.toString(application.managementPort()));
+				healthPort = "management";
+			}
+			for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+				Map<String, Object> get = Repository.map(Repository.map(container, probe), "httpGet");
+				assertThat(get.get("port")).as(service + " " + probe).isEqualTo(healthPort);
+				assertThat(get.get("path").toString()).as(service + " " + probe).startsWith("/actuator/health/");
+			}
+			assertThat(env.get("REDIS_URL")).as(service).isEqualTo("redis://:$(REDIS_PASSWORD)@redis:6379");
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void servicesSelectPodsThatExistOnPortsTheyName(Variant variant) {
+		Rendered rendered = render(variant);
+		assertThat(rendered.names("Service")).containsExactlyInAnyOrder("redis", "gateway", "auth-service",
+				"api-service", "worker-service");
+		for (Map<String, Object> service : rendered.all("Service")) {
+			Map<String, Object> spec = Repository.map(service, "spec");
+			Map<String, Object> selector = Repository.map(spec, "selector");
+			List<Map<String, Object>> selected = rendered.workloads()
+				.stream()
+				.filter((workload) -> Rendered.podLabels(workload).entrySet().containsAll(selector.entrySet()))
+				.toList();
+			assertThat(selected).as(Rendered.name(service) + " selects " + selector).isNotEmpty();
+			Set<String> named = new HashSet<>();
+			selected.forEach((workload) -> Rendered
+				.maps(Repository.map(Repository.map(Repository.map(workload, "spec"), "template"), "spec")
+					.get("containers"))
+				.forEach((container) -> Rendered.maps(container.get("ports"))
+					.forEach((port) -> named.add(port.get("name").toString()))));
+			for (Map<String, Object> port : Rendered.maps(spec.get("ports"))) {
+				assertThat(named).as(Rendered.name(service)).contains(port.get("targetPort").toString());
+			}
+		}
+		// The gateway balances the pods of these itself: their DNS must list every pod.
+		for (String headless : List.of("api-service", "auth-service")) {
+			assertThat(Repository.map(rendered.one("Service", headless), "spec")).containsEntry("clusterIP", "None");
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void theGatewayAndTheApiFindTheirUpstreamsUnderTheServiceNames(Variant variant) {
+		Rendered rendered = render(variant);
+		Map<String, Object> config = Repository.map(rendered.all("ConfigMap").get(0), "data");
+		assertThat(config).containsEntry("API_SERVICE_DNS",
+				"http://api-service:" + Repository.application("api-service").port());
+		assertThat(config).containsEntry("AUTH_SERVICE_DNS",
+				"http://auth-service:" + Repository.application("auth-service").port());
+		assertThat(config).containsEntry("TOKEN_JWKS_URI",
+				"http://auth-service:" + Repository.application("auth-service").port() + "/.well-known/jwks.json");
+		// The same service names as docker-compose.yml.
+		Set<String> composeServices = new HashSet<>(
+				Repository.map(Repository.yaml("docker-compose.yml"), "services").keySet());
+		composeServices.remove("redis");
+		assertThat(rendered.names("Deployment")).containsExactlyInAnyOrderElementsOf(composeServices);
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void autoscalersAndBudgetsTargetDeploymentsThatExist(Variant variant) {
+		Rendered rendered = render(variant);
+		assertThat(rendered.names("HorizontalPodAutoscaler")).containsExactlyInAnyOrder("gateway", "auth-service",
+				"api-service");
+		for (Map<String, Object> hpa : rendered.all("HorizontalPodAutoscaler")) {
+			Map<String, Object> target = Repository.map(Repository.map(hpa, "spec"), "scaleTargetRef");
+			assertThat(target).containsEntry("kind", "Deployment");
+			assertThat(rendered.names("Deployment")).contains(target.get("name").toString());
+			int min = (Integer) Repository.map(hpa, "spec").get("minReplicas");
+			assertThat(min).isLessThanOrEqualTo(variant.replicas().get(target.get("name").toString()));
+		}
+		Map<String, Object> scaled = rendered.one("ScaledObject", "worker-service");
+		assertThat(Repository.map(Repository.map(scaled, "spec"), "scaleTargetRef")).containsEntry("name",
+				"worker-service");
+		Map<String, Object> trigger = Rendered.maps(Repository.map(scaled, "spec").get("triggers")).get(0);
+		assertThat(trigger).containsEntry("type", "redis-streams");
+		assertThat(Repository.map(trigger, "metadata")).containsEntry("stream", "fulcrum:{jobs}:stream")
+			.containsEntry("consumerGroup", "workers");
+		for (String service : SERVICES) {
+			Map<String, Object> budget = rendered.one("PodDisruptionBudget", service);
+			assertThat(Repository.map(Repository.map(budget, "spec"), "selector")).containsEntry("matchLabels",
+					Map.of("app.kubernetes.io/name", service));
+			assertThat(Repository.map(rendered.one("Deployment", service), "spec")).as(service)
+				.containsEntry("replicas", variant.replicas().get(service));
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void onlyTheGatewayIsReachableFromOutsideAndOnlyTheServicesReachRedis(Variant variant) {
+		Rendered rendered = render(variant);
+		Map<String, Object> deny = rendered.one("NetworkPolicy", "default-deny-ingress");
+		assertThat(Repository.map(deny, "spec")).containsEntry("podSelector", Map.of()).doesNotContainKey("ingress");
+		for (Map<String, Object> policy : rendered.all("NetworkPolicy")) {
+			Map<String, Object> spec = Repository.map(policy, "spec");
+			for (Map<String, Object> rule : Rendered.maps(spec.get("ingress"))) {
+				if (!rule.containsKey("from")) {
+					assertThat(spec.get("podSelector")).as(Rendered.name(policy) + " lets anyone in")
+						.isEqualTo(Map.of("matchLabels", Map.of("app.kubernetes.io/name", "gateway")));
+				}
+			}
+		}
+		Map<String, Object> redis = rendered.one("NetworkPolicy", "redis-from-services");
+		assertThat(Repository.map(redis, "spec").get("podSelector"))
+			.isEqualTo(Map.of("matchLabels", Map.of("app.kubernetes.io/name", "redis")));
+		for (String service : SERVICES) {
+			assertThat(Rendered.podLabels(rendered.one("Deployment", service))).as(service)
+				.containsEntry("fulcrum.dev/redis-client", "true");
+		}
+		assertThat(Repository.map(rendered.one("Ingress", "gateway"), "spec").toString()).contains("name=gateway");
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void redisKeepsItsDataOnAVolumeAndNeverEvicts(Variant variant) {
+		Rendered rendered = render(variant);
+		Map<String, Object> redis = rendered.one("StatefulSet", "redis");
+		assertThat(Repository.map(redis, "spec")).containsKey("volumeClaimTemplates");
+		String args = String.join(" ", Repository.list(rendered.container("redis"), "args"));
+		assertThat(args).contains("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass");
+	}
+
+	@Test
+	void devBringsItsOwnDemoSecretAndProdExpectsYours() {
+		assertThat(render(variants().toList().get(0)).names("Secret")).containsExactly("redis");
+		assertThat(render(variants().toList().get(1)).names("Secret")).isEmpty();
+		for (String readme : List.of("k8s/README.md", "k8s/overlays/dev/README.md", "k8s/overlays/prod/README.md",
+				"k8s/components/request-rate-hpa/README.md")) {
+			assertThat(Repository.root().resolve(readme)).as(readme).isRegularFile();
+		}
+	}
+
+	private static Rendered render(Variant variant) {
+		boolean required = "1".equals(System.getenv("FULCRUM_REQUIRE_KUSTOMIZE"));
+		boolean installed = Stream.of(System.getenv("PATH").split(":"))
+			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, "kubectl")));
+		assumeTrue(required || installed, "kubectl is not installed");
+		try {
+			Path dir = Repository.root().resolve("k8s");
+			List<String> command = new ArrayList<>(List.of("kubectl", "kustomize"));
+			if (variant.path().contains("+")) {
+				// An overlay with a component, as a user would write it.
+				String[] parts = variant.path().split("\\+");
+				Path overlay = Files.createTempDirectory(Repository.root().resolve("deploy-tests/target"), "kz");
+				Files.writeString(overlay.resolve("kustomization.yaml"),
+						"resources:\n  - " + overlay.relativize(dir.resolve("overlays/" + parts[0])) + "\n"
+								+ "components:\n  - " + overlay.relativize(dir.resolve(parts[1])) + "\n");
+				command.addAll(List.of("--load-restrictor", "LoadRestrictionsNone", overlay.toString()));
+			}
+			else {
+				command.add(dir.resolve(variant.path()).toString());
+			}
+			Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+			String output = new String(process.getInputStream().readAllBytes());
+			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(process.exitValue()).as("kubectl kustomize " + variant.path()).isZero();
+			List<Map<String, Object>> objects = new ArrayList<>();
+			for (Object document : new Yaml(new SafeConstructor(new LoaderOptions()))
+				.loadAll(new StringReader(output))) {
+				objects.add(Rendered.maps(List.of(document)).get(0));
+			}
+			return new Rendered(objects);
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * A variant of the manifests.
+	 *
+	 * @param path a folder under {@code k8s/}, or {@code overlay+component}
+	 * @param replicas the replicas it gives each service
+	 */
+	record Variant(String path, Map<String, Integer> replicas) {
+
+		@Override
+		public String toString() {
+			return this.path;
+		}
+
+	}
+
+}
