@@ -1,13 +1,19 @@
 package dev.fulcrum.deploy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,8 +40,14 @@ class ComposeFileTests {
 	private final Map<String, Object> services = Repository.map(this.compose, "services");
 
 	@Test
-	void runsRedisAndTheFourServicesAndNothingElse() {
-		assertThat(this.services).containsOnlyKeys("redis", "gateway", "auth-service", "api-service", "worker-service");
+	void runsRedisAndTheFourServicesAndKeepsTheRestInProfiles() {
+		Map<String, Object> always = new TreeMap<>(this.services);
+		always.keySet().removeIf((name) -> Repository.map(this.services, name).containsKey("profiles"));
+		assertThat(always).containsOnlyKeys("redis", "gateway", "auth-service", "api-service", "worker-service");
+		assertThat(Repository.list(Repository.map(this.services, "prometheus"), "profiles"))
+			.containsExactly("observability");
+		assertThat(Repository.list(Repository.map(this.services, "grafana"), "profiles"))
+			.containsExactly("observability");
 	}
 
 	@ParameterizedTest
@@ -100,14 +112,84 @@ class ComposeFileTests {
 	}
 
 	@Test
-	void onlyTheGatewayIsPublishedAndItsManagementPortOnlyOnLoopback() {
+	void onlyTheGatewayIsPublishedAndEverythingElseOnlyOnLoopback() {
 		this.services.forEach((name, service) -> {
-			if (!name.equals("gateway")) {
-				assertThat(Repository.map(this.services, name)).as(name).doesNotContainKey("ports");
+			Map<String, Object> definition = Repository.map(this.services, name);
+			if (name.equals("gateway")) {
+				assertThat(Repository.list(definition, "ports")).containsExactlyInAnyOrder("8080:8080",
+						"127.0.0.1:9080:9080");
+			}
+			else if (definition.containsKey("profiles")) {
+				assertThat(Repository.list(definition, "ports")).as(name)
+					.allMatch((port) -> port.startsWith("127.0.0.1:"));
+			}
+			else {
+				assertThat(definition).as(name).doesNotContainKey("ports");
 			}
 		});
-		assertThat(Repository.list(Repository.map(this.services, "gateway"), "ports"))
-			.containsExactlyInAnyOrder("8080:8080", "127.0.0.1:9080:9080");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "gateway", "auth-service", "api-service", "worker-service" })
+	void prometheusScrapesEveryReplicaWhereItsMetricsAre(String name) {
+		Repository.Application application = Repository.application(name);
+		int port = (application.managementPort() != null) ? application.managementPort() : application.port();
+		Map<String, Object> job = Repository.maps(Repository.yaml("observability/prometheus.yml").get("scrape_configs"))
+			.stream()
+			.filter((config) -> name.equals(config.get("job_name")))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no scrape job " + name));
+		assertThat(job).containsEntry("metrics_path", "/actuator/prometheus").containsEntry("honor_labels", true);
+		Map<String, Object> discovery = Repository.maps(job.get("dns_sd_configs")).get(0);
+		assertThat(Repository.list(discovery, "names")).containsExactly(name);
+		assertThat(discovery).containsEntry("type", "A").containsEntry("port", port);
+		assertThat(Repository.list(Repository.map(this.services, "prometheus"), "volumes"))
+			.contains("./observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
+	}
+
+	/**
+	 * Every Fulcrum meter a dashboard panel queries is one the code registers, so a
+	 * renamed meter cannot leave an empty panel behind.
+	 */
+	@Test
+	void theDashboardQueriesMetersThatExist() throws IOException {
+		Map<String, Object> dashboard = Repository.yaml("observability/grafana/dashboards/fulcrum.json");
+		List<String> expressions = Repository.maps(dashboard.get("panels"))
+			.stream()
+			.flatMap((panel) -> Repository.maps(panel.get("targets")).stream())
+			.map((target) -> target.get("expr").toString())
+			.toList();
+		assertThat(expressions).hasSizeGreaterThanOrEqualTo(10);
+		String sources;
+		try (Stream<Path> files = Files.walk(Repository.root())) {
+			sources = files
+				.filter((file) -> file.toString().endsWith(".java") && file.toString().contains("/src/main/"))
+				.map(ComposeFileTests::read)
+				.collect(Collectors.joining("\n"));
+		}
+		Matcher meters = Pattern.compile("\\b(fulcrum_[a-z_]+?)(_seconds_count|_seconds_bucket|_total)?\\b")
+			.matcher(String.join(" ", expressions));
+		int found = 0;
+		while (meters.find()) {
+			found++;
+			String meter = meters.group(1).replace('_', '.');
+			assertThat(sources).as("a meter named " + meter).contains("\"" + meter + "\"");
+		}
+		assertThat(found).isGreaterThanOrEqualTo(8);
+		assertThat(Repository.list(Repository.map(this.services, "grafana"), "volumes")).containsExactlyInAnyOrder(
+				"./observability/grafana/provisioning:/etc/grafana/provisioning:ro",
+				"./observability/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+		assertThat(Repository.root().resolve("observability/grafana/provisioning/datasources/prometheus.yml"))
+			.isRegularFile();
+	}
+
+	private static String read(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@Test

@@ -2,9 +2,11 @@ package dev.fulcrum.deploy;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +58,7 @@ class KustomizeTests {
 			assertThat(pod).as(name).containsEntry("automountServiceAccountToken", false);
 			assertThat(rendered.names("ServiceAccount")).as(name).contains(pod.get("serviceAccountName").toString());
 			assertThat(Repository.map(pod, "securityContext")).as(name).containsEntry("runAsNonRoot", true);
-			for (Map<String, Object> container : Rendered.maps(pod.get("containers"))) {
+			for (Map<String, Object> container : Repository.maps(pod.get("containers"))) {
 				assertThat(container).as(name).containsKeys("readinessProbe", "livenessProbe");
 				Map<String, Object> resources = Repository.map(container, "resources");
 				assertThat(Repository.map(resources, "requests")).as(name).containsKeys("cpu", "memory");
@@ -80,8 +82,8 @@ class KustomizeTests {
 			Repository.Application application = Repository.application(service);
 			assertThat(application.name()).isEqualTo(service);
 			Map<String, Object> container = rendered.container(service);
-			Map<String, Object> ports = new java.util.HashMap<>();
-			Rendered.maps(container.get("ports"))
+			Map<String, Object> ports = new HashMap<>();
+			Repository.maps(container.get("ports"))
 				.forEach((port) -> ports.put(port.get("name").toString(), port.get("containerPort")));
 			assertThat(ports).as(service).containsEntry("http", application.port());
 			Map<String, String> env = rendered.environment(service);
@@ -117,12 +119,12 @@ class KustomizeTests {
 				.toList();
 			assertThat(selected).as(Rendered.name(service) + " selects " + selector).isNotEmpty();
 			Set<String> named = new HashSet<>();
-			selected.forEach((workload) -> Rendered
+			selected.forEach((workload) -> Repository
 				.maps(Repository.map(Repository.map(Repository.map(workload, "spec"), "template"), "spec")
 					.get("containers"))
-				.forEach((container) -> Rendered.maps(container.get("ports"))
+				.forEach((container) -> Repository.maps(container.get("ports"))
 					.forEach((port) -> named.add(port.get("name").toString()))));
-			for (Map<String, Object> port : Rendered.maps(spec.get("ports"))) {
+			for (Map<String, Object> port : Repository.maps(spec.get("ports"))) {
 				assertThat(named).as(Rendered.name(service)).contains(port.get("targetPort").toString());
 			}
 		}
@@ -143,10 +145,12 @@ class KustomizeTests {
 				"http://auth-service:" + Repository.application("auth-service").port());
 		assertThat(config).containsEntry("TOKEN_JWKS_URI",
 				"http://auth-service:" + Repository.application("auth-service").port() + "/.well-known/jwks.json");
-		// The same service names as docker-compose.yml.
-		Set<String> composeServices = new HashSet<>(
-				Repository.map(Repository.yaml("docker-compose.yml"), "services").keySet());
-		composeServices.remove("redis");
+		// The same service names as docker-compose.yml (Redis and the optional profiles
+		// aside).
+		Map<String, Object> compose = Repository.map(Repository.yaml("docker-compose.yml"), "services");
+		Set<String> composeServices = new HashSet<>(compose.keySet());
+		composeServices
+			.removeIf((name) -> name.equals("redis") || Repository.map(compose, name).containsKey("profiles"));
 		assertThat(rendered.names("Deployment")).containsExactlyInAnyOrderElementsOf(composeServices);
 	}
 
@@ -166,7 +170,7 @@ class KustomizeTests {
 		Map<String, Object> scaled = rendered.one("ScaledObject", "worker-service");
 		assertThat(Repository.map(Repository.map(scaled, "spec"), "scaleTargetRef")).containsEntry("name",
 				"worker-service");
-		Map<String, Object> trigger = Rendered.maps(Repository.map(scaled, "spec").get("triggers")).get(0);
+		Map<String, Object> trigger = Repository.maps(Repository.map(scaled, "spec").get("triggers")).get(0);
 		assertThat(trigger).containsEntry("type", "redis-streams");
 		assertThat(Repository.map(trigger, "metadata")).containsEntry("stream", "fulcrum:{jobs}:stream")
 			.containsEntry("consumerGroup", "workers");
@@ -187,7 +191,7 @@ class KustomizeTests {
 		assertThat(Repository.map(deny, "spec")).containsEntry("podSelector", Map.of()).doesNotContainKey("ingress");
 		for (Map<String, Object> policy : rendered.all("NetworkPolicy")) {
 			Map<String, Object> spec = Repository.map(policy, "spec");
-			for (Map<String, Object> rule : Rendered.maps(spec.get("ingress"))) {
+			for (Map<String, Object> rule : Repository.maps(spec.get("ingress"))) {
 				if (!rule.containsKey("from")) {
 					assertThat(spec.get("podSelector")).as(Rendered.name(policy) + " lets anyone in")
 						.isEqualTo(Map.of("matchLabels", Map.of("app.kubernetes.io/name", "gateway")));
@@ -251,12 +255,12 @@ class KustomizeTests {
 			List<Map<String, Object>> objects = new ArrayList<>();
 			for (Object document : new Yaml(new SafeConstructor(new LoaderOptions()))
 				.loadAll(new StringReader(output))) {
-				objects.add(Rendered.maps(List.of(document)).get(0));
+				objects.add(Repository.maps(List.of(document)).get(0));
 			}
 			return new Rendered(objects);
 		}
 		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new UncheckedIOException(ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -44,14 +44,15 @@ record Rendered(List<Map<String, Object>> objects) {
 			.filter((object) -> workload.equals(name(object)))
 			.findFirst()
 			.orElseThrow(() -> new AssertionError("no workload " + workload));
-		return maps(Repository.map(Repository.map(Repository.map(found, "spec"), "template"), "spec").get("containers"))
+		return Repository
+			.maps(Repository.map(Repository.map(Repository.map(found, "spec"), "template"), "spec").get("containers"))
 			.get(0);
 	}
 
 	/** The plain environment values of a Deployment's first container. */
 	Map<String, String> environment(String workload) {
 		Map<String, String> env = new HashMap<>();
-		for (Map<String, Object> variable : maps(container(workload).get("env"))) {
+		for (Map<String, Object> variable : Repository.maps(container(workload).get("env"))) {
 			if (variable.containsKey("value")) {
 				env.put(variable.get("name").toString(), variable.get("value").toString());
 			}
@@ -67,16 +68,6 @@ record Rendered(List<Map<String, Object>> objects) {
 	static Map<String, Object> podLabels(Map<String, Object> workload) {
 		return Repository.map(Repository.map(Repository.map(Repository.map(workload, "spec"), "template"), "metadata"),
 				"labels");
-	}
-
-	/** A list of maps (an absent list is empty). */
-	@SuppressWarnings("unchecked")
-	static List<Map<String, Object>> maps(Object list) {
-		if (list == null) {
-			return List.of();
-		}
-		assertThat(list).isInstanceOf(List.class);
-		return (List<Map<String, Object>>) list;
 	}
 
 }

@@ -64,6 +64,16 @@ final class Repository {
 		return ((List<?>) parent.get(key)).stream().map(String::valueOf).toList();
 	}
 
+	/** A list of maps (an absent list is empty). */
+	@SuppressWarnings("unchecked")
+	static List<Map<String, Object>> maps(Object list) {
+		if (list == null) {
+			return List.of();
+		}
+		assertThat(list).isInstanceOf(List.class);
+		return (List<Map<String, Object>>) list;
+	}
+
 	/** What a service's {@code application.yml} says: its name and default ports. */
 	static Application application(String module) {
 		Map<String, Object> yaml = yaml(module + "/src/main/resources/application.yml");
