@@ -21,6 +21,7 @@ import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -85,7 +86,9 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		}
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		Strategy strategy = this.balancer.strategy((route != null) ? route.getId() : service);
-		int attempts = RETRIED_METHODS.contains(exchange.getRequest().getMethod()) ? this.retry.maxAttempts() : 1;
+		// A body can be read only once: a request with one is never replayed.
+		int attempts = RETRIED_METHODS.contains(exchange.getRequest().getMethod()) && !hasBody(exchange.getRequest())
+				? this.retry.maxAttempts() : 1;
 		return attempt(exchange, chain, url, strategy, candidates, new ArrayList<>(attempts), attempts);
 	}
 
@@ -117,7 +120,9 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		long started = System.nanoTime();
 		Mono<Void> sent = chain.filter(exchange)
 			.doOnSuccess((done) -> finished(service, upstream, started, failed(exchange.getResponse().getStatusCode())))
-			.doOnError((ex) -> finished(service, upstream, started, true))
+			// A refusal of the client's own request (a body over the cap) says nothing
+			// about the instance.
+			.doOnError((ex) -> finished(service, upstream, started, !ProblemResponses.isClientError(ex)))
 			.doOnCancel(() -> {
 				// The client went away: says nothing about the instance.
 				upstream.finished(System.nanoTime() - started, false);
@@ -168,6 +173,11 @@ class BalancingFilter implements GlobalFilter, Ordered {
 			logger.warn("Ejected " + service + " instance " + upstream.id() + " after "
 					+ this.ejection.consecutiveFailures() + " failures in a row");
 		}
+	}
+
+	private static boolean hasBody(ServerHttpRequest request) {
+		return request.getHeaders().getContentLength() > 0
+				|| request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
 	private static boolean failed(HttpStatusCode status) {

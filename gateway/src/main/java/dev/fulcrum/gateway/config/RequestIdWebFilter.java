@@ -44,7 +44,18 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 			return Mono.empty();
 		});
 		long start = System.nanoTime();
-		return chain.filter(exchange).doFinally((signal) -> completed(exchange, requestId, start));
+		ServerWebExchange proxied = exchange;
+		if ("websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
+			// Upgrades go through Spring Cloud Gateway's own WebSocket filter, not the
+			// proxy: give them the id in the request itself.
+			proxied = exchange.mutate()
+				.request(exchange.getRequest()
+					.mutate()
+					.headers((headers) -> headers.set(RequestIds.HEADER, requestId))
+					.build())
+				.build();
+		}
+		return chain.filter(proxied).doFinally((signal) -> completed(exchange, requestId, start));
 	}
 
 	private void completed(ServerWebExchange exchange, String requestId, long start) {

@@ -12,6 +12,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -27,6 +28,16 @@ public final class ProblemResponses {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private ProblemResponses() {
+	}
+
+	/**
+	 * Whether an error is the gateway refusing the client's own request (a 4xx, such as a
+	 * body over the cap found while streaming it): no failure of the instance or route.
+	 * @param error the error
+	 * @return whether it is a client error
+	 */
+	public static boolean isClientError(Throwable error) {
+		return error instanceof ResponseStatusException refusal && refusal.getStatusCode().is4xxClientError();
 	}
 
 	/**

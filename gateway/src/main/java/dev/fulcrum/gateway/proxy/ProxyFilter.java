@@ -115,7 +115,7 @@ class ProxyFilter implements GlobalFilter, Ordered {
 	private void upstreamHeaders(ServerWebExchange exchange, io.netty.handler.codec.http.HttpHeaders upstream) {
 		ServerHttpRequest request = exchange.getRequest();
 		HttpHeaders headers = request.getHeaders();
-		Set<String> named = connectionOptions(headers.getFirst(HttpHeaders.CONNECTION));
+		Set<String> named = connectionOptions(String.join(",", headers.getValuesAsList(HttpHeaders.CONNECTION)));
 		InetSocketAddress peer = request.getRemoteAddress();
 		String peerAddress = (peer != null && peer.getAddress() != null) ? peer.getAddress().getHostAddress() : null;
 		boolean trusted = peerAddress != null && this.clients.isTrustedProxy(peerAddress);
@@ -169,7 +169,7 @@ class ProxyFilter implements GlobalFilter, Ordered {
 	 * Copies the answer's end-to-end headers; returns their names, for a retry to remove.
 	 */
 	private static Set<String> copyAnswerHeaders(io.netty.handler.codec.http.HttpHeaders answer, HttpHeaders response) {
-		Set<String> named = connectionOptions(answer.get(HttpHeaders.CONNECTION));
+		Set<String> named = connectionOptions(String.join(",", answer.getAll(HttpHeaders.CONNECTION)));
 		Set<String> copied = new HashSet<>();
 		for (Map.Entry<String, String> header : answer) {
 			String name = header.getKey();

@@ -84,8 +84,16 @@ class CircuitBreakerFilter implements GlobalFilter, Ordered {
 			else {
 				breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 			}
+		}).doOnError((ex) -> {
+			if (ProblemResponses.isClientError(ex)) {
+				// The client's own request was refused (a body over the cap): no
+				// verdict on the service.
+				breaker.releasePermission();
+			}
+			else {
+				breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, ex);
+			}
 		})
-			.doOnError((ex) -> breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, ex))
 			// The client went away: no verdict on the service.
 			.doOnCancel(breaker::releasePermission);
 	}

@@ -93,6 +93,23 @@ class EdgeHeadersTests {
 		}
 	}
 
+	/**
+	 * The 413 is the client's doing: a stream of oversized bodies must neither eject the
+	 * instance (5 failures in a row) nor open the route's circuit breaker.
+	 */
+	@Test
+	void oversizedBodiesSayNothingAboutTheInstanceOrTheRoute() throws Exception {
+		try (HttpClient client = HttpClient.newHttpClient()) {
+			for (int i = 0; i < 25; i++) {
+				HttpRequest request = HttpRequest.newBuilder(URI.create(url("/api/echo")))
+					.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[4096])))
+					.build();
+				assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(413);
+			}
+		}
+		assertThat(TestHttp.get(url("/api/hello")).statusCode()).isEqualTo(200);
+	}
+
 	private String url(String path) {
 		return "http://localhost:" + this.port + path;
 	}

@@ -35,7 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "fulcrum.gateway.auth.protected-paths=/nothing/**",
-				"fulcrum.gateway.rate-limit.enabled=false" })
+				"fulcrum.gateway.rate-limit.enabled=false",
+				// Where Spring Boot would otherwise believe any client's Forwarded
+				// header.
+				"spring.main.cloud-platform=kubernetes" })
 @Import(TestRedisConfiguration.class)
 class ProxyTests {
 
