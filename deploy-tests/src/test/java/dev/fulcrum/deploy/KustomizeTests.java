@@ -36,7 +36,7 @@ class KustomizeTests {
 
 	private static final List<String> SERVICES = List.of("gateway", "auth-service", "api-service", "worker-service");
 
-	/** The variants, and the replicas each gives the four services. */
+	/** The variants, and the fewest replicas each lets the autoscalers go to. */
 	static Stream<Variant> variants() {
 		return Stream.of(
 				new Variant("overlays/dev",
@@ -57,7 +57,9 @@ class KustomizeTests {
 					"spec");
 			assertThat(pod).as(name).containsEntry("automountServiceAccountToken", false);
 			assertThat(rendered.names("ServiceAccount")).as(name).contains(pod.get("serviceAccountName").toString());
-			assertThat(Repository.map(pod, "securityContext")).as(name).containsEntry("runAsNonRoot", true);
+			assertThat(Repository.map(pod, "securityContext")).as(name)
+				.containsEntry("runAsNonRoot", true)
+				.containsEntry("seccompProfile", Map.of("type", "RuntimeDefault"));
 			for (Map<String, Object> container : Repository.maps(pod.get("containers"))) {
 				assertThat(container).as(name).containsKeys("readinessProbe", "livenessProbe");
 				Map<String, Object> resources = Repository.map(container, "resources");
@@ -101,6 +103,14 @@ class KustomizeTests {
 				assertThat(get.get("path").toString()).as(service + " " + probe).startsWith("/actuator/health/");
 			}
 			assertThat(env.get("REDIS_URL")).as(service).isEqualTo("redis://:$(REDIS_PASSWORD)@redis:6379");
+			// $(REDIS_PASSWORD) is expanded only from a variable defined before it.
+			List<String> order = Repository.maps(container.get("env"))
+				.stream()
+				.map((variable) -> variable.get("name").toString())
+				.toList();
+			assertThat(order.indexOf("REDIS_PASSWORD")).as(service)
+				.isNotNegative()
+				.isLessThan(order.indexOf("REDIS_URL"));
 		}
 	}
 
@@ -164,10 +174,12 @@ class KustomizeTests {
 			Map<String, Object> target = Repository.map(Repository.map(hpa, "spec"), "scaleTargetRef");
 			assertThat(target).containsEntry("kind", "Deployment");
 			assertThat(rendered.names("Deployment")).contains(target.get("name").toString());
-			int min = (Integer) Repository.map(hpa, "spec").get("minReplicas");
-			assertThat(min).isLessThanOrEqualTo(variant.replicas().get(target.get("name").toString()));
+			assertThat(Repository.map(hpa, "spec")).as(Rendered.name(hpa))
+				.containsEntry("minReplicas", variant.replicas().get(target.get("name").toString()));
 		}
 		Map<String, Object> scaled = rendered.one("ScaledObject", "worker-service");
+		assertThat(Repository.map(scaled, "spec")).containsEntry("minReplicaCount",
+				variant.replicas().get("worker-service"));
 		assertThat(Repository.map(Repository.map(scaled, "spec"), "scaleTargetRef")).containsEntry("name",
 				"worker-service");
 		Map<String, Object> trigger = Repository.maps(Repository.map(scaled, "spec").get("triggers")).get(0);
@@ -178,8 +190,11 @@ class KustomizeTests {
 			Map<String, Object> budget = rendered.one("PodDisruptionBudget", service);
 			assertThat(Repository.map(Repository.map(budget, "spec"), "selector")).containsEntry("matchLabels",
 					Map.of("app.kubernetes.io/name", service));
+			// Never blocks a drain, even with one pod.
+			assertThat(Repository.map(budget, "spec")).containsEntry("maxUnavailable", 1);
+			// The autoscaler owns the count: an apply must not reset it.
 			assertThat(Repository.map(rendered.one("Deployment", service), "spec")).as(service)
-				.containsEntry("replicas", variant.replicas().get(service));
+				.doesNotContainKey("replicas");
 		}
 	}
 
@@ -189,15 +204,23 @@ class KustomizeTests {
 		Rendered rendered = render(variant);
 		Map<String, Object> deny = rendered.one("NetworkPolicy", "default-deny-ingress");
 		assertThat(Repository.map(deny, "spec")).containsEntry("podSelector", Map.of()).doesNotContainKey("ingress");
+		// No rule opens a pod to everyone: each names its sources, none by an address
+		// block
+		// or by every namespace.
 		for (Map<String, Object> policy : rendered.all("NetworkPolicy")) {
 			Map<String, Object> spec = Repository.map(policy, "spec");
 			for (Map<String, Object> rule : Repository.maps(spec.get("ingress"))) {
-				if (!rule.containsKey("from")) {
-					assertThat(spec.get("podSelector")).as(Rendered.name(policy) + " lets anyone in")
-						.isEqualTo(Map.of("matchLabels", Map.of("app.kubernetes.io/name", "gateway")));
+				assertThat(rule).as(Rendered.name(policy) + " lets anyone in").containsKey("from");
+				for (Map<String, Object> source : Repository.maps(rule.get("from"))) {
+					assertThat(source).as(Rendered.name(policy)).doesNotContainKey("ipBlock");
+					assertThat(source.get("namespaceSelector")).as(Rendered.name(policy)).isNotEqualTo(Map.of());
 				}
 			}
 		}
+		Map<String, Object> way = Repository
+			.maps(Repository.map(rendered.one("NetworkPolicy", "gateway-from-ingress"), "spec").get("ingress"))
+			.get(0);
+		assertThat(way.get("from").toString()).contains("kubernetes.io/metadata.name=ingress-nginx");
 		Map<String, Object> redis = rendered.one("NetworkPolicy", "redis-from-services");
 		assertThat(Repository.map(redis, "spec").get("podSelector"))
 			.isEqualTo(Map.of("matchLabels", Map.of("app.kubernetes.io/name", "redis")));
