@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +50,12 @@ class ApiServiceApplicationTests extends ServiceContractTests {
 	@Override
 	protected String instanceId() {
 		return "api-test-1";
+	}
+
+	@Override
+	protected List<String> openApiDocument() {
+		return List.of("/api/openapi.json", "GET /api/hello", "GET /api/me", "GET /api/catalog", "POST /api/jobs",
+				"GET /api/jobs/{id}");
 	}
 
 	@Test

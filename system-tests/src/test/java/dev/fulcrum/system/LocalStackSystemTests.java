@@ -93,6 +93,23 @@ class LocalStackSystemTests {
 	}
 
 	@Test
+	@Order(13)
+	void theOpenApiDocumentsOfAuthAndApiAreServedThroughTheGatewayWithoutAToken() {
+		for (String path : List.of("/api/openapi.json", "/auth/openapi.json")) {
+			HttpResponse<String> response = TestHttp.get(stack.url("gateway") + path);
+			assertThat(response.statusCode()).as(path).isEqualTo(200);
+			assertThat(TestHttp.json(response).at("/servers/0/url").asString()).as(path).isEqualTo("/");
+			assertThat(TestHttp.json(response).at("/components/schemas/Problem").isObject()).as(path).isTrue();
+		}
+		assertThat(TestHttp.json(TestHttp.get(stack.url("gateway") + "/api/openapi.json"))
+			.at("/paths/~1api~1jobs/post")
+			.isObject()).isTrue();
+		assertThat(TestHttp.json(TestHttp.get(stack.url("gateway") + "/auth/openapi.json"))
+			.at("/paths/~1auth~1login/post")
+			.isObject()).isTrue();
+	}
+
+	@Test
 	@Order(12)
 	void theGatewayCachesTheCatalogAndAnswersIfNoneMatchAtTheEdge() {
 		String catalog = stack.url("gateway") + "/api/catalog";

@@ -1,8 +1,11 @@
 package dev.fulcrum.testsupport;
 
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -29,6 +32,39 @@ public abstract class ServiceContractTests {
 	 * @return the expected {@code X-Served-By}
 	 */
 	protected abstract String instanceId();
+
+	/**
+	 * Where the service serves its OpenAPI document, and operations it must describe.
+	 * @return the document's path, then {@code "METHOD /path"} of some operations
+	 */
+	protected abstract List<String> openApiDocument();
+
+	/**
+	 * The OpenAPI document is public, names the service, points at a relative server (the
+	 * gateway), and describes every operation's errors as problems.
+	 */
+	@Test
+	void publishesAnOpenApiDocumentWithItsProblems() {
+		List<String> expected = openApiDocument();
+		HttpResponse<String> response = TestHttp.get("http://localhost:" + this.port + expected.get(0));
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode document = TestHttp.json(response);
+		assertThat(document.path("openapi").asString()).startsWith("3.");
+		assertThat(document.at("/info/title").asString()).startsWith("Fulcrum ");
+		assertThat(document.at("/servers/0/url").asString()).isEqualTo("/");
+		assertThat(document.at("/components/schemas/Problem/properties").propertyNames()).contains("type", "title",
+				"status", "detail", "requestId");
+		for (String operation : expected.subList(1, expected.size())) {
+			String[] parts = operation.split(" ");
+			JsonNode described = document.path("paths").path(parts[1]).path(parts[0].toLowerCase(Locale.ROOT));
+			assertThat(described.isMissingNode()).as(operation).isFalse();
+			for (String status : List.of("429", "503", "default")) {
+				assertThat(described.at("/responses/" + status + "/content").propertyNames())
+					.as(operation + " " + status)
+					.containsExactly("application/problem+json");
+			}
+		}
+	}
 
 	@Test
 	void namesTheInstanceThatServed() {

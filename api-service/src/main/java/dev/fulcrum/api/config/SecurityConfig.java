@@ -19,20 +19,20 @@ class SecurityConfig {
 	@Bean
 	SecurityFilterChain securityFilterChain(HttpSecurity http, AccessTokenSecurity tokens) throws Exception {
 		tokens.apply(http)
-			.authorizeHttpRequests(
-					(requests) -> requests.requestMatchers(HttpMethod.GET, "/api/hello", "/api/work", "/api/catalog")
-						.permitAll()
-						// As at the gateway: a public GET is a public HEAD.
-						.requestMatchers(HttpMethod.HEAD, "/api/hello", "/api/work", "/api/catalog")
-						.permitAll()
-						.requestMatchers("/api/admin/**")
-						.hasRole("ADMIN")
-						// Actuator is served on the management port only; the public port
-						// answers 404.
-						.requestMatchers("/error", "/actuator/**")
-						.permitAll()
-						.anyRequest()
-						.authenticated());
+			.authorizeHttpRequests((requests) -> requests
+				.requestMatchers(HttpMethod.GET, "/api/hello", "/api/work", "/api/catalog", "/api/openapi.json")
+				.permitAll()
+				// As at the gateway: a public GET is a public HEAD.
+				.requestMatchers(HttpMethod.HEAD, "/api/hello", "/api/work", "/api/catalog")
+				.permitAll()
+				.requestMatchers("/api/admin/**")
+				.hasRole("ADMIN")
+				// Actuator is served on the management port only; the public port
+				// answers 404.
+				.requestMatchers("/error", "/actuator/**")
+				.permitAll()
+				.anyRequest()
+				.authenticated());
 		return http.build();
 	}
 

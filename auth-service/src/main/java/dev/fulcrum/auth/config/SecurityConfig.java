@@ -29,7 +29,7 @@ class SecurityConfig {
 			.authorizeHttpRequests((requests) -> requests
 				.requestMatchers(HttpMethod.POST, "/auth/register", "/auth/login", "/auth/refresh")
 				.permitAll()
-				.requestMatchers(HttpMethod.GET, "/.well-known/jwks.json")
+				.requestMatchers(HttpMethod.GET, "/.well-known/jwks.json", "/auth/openapi.json")
 				.permitAll()
 				// Actuator is served on the management port only; the public port answers
 				// 404.
