@@ -3,7 +3,6 @@ package dev.fulcrum.gateway.proxy;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -167,16 +166,21 @@ class ProxyFilter implements GlobalFilter, Ordered {
 
 	/**
 	 * Copies the answer's end-to-end headers; returns their names, for a retry to remove.
+	 * A header the edge has already set (its security headers) keeps the edge's value:
+	 * adding the service's too would send two, and browsers read {@code DENY, SAMEORIGIN}
+	 * as neither.
 	 */
 	private static Set<String> copyAnswerHeaders(io.netty.handler.codec.http.HttpHeaders answer, HttpHeaders response) {
 		Set<String> named = connectionOptions(String.join(",", answer.getAll(HttpHeaders.CONNECTION)));
-		Set<String> copied = new HashSet<>();
+		Set<String> copied = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 		for (Map.Entry<String, String> header : answer) {
 			String name = header.getKey();
-			if (!HOP_BY_HOP.contains(name) && (named == null || !named.contains(name))) {
-				response.add(name, header.getValue());
-				copied.add(name);
+			if (HOP_BY_HOP.contains(name) || (named != null && named.contains(name))
+					|| (!copied.contains(name) && response.containsHeader(name))) {
+				continue;
 			}
+			response.add(name, header.getValue());
+			copied.add(name);
 		}
 		return copied;
 	}

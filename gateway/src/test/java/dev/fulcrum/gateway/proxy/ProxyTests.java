@@ -133,6 +133,18 @@ class ProxyTests {
 		assertThat(response.headers().map()).doesNotContainKeys("keep-alive", "proxy-authenticate");
 	}
 
+	@Test
+	void keepsOneValueOfEachSecurityHeaderTheEdgeSetsTheEdgesOwn() {
+		backend.headers.put("X-Frame-Options", "SAMEORIGIN");
+		backend.headers.put("X-Content-Type-Options", "nosniff");
+		backend.headers.put("Set-Cookie", "a=1");
+		HttpResponse<String> response = TestHttp.get("http://localhost:" + this.port + "/api/framed");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().allValues("X-Frame-Options")).containsExactly("DENY");
+		assertThat(response.headers().allValues("X-Content-Type-Options")).containsExactly("nosniff");
+		assertThat(response.headers().allValues("Set-Cookie")).containsExactly("a=1");
+	}
+
 	/** Sends a request as written and returns everything the gateway answers. */
 	private String raw(String request) throws IOException {
 		try (Socket socket = new Socket("localhost", this.port)) {
