@@ -251,7 +251,11 @@ class KustomizeTests {
 		}
 	}
 
-	private static Rendered render(Variant variant) {
+	/**
+	 * The objects a variant renders to; skips the test where kubectl is missing and not
+	 * required.
+	 */
+	static Rendered render(Variant variant) {
 		boolean required = "1".equals(System.getenv("FULCRUM_REQUIRE_KUSTOMIZE"));
 		boolean installed = Stream.of(System.getenv("PATH").split(":"))
 			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, "kubectl")));
