@@ -1,6 +1,7 @@
 package dev.fulcrum.system;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +35,9 @@ import static org.awaitility.Awaitility.await;
  * The local stack end to end: {@code ./fulcrum up} starts every process, the gateway
  * balances {@code /api/hello} over both API instances, a user registers, logs in, is
  * verified by both API instances, refreshes and logs out with the token refused at once
- * everywhere, the token verifies with an independent JOSE library, and
- * {@code ./fulcrum down} leaves nothing behind.
+ * everywhere, the token verifies with an independent JOSE library, the Postman collection
+ * passes with newman and calls every documented operation, and {@code ./fulcrum down}
+ * leaves nothing behind.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -107,6 +110,31 @@ class LocalStackSystemTests {
 		assertThat(TestHttp.json(TestHttp.get(stack.url("gateway") + "/auth/openapi.json"))
 			.at("/paths/~1auth~1login/post")
 			.isObject()).isTrue();
+	}
+
+	@Test
+	@Order(14)
+	@Timeout(value = 5, unit = TimeUnit.MINUTES)
+	void thePostmanCollectionRunsGreenAgainstTheStackAndCallsEveryOperation() {
+		String gateway = stack.url("gateway");
+		PostmanCollection postman = new PostmanCollection(stack.root);
+		Path report = stack.home.resolve("newman-report.json");
+
+		LocalStack.Result run = postman.run(gateway, report);
+
+		String output = run.output().substring(Math.max(0, run.output().length() - 12_000));
+		assertThat(run.exitCode()).as("newman run (its end):\n" + output).isZero();
+		JsonNode result = PostmanCollection.read(report);
+		assertThat(PostmanCollection.failures(result)).isEmpty();
+		assertThat(result.at("/run/stats/assertions/total").asInt()).as("assertions run").isGreaterThan(150);
+		assertThat(PostmanCollection.executed(result)).as("requests that ran")
+			.containsExactlyInAnyOrderElementsOf(postman.requestNames());
+		Set<String> documented = new TreeSet<>();
+		for (String path : List.of("/api/openapi.json", "/auth/openapi.json")) {
+			documented.addAll(PostmanCollection.operationsOf(TestHttp.json(TestHttp.get(gateway + path))));
+		}
+		assertThat(documented).as("operations of both OpenAPI documents").hasSizeGreaterThan(15);
+		assertThat(postman.operations()).as("operations the collection calls").containsAll(documented);
 	}
 
 	@Test

@@ -1,0 +1,96 @@
+package dev.fulcrum.system;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.opentest4j.TestAbortedException;
+
+/**
+ * The Node.js tools that the system tests drive, pinned in
+ * {@code src/test/js/package.json}: panva/jose (an independent token check) and newman
+ * (runs the Postman collection). Needs Node.js 20+ and npm, which installs the pinned
+ * versions once ({@code npm ci}). Without Node those tests are skipped, unless
+ * {@code FULCRUM_REQUIRE_NODE=1} (set by CI) makes them mandatory.
+ */
+final class NodeTools {
+
+	static final Path SCRIPTS = Path.of(System.getProperty("fulcrum.root", ".."))
+		.resolve("system-tests/src/test/js")
+		.toAbsolutePath()
+		.normalize();
+
+	private static final List<String> PACKAGES = List.of("jose", "newman");
+
+	private NodeTools() {
+	}
+
+	/**
+	 * Runs a command in the scripts folder, once Node and the pinned packages are there.
+	 * @param command the command and its arguments
+	 * @param timeoutSeconds how long it may take before it is killed
+	 * @return the exit code and the output (stdout and stderr together)
+	 */
+	static LocalStack.Result run(List<String> command, int timeoutSeconds) {
+		requireNode();
+		if (PACKAGES.stream().anyMatch((name) -> !Files.isDirectory(SCRIPTS.resolve("node_modules").resolve(name)))) {
+			LocalStack.Result install = exec(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
+			if (install.exitCode() != 0) {
+				throw new IllegalStateException("npm ci failed in " + SCRIPTS + ":\n" + install.output());
+			}
+		}
+		return exec(command, timeoutSeconds);
+	}
+
+	private static void requireNode() {
+		LocalStack.Result version;
+		try {
+			version = exec(List.of("node", "--version"), 20);
+		}
+		catch (IllegalStateException ex) {
+			version = new LocalStack.Result(127, ex.getMessage());
+		}
+		if (version.exitCode() != 0) {
+			String reason = "Node.js is not installed: this check needs node 20+ and npm";
+			if ("1".equals(System.getenv("FULCRUM_REQUIRE_NODE"))) {
+				throw new IllegalStateException(reason + " (FULCRUM_REQUIRE_NODE=1)");
+			}
+			throw new TestAbortedException(reason);
+		}
+	}
+
+	private static LocalStack.Result exec(List<String> command, int timeoutSeconds) {
+		try {
+			Path output = Files.createTempFile("node-", ".log");
+			try {
+				// Output to a file, so that a chatty process cannot block on a full pipe.
+				Process process = new ProcessBuilder(command).directory(SCRIPTS.toFile())
+					.redirectErrorStream(true)
+					.redirectOutput(output.toFile())
+					.start();
+				process.getOutputStream().close();
+				if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+					process.descendants().forEach(ProcessHandle::destroyForcibly);
+					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+					throw new IllegalStateException(command + " did not finish within " + timeoutSeconds + " s:\n"
+							+ Files.readString(output, StandardCharsets.UTF_8));
+				}
+				return new LocalStack.Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+			}
+			finally {
+				Files.deleteIfExists(output);
+			}
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("cannot run " + command + ": " + ex.getMessage(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+
+}
