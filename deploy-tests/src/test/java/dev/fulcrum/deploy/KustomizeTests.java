@@ -43,7 +43,7 @@ class KustomizeTests {
 						Map.of("gateway", 1, "auth-service", 1, "api-service", 1, "worker-service", 1)),
 				new Variant("overlays/prod",
 						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)),
-				new Variant("prod+components/request-rate-hpa",
+				new Variant("overlays/prod+components/request-rate-hpa+components/prometheus-operator",
 						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)));
 	}
 
@@ -142,6 +142,59 @@ class KustomizeTests {
 		for (String headless : List.of("api-service", "auth-service")) {
 			assertThat(Repository.map(rendered.one("Service", headless), "spec")).containsEntry("clusterIP", "None");
 		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("variants")
+	void podMonitorsScrapeEveryServiceWhereItsMetricsAre(Variant variant) {
+		Rendered rendered = render(variant);
+		if (!variant.path().contains("components/prometheus-operator")) {
+			assertThat(rendered.names("PodMonitor")).isEmpty();
+			return;
+		}
+		for (String service : SERVICES) {
+			Map<String, Object> workload = rendered.one("Deployment", service);
+			List<Map<String, Object>> monitors = rendered.all("PodMonitor")
+				.stream()
+				.filter((monitor) -> selects(Repository.map(Repository.map(monitor, "spec"), "selector"),
+						Rendered.podLabels(workload)))
+				.toList();
+			assertThat(monitors).as(service + "'s pods, scraped once").hasSize(1);
+			Map<String, Object> monitor = monitors.get(0);
+			assertThat(Repository.map(monitor, "metadata")).as(Rendered.name(monitor))
+				.containsEntry("namespace", "fulcrum");
+			Map<String, Object> endpoint = Repository.maps(Repository.map(monitor, "spec").get("podMetricsEndpoints"))
+				.get(0);
+			assertThat(endpoint).as(service)
+				.containsEntry("path", "/actuator/prometheus")
+				// The services' own application and instance labels, which the dashboard
+				// uses.
+				.containsEntry("honorLabels", true);
+			Repository.Application application = Repository.application(service);
+			int metricsPort = (application.managementPort() != null) ? application.managementPort()
+					: application.port();
+			Map<String, Object> port = Repository.maps(rendered.container(service).get("ports"))
+				.stream()
+				.filter((candidate) -> candidate.get("name").equals(endpoint.get("port")))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError(service + " has no port named " + endpoint.get("port")));
+			assertThat(port.get("containerPort")).as(service + " serves /actuator/prometheus on")
+				.isEqualTo(metricsPort);
+		}
+	}
+
+	/**
+	 * Whether a label selector (matchLabels, matchExpressions with In) selects labels.
+	 */
+	private static boolean selects(Map<String, Object> selector, Map<String, Object> labels) {
+		Map<?, ?> matchLabels = (Map<?, ?>) selector.getOrDefault("matchLabels", Map.of());
+		boolean matches = labels.entrySet().containsAll(matchLabels.entrySet());
+		for (Map<String, Object> expression : Repository.maps(selector.get("matchExpressions"))) {
+			assertThat(expression.get("operator")).as("only In is understood here").isEqualTo("In");
+			matches &= Repository.list(expression, "values")
+				.contains(String.valueOf(labels.get(expression.get("key"))));
+		}
+		return matches;
 	}
 
 	@ParameterizedTest
@@ -264,12 +317,16 @@ class KustomizeTests {
 			Path dir = Repository.root().resolve("k8s");
 			List<String> command = new ArrayList<>(List.of("kubectl", "kustomize"));
 			if (variant.path().contains("+")) {
-				// An overlay with a component, as a user would write it.
+				// An overlay with components, as a user would write it.
 				String[] parts = variant.path().split("\\+");
 				Path overlay = Files.createTempDirectory(Repository.root().resolve("deploy-tests/target"), "kz");
-				Files.writeString(overlay.resolve("kustomization.yaml"),
-						"resources:\n  - " + overlay.relativize(dir.resolve("overlays/" + parts[0])) + "\n"
-								+ "components:\n  - " + overlay.relativize(dir.resolve(parts[1])) + "\n");
+				StringBuilder kustomization = new StringBuilder("resources:\n  - ")
+					.append(overlay.relativize(dir.resolve(parts[0])))
+					.append("\ncomponents:\n");
+				for (int i = 1; i < parts.length; i++) {
+					kustomization.append("  - ").append(overlay.relativize(dir.resolve(parts[i]))).append('\n');
+				}
+				Files.writeString(overlay.resolve("kustomization.yaml"), kustomization);
 				command.addAll(List.of("--load-restrictor", "LoadRestrictionsNone", overlay.toString()));
 			}
 			else {
@@ -298,7 +355,7 @@ class KustomizeTests {
 	/**
 	 * A variant of the manifests.
 	 *
-	 * @param path a folder under {@code k8s/}, or {@code overlay+component}
+	 * @param path a folder under {@code k8s/}, or {@code overlay+component+...}
 	 * @param replicas the replicas it gives each service
 	 */
 	record Variant(String path, Map<String, Integer> replicas) {

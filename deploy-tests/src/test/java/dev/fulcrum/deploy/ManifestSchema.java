@@ -24,15 +24,17 @@ import io.fabric8.kubernetes.internal.KubernetesDeserializer;
 /**
  * The schema of a rendered Kubernetes object, applied strictly: the object is parsed into
  * the class its {@code apiVersion} and {@code kind} name, from the fabric8 Kubernetes
- * model or {@link Keda}, and an unknown field anywhere, a value of the wrong type, or an
- * {@code apiVersion} and {@code kind} that neither has, is an error naming the object and
- * the path of the field, as the API server's strict field validation would report it.
+ * model, {@link Keda} or {@link PrometheusOperator}, and an unknown field anywhere, a
+ * value of the wrong type, or an {@code apiVersion} and {@code kind} that neither has, is
+ * an error naming the object and the path of the field, as the API server's strict field
+ * validation would report it.
  */
 final class ManifestSchema {
 
-	/** KEDA's kinds, which the fabric8 model does not have. */
-	private static final Map<String, Class<?>> KEDA = Map.of("keda.sh/v1alpha1/ScaledObject", Keda.ScaledObject.class,
-			"keda.sh/v1alpha1/TriggerAuthentication", Keda.TriggerAuthentication.class);
+	/** The custom resources of KEDA and the Prometheus Operator, which fabric8 lacks. */
+	private static final Map<String, Class<?>> CUSTOM = Map.of("keda.sh/v1alpha1/ScaledObject", Keda.ScaledObject.class,
+			"keda.sh/v1alpha1/TriggerAuthentication", Keda.TriggerAuthentication.class,
+			"monitoring.coreos.com/v1/PodMonitor", PrometheusOperator.PodMonitor.class);
 
 	/**
 	 * fabric8's own table of its model classes by apiVersion and kind (every model jar
@@ -62,7 +64,8 @@ final class ManifestSchema {
 	/**
 	 * The object parsed into its type.
 	 * @param object one rendered object, as YAML maps
-	 * @return a fabric8 model object or a {@link Keda} record
+	 * @return a fabric8 model object, or a record of {@link Keda} or
+	 * {@link PrometheusOperator}
 	 * @throws IllegalArgumentException naming the object and what is wrong where, when
 	 * the object does not fit its type
 	 */
@@ -70,10 +73,10 @@ final class ManifestSchema {
 		String apiVersion = String.valueOf(object.get("apiVersion"));
 		String kind = String.valueOf(object.get("kind"));
 		String what = kind + " " + name(object);
-		Class<?> type = KEDA.getOrDefault(apiVersion + "/" + kind, KUBERNETES.getRegisteredKind(apiVersion, kind));
+		Class<?> type = CUSTOM.getOrDefault(apiVersion + "/" + kind, KUBERNETES.getRegisteredKind(apiVersion, kind));
 		if (type == null) {
 			throw new IllegalArgumentException(what + ": apiVersion " + apiVersion + " has no kind " + kind
-					+ " (neither in the fabric8 Kubernetes model nor in KEDA's)");
+					+ " (neither in the fabric8 Kubernetes model nor among the custom resources known here)");
 		}
 		JsonNode tree = MAPPER.valueToTree(object);
 		try {

@@ -142,7 +142,7 @@ class ManifestSchemaTests {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ManifestSchema.parse(yaml(DEPLOYMENT.replace("apps/v1", "apps/v2"))))
 			.withMessage("Deployment gateway: apiVersion apps/v2 has no kind Deployment"
-					+ " (neither in the fabric8 Kubernetes model nor in KEDA's)");
+					+ " (neither in the fabric8 Kubernetes model nor among the custom resources known here)");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ManifestSchema.parse(yaml(DEPLOYMENT.replace("kind: Deployment", "kind: Deploymnet"))))
 			.withMessageContaining("has no kind Deploymnet");
@@ -164,6 +164,32 @@ class ManifestSchemaTests {
 					"  name: worker-service\n  fallback:\n    replicas: 2\n  min"))))
 			.withMessageContaining("at spec.fallback")
 			.withMessageContaining("failureThreshold");
+	}
+
+	@Test
+	void holdsPodMonitorsToThePrometheusOperatorsFields() {
+		String podMonitor = """
+				apiVersion: monitoring.coreos.com/v1
+				kind: PodMonitor
+				metadata:
+				  name: fulcrum-workers
+				spec:
+				  selector:
+				    matchLabels:
+				      app.kubernetes.io/name: worker-service
+				  podMetricsEndpoints:
+				    - port: http
+				      interval: 15s
+				      honorLabels: true
+				""";
+		assertThat(ManifestSchema.parse(yaml(podMonitor))).isInstanceOf(PrometheusOperator.PodMonitor.class);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ManifestSchema.parse(yaml(podMonitor.replace("honorLabels", "honourLabels"))))
+			.withMessageStartingWith(
+					"PodMonitor fulcrum-workers (monitoring.coreos.com/v1): at spec.podMetricsEndpoints[0].honourLabels: ");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> ManifestSchema.parse(yaml(podMonitor.replace("interval: 15s", "interval: 15"))))
+			.withMessageContaining("at spec.podMetricsEndpoints[0].interval: ");
 	}
 
 	private static Map<String, Object> yaml(String text) {
