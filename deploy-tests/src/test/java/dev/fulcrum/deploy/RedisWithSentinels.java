@@ -9,10 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -56,8 +60,9 @@ final class RedisWithSentinels implements AutoCloseable {
 	private final Thread cleanup = new Thread(this::stopAll, "redis-with-sentinels-stop");
 
 	/**
-	 * Starts the master, then the replica, then three Sentinels, and waits until the
-	 * Sentinels see each other in quorum.
+	 * Starts the master, then the replica, then three Sentinels, and waits until every
+	 * Sentinel knows the replica and the two others: until then a failover could not
+	 * happen.
 	 * @param directory where the processes keep their files (emptied first)
 	 * @param password the data nodes' and the Sentinels' password
 	 * @param masterName the name the Sentinels monitor the master under
@@ -75,12 +80,14 @@ final class RedisWithSentinels implements AutoCloseable {
 			for (int i = 1; i <= 3; i++) {
 				startSentinel("sentinel-" + i, masterPort);
 			}
-			await("the Sentinels in quorum").atMost(READY)
+			// A failover needs Sentinels that know the replica (they learn it from the
+			// master's INFO, every 10 s) and each other, not only a running process.
+			await("every Sentinel knowing the replica and the other Sentinels").atMost(READY)
 				.ignoreExceptions()
-				.until(() -> sentinel((connection) -> connection.sync()
-					.dispatch(CommandType.SENTINEL, new StatusOutput<>(StringCodec.UTF8),
-							new CommandArgs<>(StringCodec.UTF8).add("CKQUORUM").add(masterName))
-					.startsWith("OK")));
+				.until(() -> this.nodes.values()
+					.stream()
+					.filter((node) -> node.sentinel)
+					.allMatch(this::readyForAFailover));
 		}
 		catch (RuntimeException | Error ex) {
 			close();
@@ -92,7 +99,7 @@ final class RedisWithSentinels implements AutoCloseable {
 		return this.nodes.get(node).port;
 	}
 
-	/** Sentinel's own endpoints, {@code localhost:port}, in order. */
+	/** The Sentinels' endpoints, {@code localhost:port}, in order. */
 	List<String> sentinels() {
 		return this.nodes.values()
 			.stream()
@@ -204,7 +211,7 @@ final class RedisWithSentinels implements AutoCloseable {
 	 * Starts a process on a free port; a port can be taken between the check and the
 	 * bind, so a process that dies at once is tried again on another one.
 	 */
-	private int start(String name, boolean sentinel, java.util.function.IntFunction<Config> config) {
+	private int start(String name, boolean sentinel, IntFunction<Config> config) {
 		RuntimeException last = null;
 		for (int attempt = 0; attempt < 3; attempt++) {
 			int port = freePort();
@@ -243,14 +250,26 @@ final class RedisWithSentinels implements AutoCloseable {
 			});
 	}
 
-	private <T> T redis(String node, java.util.function.Function<StatefulRedisConnection<String, String>, T> call) {
+	private boolean readyForAFailover(Node sentinel) {
+		try (StatefulRedisSentinelConnection<String, String> connection = this.client
+			.connectSentinel(uri(sentinel.port))) {
+			Map<String, String> master = connection.sync().master(this.masterName);
+			String quorum = connection.sync()
+				.dispatch(CommandType.SENTINEL, new StatusOutput<>(StringCodec.UTF8),
+						new CommandArgs<>(StringCodec.UTF8).add("CKQUORUM").add(this.masterName));
+			return "1".equals(master.get("num-slaves")) && "2".equals(master.get("num-other-sentinels"))
+					&& quorum.startsWith("OK");
+		}
+	}
+
+	private <T> T redis(String node, Function<StatefulRedisConnection<String, String>, T> call) {
 		try (StatefulRedisConnection<String, String> connection = this.client.connect(uri(port(node)))) {
 			return call.apply(connection);
 		}
 	}
 
 	/** Asks the first Sentinel that answers. */
-	private <T> T sentinel(java.util.function.Function<StatefulRedisSentinelConnection<String, String>, T> call) {
+	private <T> T sentinel(Function<StatefulRedisSentinelConnection<String, String>, T> call) {
 		RuntimeException last = null;
 		for (Node node : this.nodes.values()) {
 			if (node.sentinel && node.process != null && node.process.isAlive()) {
@@ -297,8 +316,8 @@ final class RedisWithSentinels implements AutoCloseable {
 		if (!Files.exists(path)) {
 			return;
 		}
-		try (var files = Files.walk(path)) {
-			for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+		try (Stream<Path> files = Files.walk(path)) {
+			for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
 				Files.delete(file);
 			}
 		}
