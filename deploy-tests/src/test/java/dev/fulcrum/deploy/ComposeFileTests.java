@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * everywhere (compose service = Maven module = {@code spring.application.name} = build
  * argument), the ports each application listens on, healthchecks on those ports, start-up
  * order on health, memory limits, the replicas of the design, Redis with AOF, noeviction
- * and a password, and only the gateway published.
+ * and a password, and only the gateway published. The HA variant
+ * ({@code docker-compose.ha.yml} on top): a replica of the master with the master's
+ * settings, three Sentinels with quorum 2 watching it, and every service finding the
+ * master through them under the same name and with the same password; nothing more
+ * published. ({@link SentinelFailoverTests} runs that configuration.)
  */
 class ComposeFileTests {
 
@@ -38,6 +43,13 @@ class ComposeFileTests {
 	private final Map<String, Object> compose = Repository.yaml("docker-compose.yml");
 
 	private final Map<String, Object> services = Repository.map(this.compose, "services");
+
+	private final Map<String, Object> ha = Repository.yaml("docker-compose.ha.yml");
+
+	private final Map<String, Object> haServices = Repository.map(this.ha, "services");
+
+	/** What each Sentinel writes into its configuration, line by line, by Sentinel. */
+	private final Map<String, List<String>> sentinels = sentinelConfigurations(this.haServices);
 
 	@Test
 	void runsRedisAndTheFourServicesAndKeepsTheRestInProfiles() {
@@ -227,18 +239,195 @@ class ComposeFileTests {
 	 */
 	@Test
 	void dockerComposeItselfAcceptsTheFile() throws Exception {
+		dockerComposeConfig("-f", "docker-compose.yml");
+	}
+
+	/**
+	 * Compose accepts the HA variant too, and merges it as intended: each service keeps
+	 * the base file's environment and dependencies and gains the Sentinels'.
+	 */
+	@Test
+	void dockerComposeItselfAcceptsTheHaVariantAndMergesItIntoEveryService() throws Exception {
+		String merged = dockerComposeConfig("-f", "docker-compose.yml", "-f", "docker-compose.ha.yml");
+		Map<String, Object> services = Repository.map(Repository.parse(merged), "services");
+		for (String name : REPLICAS.keySet()) {
+			Map<String, Object> service = Repository.map(services, name);
+			assertThat(Repository.map(service, "environment")).as(name)
+				.containsKeys("REDIS_URL", "TOKEN_JWKS_URI", "SPRING_DATA_REDIS_SENTINEL_MASTER",
+						"SPRING_DATA_REDIS_SENTINEL_NODES", "SPRING_DATA_REDIS_SENTINEL_PASSWORD");
+			assertThat(Repository.map(service, "depends_on")).as(name)
+				.containsKeys("redis", "redis-sentinel-1", "redis-sentinel-2", "redis-sentinel-3");
+		}
+	}
+
+	/** {@code docker-compose <files> config}: its output, after checking it succeeded. */
+	private static String dockerComposeConfig(String... files) throws Exception {
 		boolean required = "1".equals(System.getenv("FULCRUM_REQUIRE_COMPOSE"));
 		boolean installed = Set.of("/usr/bin/docker-compose", "/usr/local/bin/docker-compose")
 			.stream()
 			.anyMatch((path) -> Files.isExecutable(Path.of(path)));
 		assumeTrue(required || installed, "docker-compose is not installed");
-		Process process = new ProcessBuilder("docker-compose", "-f", "docker-compose.yml", "config", "-q")
-			.directory(Repository.root().toFile())
-			.redirectErrorStream(true)
-			.start();
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		String output = new String(process.getInputStream().readAllBytes());
-		assertThat(process.exitValue()).as(output).isZero();
+		List<String> command = new ArrayList<>(List.of("docker-compose"));
+		command.addAll(List.of(files));
+		command.add("config");
+		Path errors = Files.createTempFile("docker-compose-config", ".txt");
+		try {
+			Process process = new ProcessBuilder(command).directory(Repository.root().toFile())
+				.redirectError(errors.toFile())
+				.start();
+			String output = new String(process.getInputStream().readAllBytes());
+			assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(process.exitValue()).as(String.join(" ", command) + " says:\n" + Files.readString(errors))
+				.isZero();
+			return output;
+		}
+		finally {
+			Files.delete(errors);
+		}
+	}
+
+	@Test
+	void theHaVariantAddsAReplicaAndThreeSentinelsWithHealthchecksAndLimitsAndPublishesNothing() {
+		assertThat(this.haServices).containsOnlyKeys("redis", "redis-replica", "redis-sentinel-1", "redis-sentinel-2",
+				"redis-sentinel-3", "gateway", "auth-service", "api-service", "worker-service");
+		Map<String, Object> volumes = Repository.map(this.ha, "volumes");
+		String image = Repository.map(this.services, "redis").get("image").toString();
+		for (String name : List.of("redis-replica", "redis-sentinel-1", "redis-sentinel-2", "redis-sentinel-3")) {
+			Map<String, Object> service = Repository.map(this.haServices, name);
+			assertThat(service.get("image")).as(name).isEqualTo(image);
+			assertThat(service).as(name).containsEntry("restart", "unless-stopped");
+			Map<String, Object> healthcheck = Repository.map(service, "healthcheck");
+			assertThat(Repository.list(healthcheck, "test")).as(name).startsWith("CMD-SHELL").hasSize(2);
+			assertThat(healthcheck).as(name).containsKeys("interval", "timeout", "retries");
+			assertThat(memoryLimit(service)).as(name).matches("\\d+[MG]");
+			// Its own state, which Redis and Sentinel rewrite, outlives the container.
+			assertThat(Repository.list(service, "volumes")).as(name).containsExactly(name + "-data:/data");
+			assertThat(volumes).as(name).containsKey(name + "-data");
+		}
+		// No profiles either: the file is the switch (see its header).
+		this.haServices.forEach((name, service) -> assertThat(Repository.map(this.haServices, name)).as(name)
+			.doesNotContainKeys("ports", "profiles"));
+	}
+
+	@Test
+	void theReplicaRunsAsTheMasterDoesAndReplicatesItWithThePassword() {
+		String base = redisServerSettings(Repository.map(this.services, "redis"), "exec redis-server ");
+		String master = redisServerSettings(Repository.map(this.haServices, "redis"),
+				"exec redis-server /data/redis.conf ");
+		String replica = redisServerSettings(Repository.map(this.haServices, "redis-replica"),
+				"exec redis-server /data/redis.conf ");
+		// The base file's settings (AOF, noeviction, the password), and the password of
+		// whichever master Sentinel makes it follow; each announces its DNS name.
+		String password = "--requirepass \"$$REDIS_PASSWORD\"";
+		assertThat(base).contains(password);
+		String replication = " --masterauth \"$$REDIS_PASSWORD\" --replica-announce-ip ";
+		assertThat(master).isEqualTo(base + replication + "redis");
+		assertThat(replica).isEqualTo(base + replication + "redis-replica");
+		assertThat(command(Repository.map(this.haServices, "redis-replica")))
+			.contains("[ -f /data/redis.conf ] || echo \"replicaof redis 6379\" > /data/redis.conf");
+		assertThat(Repository.map(Repository.map(this.haServices, "redis-replica"), "environment"))
+			.isEqualTo(Repository.map(Repository.map(this.services, "redis"), "environment"));
+		assertThat(Repository.list(Repository.map(Repository.map(this.haServices, "redis-replica"), "healthcheck"),
+				"test"))
+			.anyMatch((test) -> test.contains("master_link_status:up"));
+	}
+
+	@Test
+	void threeSentinelsWithQuorumTwoWatchTheMasterUnderTheNameTheServicesUse() {
+		String master = sentinelClient("api-service").get("SPRING_DATA_REDIS_SENTINEL_MASTER").toString();
+		assertThat(this.sentinels).containsOnlyKeys("redis-sentinel-1", "redis-sentinel-2", "redis-sentinel-3");
+		this.sentinels.forEach((name, lines) -> {
+			Map<String, Object> service = Repository.map(this.haServices, name);
+			assertThat(lines).as(name)
+				.contains("port 26379", "requirepass \"$$REDIS_PASSWORD\"", "sentinel resolve-hostnames yes",
+						"sentinel announce-hostnames yes", "sentinel announce-ip $$SENTINEL_HOSTNAME",
+						"sentinel monitor " + master + " redis 6379 2",
+						"sentinel auth-pass " + master + " \"$$REDIS_PASSWORD\"");
+			assertThat(milliseconds(lines, "sentinel down-after-milliseconds " + master + " ")).as(name)
+				.isBetween(1_000, 30_000);
+			assertThat(milliseconds(lines, "sentinel failover-timeout " + master + " ")).as(name)
+				.isBetween(10_000, 180_000);
+			Map<String, Object> environment = Repository.map(service, "environment");
+			// Announced by the name other Sentinels and the clients resolve.
+			assertThat(environment).as(name).containsEntry("SENTINEL_HOSTNAME", name);
+			assertThat(environment.get("REDIS_PASSWORD")).as(name)
+				.isEqualTo(Repository.map(Repository.map(this.services, "redis"), "environment").get("REDIS_PASSWORD"));
+			assertThat(String.join(" ", Repository.list(Repository.map(service, "healthcheck"), "test"))).as(name)
+				.contains("sentinel ckquorum " + master);
+			// Written once: Sentinel rewrites it with what it learns.
+			assertThat(command(service)).as(name)
+				.contains("if [ ! -f /data/sentinel.conf ]; then")
+				.contains("exec redis-server /data/sentinel.conf --sentinel");
+		});
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "gateway", "auth-service", "api-service", "worker-service" })
+	void everyServiceFindsTheMasterThroughTheSentinelsWithThePassword(String name) {
+		Map<String, Object> environment = sentinelClient(name);
+		assertThat(environment).containsOnlyKeys("SPRING_DATA_REDIS_SENTINEL_MASTER",
+				"SPRING_DATA_REDIS_SENTINEL_NODES", "SPRING_DATA_REDIS_SENTINEL_PASSWORD");
+		assertThat(this.sentinels.values()).allMatch((lines) -> lines
+			.contains("sentinel monitor " + environment.get("SPRING_DATA_REDIS_SENTINEL_MASTER") + " redis 6379 2"));
+		assertThat(environment.get("SPRING_DATA_REDIS_SENTINEL_NODES").toString().split(","))
+			.containsExactlyInAnyOrderElementsOf(this.sentinels.keySet().stream().map((s) -> s + ":26379").toList());
+		// The password the Sentinels and the data nodes are given, the one in REDIS_URL.
+		String password = "${REDIS_PASSWORD:-local-demo-only}";
+		assertThat(environment.get("SPRING_DATA_REDIS_SENTINEL_PASSWORD")).isEqualTo(password);
+		assertThat(Repository.map(Repository.map(this.haServices, "redis-sentinel-1"), "environment"))
+			.containsEntry("REDIS_PASSWORD", password);
+		assertThat(Repository.map(Repository.map(this.services, name), "environment").get("REDIS_URL").toString())
+			.isEqualTo("redis://:" + password + "@redis:6379");
+		Map<String, Object> dependsOn = Repository.map(Repository.map(this.haServices, name), "depends_on");
+		for (String sentinel : this.sentinels.keySet()) {
+			assertThat(Repository.map(dependsOn, sentinel)).containsEntry("condition", "service_healthy");
+		}
+	}
+
+	private static String memoryLimit(Map<String, Object> service) {
+		Map<String, Object> resources = Repository.map(Repository.map(service, "deploy"), "resources");
+		return String.valueOf(Repository.map(resources, "limits").get("memory"));
+	}
+
+	/** The environment the HA file gives a service. */
+	private Map<String, Object> sentinelClient(String name) {
+		return Repository.map(Repository.map(this.haServices, name), "environment");
+	}
+
+	/** A {@code sh -c} command's script. */
+	private static String command(Map<String, Object> service) {
+		List<String> command = Repository.list(service, "command");
+		assertThat(command).hasSize(3).startsWith("sh", "-c");
+		return command.get(2);
+	}
+
+	/** What follows {@code prefix} in a Redis service's script, up to its end. */
+	private static String redisServerSettings(Map<String, Object> service, String prefix) {
+		String script = command(service);
+		assertThat(script).contains(prefix);
+		return script.substring(script.indexOf(prefix) + prefix.length()).strip();
+	}
+
+	private static int milliseconds(List<String> lines, String prefix) {
+		return lines.stream()
+			.filter((line) -> line.startsWith(prefix))
+			.map((line) -> Integer.parseInt(line.substring(prefix.length()).strip()))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no line " + prefix + "..."));
+	}
+
+	/**
+	 * Each Sentinel's configuration: the lines of the here-document its script writes.
+	 */
+	private static Map<String, List<String>> sentinelConfigurations(Map<String, Object> services) {
+		Map<String, List<String>> configurations = new TreeMap<>();
+		services.keySet().stream().filter((name) -> name.startsWith("redis-sentinel")).forEach((name) -> {
+			String script = command(Repository.map(services, name));
+			Matcher document = Pattern.compile("<<EOF\n(.*?)\nEOF\n", Pattern.DOTALL).matcher(script);
+			assertThat(document.find()).as(name + " writes its configuration").isTrue();
+			configurations.put(name, document.group(1).lines().map(String::strip).toList());
+		});
+		return configurations;
 	}
 
 }

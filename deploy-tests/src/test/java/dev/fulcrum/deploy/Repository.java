@@ -49,6 +49,11 @@ final class Repository {
 		}
 	}
 
+	/** YAML text, as a map. */
+	static Map<String, Object> parse(String yaml) {
+		return new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+	}
+
 	/** A nested map; fails the test, naming the key, when it is missing or not a map. */
 	@SuppressWarnings("unchecked")
 	static Map<String, Object> map(Map<String, Object> parent, String key) {
