@@ -92,6 +92,15 @@ final class PostmanCollection {
 		return names;
 	}
 
+	/** What a newman JSON report lists as failed, as "Request: message". */
+	static List<String> failures(JsonNode report) {
+		List<String> failures = new ArrayList<>();
+		for (JsonNode failure : report.at("/run/failures")) {
+			failures.add(failure.at("/source/name").asString() + ": " + failure.at("/error/message").asString());
+		}
+		return failures;
+	}
+
 	static JsonNode read(Path file) {
 		try {
 			return JSON.readTree(Files.readString(file));
@@ -118,14 +127,6 @@ final class PostmanCollection {
 
 		void visit(String name, JsonNode item);
 
-	}
-
-	static List<String> failures(JsonNode report) {
-		List<String> failures = new ArrayList<>();
-		for (JsonNode failure : report.at("/run/failures")) {
-			failures.add(failure.at("/source/name").asString() + ": " + failure.at("/error/message").asString());
-		}
-		return failures;
 	}
 
 }
