@@ -33,9 +33,11 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Sends a request on an {@code lb://service} route to the instance its route's strategy
  * picks, and tells the instance how the request went: requests in flight while it runs,
- * then its time and whether it failed (no answer, or a 5xx). A safe request that failed
- * to reach its instance, or got a 502, 503 or 504, is sent once more to another instance
- * (see {@link BalancingProperties.Retry}).
+ * then its time and whether it failed (no answer, or a 5xx). A safe request that got a
+ * 502, 503 or 504 is sent once more to another instance (see
+ * {@link BalancingProperties.Retry}); one that got no answer at all (a refused
+ * connection, or one closed before the answer, as when an instance is stopping) is sent
+ * to each instance not tried yet until one answers.
  * <p>
  * Runs where Spring Cloud LoadBalancer's filter would (which Fulcrum does not use): after
  * the route's URL is known, before the request is proxied.
@@ -127,12 +129,13 @@ class BalancingFilter implements GlobalFilter, Ordered {
 				// The client went away: says nothing about the instance.
 				upstream.finished(System.nanoTime() - started, false);
 			});
-		if (tried.size() >= attempts) {
+		if (attempts <= 1) {
+			// Not replayable: whatever happens is the client's answer.
 			return sent;
 		}
 		return sent.then(Mono.defer(() -> {
 			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			if (status == null || !this.retry.statuses().contains(status.value())) {
+			if (status == null || !this.retry.statuses().contains(status.value()) || tried.size() >= attempts) {
 				return Mono.empty();
 			}
 			return retry(exchange, chain, url, strategy, tried, attempts, "status", Mono.empty());
@@ -141,17 +144,15 @@ class BalancingFilter implements GlobalFilter, Ordered {
 					|| exchange.getResponse().isCommitted()) {
 				return Mono.error(ex);
 			}
+			// No answer came: the instance, not the request, is at fault, and every
+			// instance not tried yet may take it. An outer attempt's handler sees the
+			// same error once the inner ones ran out of instances, and finds none left.
 			return retry(exchange, chain, url, strategy, tried, attempts, "error", Mono.error(ex));
 		});
 	}
 
 	private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, URI url, Strategy strategy,
 			List<Upstream> tried, int attempts, String reason, Mono<Void> otherwise) {
-		if (tried.size() >= attempts) {
-			// Reached from an outer attempt's error handler: this request has had its
-			// tries.
-			return otherwise;
-		}
 		List<Upstream> untried = new ArrayList<>(this.pools.available(url.getHost()));
 		untried.removeAll(tried);
 		if (untried.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.fulcrum.gateway.problem;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
@@ -24,8 +25,9 @@ import org.springframework.web.server.WebExceptionHandler;
  * Turns every error that reaches the edge into a problem response, before Spring Boot's
  * default handler would write its own JSON: an upstream that cannot be reached is a fast
  * 503 {@code upstream-unavailable} with {@code Retry-After}, one that does not answer in
- * time a 504 {@code upstream-timeout}, a status the framework raised (404 for no route)
- * that status, anything else a 500 without details.
+ * time a 504 {@code upstream-timeout}, one that closed the connection before answering a
+ * 502 {@code upstream-failed}, a status the framework raised (404 for no route) that
+ * status, anything else a 500 without details.
  */
 @Component
 @Order(-2)
@@ -48,6 +50,12 @@ class GatewayErrorHandler implements WebExceptionHandler {
 		}
 		if (cause instanceof TimeoutException || cause instanceof ReadTimeoutException) {
 			return timeout(exchange);
+		}
+		if (cause instanceof IOException) {
+			// The connection broke before an answer: the instance's failure, not the
+			// edge's.
+			return ProblemResponses.send(exchange, HttpStatus.BAD_GATEWAY, "upstream-failed", "Bad gateway",
+					"The instance behind this route closed the connection before answering.");
 		}
 		if (ex instanceof ResponseStatusException status) {
 			HttpStatusCode code = status.getStatusCode();

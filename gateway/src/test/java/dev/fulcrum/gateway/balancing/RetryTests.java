@@ -38,6 +38,8 @@ class RetryTests {
 
 	static final int closedPort = TestBackend.closedPort();
 
+	static final int otherClosedPort = TestBackend.closedPort();
+
 	@LocalServerPort
 	int port;
 
@@ -51,9 +53,10 @@ class RetryTests {
 	static void upstreamInstances(DynamicPropertyRegistry registry) {
 		registry.add("fulcrum.gateway.upstreams.api-service",
 				() -> List.of(backends.get(0).url(), backends.get(1).url(), backends.get(2).url()));
-		// The auth route leads to one live backend and one port nobody listens on.
-		registry.add("fulcrum.gateway.upstreams.auth-service",
-				() -> List.of(backends.get(0).url(), "http://127.0.0.1:" + closedPort));
+		// The auth route leads to one live backend and two ports nobody listens on, as
+		// while two of three instances are being stopped.
+		registry.add("fulcrum.gateway.upstreams.auth-service", () -> List.of(backends.get(0).url(),
+				"http://127.0.0.1:" + closedPort, "http://127.0.0.1:" + otherClosedPort));
 		registry.add("fulcrum.gateway.balancing.health.paths.auth-service", () -> "/health");
 		registry.add("fulcrum.gateway.auth.public-paths",
 				() -> "GET /api/hello,POST /api/hello,GET /auth/ping," + "POST /auth/ping");
@@ -115,15 +118,16 @@ class RetryTests {
 	}
 
 	@Test
-	void aGetThatCannotConnectIsSentToAnotherInstanceAndAPostIsNot() {
+	void aGetThatCannotConnectIsSentToEveryOtherInstanceUntilOneAnswersAndAPostIsNot() {
 		double retriesBefore = retries("error");
-		for (int i = 0; i < 6; i++) {
+		for (int i = 0; i < 9; i++) {
 			HttpResponse<String> response = TestHttp.get(auth());
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 			assertThat(response.headers().firstValue("X-Served-By")).hasValue("b1");
 		}
-		assertThat(retries("error") - retriesBefore).as("about every other GET went to the closed port first")
-			.isBetween(2.0, 4.0);
+		assertThat(retries("error") - retriesBefore)
+			.as("GETs that went to a closed port first, some to both closed ports before b1")
+			.isBetween(6.0, 18.0);
 
 		int refused = 0;
 		for (int i = 0; i < 6; i++) {
@@ -134,7 +138,7 @@ class RetryTests {
 					.isEqualTo("urn:fulcrum:problem:upstream-unavailable");
 			}
 		}
-		assertThat(refused).as("POSTs to the closed port are not retried").isBetween(2, 4);
+		assertThat(refused).as("POSTs to a closed port are not retried").isBetween(2, 6);
 		assertThat(backends.get(0).received("POST")).isEqualTo(6 - refused);
 	}
 
