@@ -1,6 +1,7 @@
 package dev.fulcrum.gateway.balancing;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,10 @@ class HealthChecker implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HealthChecker.class);
 
+	private static final Duration JOINING_PACE = Duration.ofSeconds(1);
+
+	private static final int JOINING_CHECKS = 120;
+
 	private final UpstreamPools pools;
 
 	private final BalancingProperties.HealthChecks policy;
@@ -38,6 +43,29 @@ class HealthChecker implements SmartLifecycle {
 		this.pools = pools;
 		this.policy = properties.health();
 		this.client = WebClient.create();
+		pools.onNewInstance(this::join);
+	}
+
+	/**
+	 * A new instance (DNS found one more replica, which may still be starting) takes
+	 * requests once its first health check passes, checked every second until then: it
+	 * joins about a second after it is ready, and no request meets it before.
+	 */
+	private void join(String service, Upstream upstream) {
+		String path = this.policy.paths().get(service);
+		if (path == null) {
+			return;
+		}
+		upstream.join();
+		Duration pace = (this.policy.interval().compareTo(JOINING_PACE) < 0) ? this.policy.interval() : JOINING_PACE;
+		Flux.interval(Duration.ZERO, pace)
+			.onBackpressureDrop()
+			.concatMap((tick) -> upstream.joining() ? check(upstream, path) : Mono.just(true))
+			.doOnNext((passed) -> record(service, upstream, passed))
+			.takeUntil((passed) -> passed)
+			// The regular checks take over from here.
+			.take(JOINING_CHECKS)
+			.subscribe();
 	}
 
 	@Override
@@ -88,8 +116,12 @@ class HealthChecker implements SmartLifecycle {
 	}
 
 	private void record(String service, Upstream upstream, boolean passed) {
+		boolean joining = upstream.joining();
 		if (upstream.countCheck(passed, this.policy)) {
-			if (upstream.healthy()) {
+			if (joining) {
+				logger.info("Health check passes: " + service + " instance " + upstream.id() + " joins");
+			}
+			else if (upstream.healthy()) {
 				logger.info("Health checks pass again: " + service + " instance " + upstream.id() + " is back");
 			}
 			else {

@@ -47,6 +47,9 @@ final class Upstream {
 	/** Health checks in a row with the same result; touched by the checker only. */
 	private int checksInARow;
 
+	/** New, out until its first passing health check. */
+	private boolean joining;
+
 	private boolean lastCheckPassed = true;
 
 	Upstream(URI uri, int weight, PeakEwma latency) {
@@ -178,10 +181,33 @@ final class Upstream {
 	}
 
 	/**
+	 * Marks a new instance as joining: it takes no request until a health check passes,
+	 * so that an instance still starting is neither sent requests nor ejected for
+	 * refusing them.
+	 */
+	synchronized void join() {
+		this.joining = true;
+		this.healthy = false;
+	}
+
+	/** Whether it is new and has not passed a health check yet. */
+	synchronized boolean joining() {
+		return this.joining;
+	}
+
+	/**
 	 * Counts a health check's result.
 	 * @return whether the instance changed between healthy and unhealthy
 	 */
-	boolean countCheck(boolean passed, BalancingProperties.HealthChecks policy) {
+	synchronized boolean countCheck(boolean passed, BalancingProperties.HealthChecks policy) {
+		if (this.joining) {
+			// One passing check is enough to join: it has never failed a request.
+			this.joining = !passed;
+			this.healthy = passed;
+			this.checksInARow = 1;
+			this.lastCheckPassed = passed;
+			return passed;
+		}
 		this.checksInARow = (passed == this.lastCheckPassed) ? this.checksInARow + 1 : 1;
 		this.lastCheckPassed = passed;
 		if (passed && !this.healthy && this.checksInARow >= policy.healthyThreshold()) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -38,6 +39,11 @@ class UpstreamPools implements DisposableBean {
 	private final Map<String, List<Upstream>> pools = new ConcurrentHashMap<>();
 
 	private final List<BiConsumer<String, List<Upstream>>> listeners = new CopyOnWriteArrayList<>();
+
+	private final List<BiConsumer<String, Upstream>> newInstanceListeners = new CopyOnWriteArrayList<>();
+
+	/** The services looked up in DNS at least once. */
+	private final Set<String> lookedUp = ConcurrentHashMap.newKeySet();
 
 	private final Resolver resolver;
 
@@ -105,6 +111,14 @@ class UpstreamPools implements DisposableBean {
 		this.pools.forEach(listener);
 	}
 
+	/**
+	 * Calls the listener with each instance that DNS adds to a service after the first
+	 * look-up, before any request can reach it.
+	 */
+	void onNewInstance(BiConsumer<String, Upstream> listener) {
+		this.newInstanceListeners.add(listener);
+	}
+
 	/** Looks a service's name up and updates its instances; keeps them if DNS fails. */
 	void lookUp(String service, URI url) {
 		List<InetAddress> addresses;
@@ -124,10 +138,18 @@ class UpstreamPools implements DisposableBean {
 		Map<String, Upstream> known = new LinkedHashMap<>();
 		this.pools.getOrDefault(service, List.of()).forEach((upstream) -> known.put(upstream.id(), upstream));
 		List<Upstream> next = new ArrayList<>();
+		boolean first = this.lookedUp.add(service);
 		for (InetAddress address : addresses) {
 			URI instance = UriComponentsBuilder.fromUri(url).host(address.getHostAddress()).build().toUri();
 			Upstream upstream = known.get(Upstream.idOf(instance));
-			next.add((upstream != null) ? upstream : upstream(instance));
+			if (upstream == null) {
+				upstream = upstream(instance);
+				if (!first) {
+					Upstream added = upstream;
+					this.newInstanceListeners.forEach((listener) -> listener.accept(service, added));
+				}
+			}
+			next.add(upstream);
 		}
 		next.sort((a, b) -> a.id().compareTo(b.id()));
 		List<Upstream> previous = this.pools.put(service, List.copyOf(next));

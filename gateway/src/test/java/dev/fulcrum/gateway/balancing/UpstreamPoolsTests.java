@@ -61,6 +61,17 @@ class UpstreamPoolsTests {
 	}
 
 	@Test
+	void tellsOfEachInstanceAddedAfterTheFirstLookUpBeforeItCanBeChosen() {
+		List<String> heard = new ArrayList<>();
+		this.pools.onNewInstance((service, upstream) -> heard.add(service + " " + upstream.id() + " "
+				+ this.pools.available(service).stream().map(Upstream::id).toList()));
+		this.answers.add("10.0.0.3");
+		lookUp();
+		lookUp();
+		assertThat(heard).containsExactly("api-service 10.0.0.3:8091 [10.0.0.1:8091, 10.0.0.2:8091]");
+	}
+
+	@Test
 	void dropsAddressesThatLeaveAndTellsListeners() {
 		List<List<Upstream>> heard = new ArrayList<>();
 		this.pools.onChange((service, upstreams) -> heard.add(upstreams));
