@@ -22,6 +22,30 @@ class InstanceIdTests {
 	}
 
 	@Test
+	void takesTheServiceAndNumberOfAComposeContainerName() {
+		assertThat(InstanceId.fromContainerName("fulcrum-api-service-2.fulcrum_default.", "api-service"))
+			.contains(new InstanceId("api-service-2"));
+		assertThat(InstanceId.fromContainerName("fulcrum_api-service_12.fulcrum_default.", "api-service"))
+			.contains(new InstanceId("api-service-12"));
+		assertThat(InstanceId.fromContainerName("my-app-gateway-1", "gateway")).contains(new InstanceId("gateway-1"));
+	}
+
+	@Test
+	void ignoresANameThatIsNotTheServicesContainer() {
+		assertThat(InstanceId.fromContainerName("a4b62a083ed4", "api-service")).isEmpty();
+		assertThat(InstanceId.fromContainerName("fulcrum-worker-service-1.fulcrum_default.", "api-service")).isEmpty();
+		assertThat(InstanceId.fromContainerName("fulcrum-api-service-2", "")).isEmpty();
+	}
+
+	@Test
+	void fallsBackToHostAndPortWhenTheContainerNameCannotBeFound() {
+		MockEnvironment environment = new MockEnvironment().withProperty("server.port", "8093")
+			.withProperty("INSTANCE_ID_FROM", "container-name")
+			.withProperty("spring.application.name", "api-service");
+		assertThat(InstanceId.from(environment).value()).endsWith(":8093");
+	}
+
+	@Test
 	void refusesABlankId() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new InstanceId(" "));
 	}
