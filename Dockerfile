@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1.7
-#
 # One image recipe for every Fulcrum service, chosen with a build argument:
 #
 #   docker build --build-arg SERVICE=gateway -t fulcrum/gateway .
@@ -38,8 +36,13 @@ COPY --from=build /layers/spring-boot-loader/ ./
 COPY --from=build /layers/snapshot-dependencies/ ./
 COPY --from=build /layers/application/ ./
 USER 10001:10001
+# Memory, sized for the container's limit (512 MiB in compose and Kubernetes; docs/containers.md):
+# half of it for the heap, a ceiling on every other region the JVM grows (class metadata, compiled
+# code, direct buffers), two malloc arenas instead of eight per core, and the serial collector,
+# the JVM's own choice for a container this size, written down so that it cannot change under us.
 ENV SERVICE=${SERVICE} \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+    MALLOC_ARENA_MAX=2 \
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
 # The public and management ports of the four services (docker-compose.yml); the worker has only one.
 EXPOSE 8080 8081 8091 8095 9080 9081 9091
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -128,8 +128,8 @@ class ComposeFileTests {
 		this.services.forEach((name, service) -> {
 			Map<String, Object> definition = Repository.map(this.services, name);
 			if (name.equals("gateway")) {
-				assertThat(Repository.list(definition, "ports")).containsExactlyInAnyOrder("8080:8080",
-						"127.0.0.1:9080:9080");
+				assertThat(Repository.list(definition, "ports")).containsExactlyInAnyOrder("${GATEWAY_PORT:-8080}:8080",
+						"127.0.0.1:${GATEWAY_MANAGEMENT_PORT:-9080}:9080");
 			}
 			else if (definition.containsKey("profiles")) {
 				assertThat(Repository.list(definition, "ports")).as(name)

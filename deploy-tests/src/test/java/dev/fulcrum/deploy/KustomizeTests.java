@@ -65,6 +65,10 @@ class KustomizeTests {
 				Map<String, Object> resources = Repository.map(container, "resources");
 				assertThat(Repository.map(resources, "requests")).as(name).containsKeys("cpu", "memory");
 				assertThat(Repository.map(resources, "limits")).as(name).containsKeys("cpu", "memory");
+				// Memory is never overcommitted: what a pod may use is what its node
+				// keeps for it.
+				assertThat(Repository.map(resources, "requests").get("memory")).as(name + " memory request")
+					.isEqualTo(Repository.map(resources, "limits").get("memory"));
 				Map<String, Object> security = Repository.map(container, "securityContext");
 				assertThat(security).as(name)
 					.containsEntry("readOnlyRootFilesystem", true)
