@@ -1,0 +1,428 @@
+package dev.fulcrum.system;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import dev.fulcrum.testsupport.TestHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code docker-compose.yml} as users run it, on a real Docker engine: built and started
+ * with {@code up --build}, the Postman collection and the README's job walkthrough
+ * through the gateway, a load of registrations, logins and a minute of mixed traffic with
+ * no container killed for memory, api-service scaled out and back under load, an
+ * api-service and a worker killed under load, SIGTERM drained within the grace period,
+ * and {@code down -v} leaving nothing behind.
+ * <p>
+ * Skipped where no engine answers, mandatory in CI ({@code FULCRUM_REQUIRE_DOCKER=1}).
+ * Where no registry is reachable, the images that the files name must be there already
+ * ({@code deploy-tests/images/}).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ComposeSystemTests {
+
+	/**
+	 * The test's own additions to the stack: an administrator (the Postman collection's
+	 * Admin folder) with a password made for this run, and room for the registrations
+	 * that every test makes from this one address.
+	 */
+	private static final String TEST_OVERRIDE = """
+			# Written by ComposeSystemTests: what the tests add to docker-compose.yml.
+			services:
+			  auth-service:
+			    environment:
+			      FULCRUM_AUTH_DEMO_USER_ENABLED: "true"
+			      FULCRUM_AUTH_DEMO_USER_PASSWORD: ${TEST_USER_PASSWORD}
+			      FULCRUM_AUTH_DEMO_ADMIN_ENABLED: "true"
+			      FULCRUM_AUTH_DEMO_ADMIN_USERNAME: admin
+			      FULCRUM_AUTH_DEMO_ADMIN_PASSWORD: ${TEST_ADMIN_PASSWORD}
+			      FULCRUM_AUTH_THROTTLE_REGISTRATIONS_PER_ADDRESS: "1000"
+			""";
+
+	private static final String ADMIN_PASSWORD = "admin-" + UUID.randomUUID();
+
+	static ComposeStack stack;
+
+	static Duration timeToHealthy;
+
+	@BeforeAll
+	@Timeout(value = 20, unit = TimeUnit.MINUTES)
+	static void up() {
+		DockerEngine engine = DockerEngine.find();
+		Path override = ComposeStack.writeFile("compose-test.yml", TEST_OVERRIDE);
+		stack = new ComposeStack(engine, "fulcrumtest",
+				Map.of("TEST_ADMIN_PASSWORD", ADMIN_PASSWORD, "TEST_USER_PASSWORD", "user-" + UUID.randomUUID()),
+				Path.of("docker-compose.yml"), override);
+		// Anything a killed earlier run left behind goes first.
+		stack.close();
+		long buildStart = System.nanoTime();
+		stack.compose(Duration.ofMinutes(15), "build");
+		long upStart = System.nanoTime();
+		System.out.printf("compose: images built in %.0f s%n", (upStart - buildStart) / 1e9);
+		stack.compose(Duration.ofMinutes(5), "up", "--detach");
+		stack.awaitHealthy(Duration.ofMinutes(5));
+		timeToHealthy = Duration.ofNanos(System.nanoTime() - upStart);
+		System.out.printf("compose: every container healthy %.1f s after up%n", timeToHealthy.toMillis() / 1e3);
+		for (String image : List.of("gateway", "auth-service", "api-service", "worker-service")) {
+			System.out.printf("compose: image fulcrum/%s:local is %s%n", image,
+					engine
+						.docker(Duration.ofSeconds(30), "image", "inspect", "--format", "{{.Size}}",
+								"fulcrum/" + image + ":local")
+						.output()
+						.strip());
+		}
+	}
+
+	@AfterAll
+	static void down() {
+		if (stack != null) {
+			stack.close();
+		}
+	}
+
+	@Test
+	@Order(1)
+	void startsEveryContainerOfTheFileAndEachBecomesHealthy() {
+		assertThat(stack.containers()).containsExactlyInAnyOrder(stack.container("redis", 1),
+				stack.container("auth-service", 1), stack.container("auth-service", 2),
+				stack.container("api-service", 1), stack.container("api-service", 2), stack.container("api-service", 3),
+				stack.container("worker-service", 1), stack.container("worker-service", 2),
+				stack.container("gateway", 1));
+		assertThat(timeToHealthy).as("time from up to all healthy").isLessThan(Duration.ofMinutes(5));
+		assertThat(TestHttp.get(stack.management() + "/actuator/health/readiness").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	@Order(2)
+	void namesEachInstanceByItsReplicaNotByTheContainerHash() {
+		Set<String> servedBy = new HashSet<>();
+		for (int i = 0; i < 12; i++) {
+			HttpResponse<String> hello = TestHttp.get(stack.gateway() + "/api/hello");
+			assertThat(hello.statusCode()).isEqualTo(200);
+			servedBy.add(hello.headers().firstValue("X-Served-By").orElseThrow());
+		}
+		assertThat(servedBy).containsExactlyInAnyOrder("api-service-1", "api-service-2", "api-service-3");
+		String logs = stack.engine.docker(Duration.ofSeconds(30), "logs", stack.container("worker-service", 2))
+			.output();
+		assertThat(logs).contains("\"node\":{\"name\":\"worker-service-2\"}");
+	}
+
+	@Test
+	@Order(3)
+	void runsEveryContainerUnprivilegedOnAReadOnlyRootWithNoCapabilities() {
+		for (String container : stack.containers()) {
+			JsonNode inspect = stack.inspect(container);
+			String user = inspect.at("/Config/User").asString();
+			assertThat(user).as(container + " user").isNotEmpty().isNotIn("root", "0", "0:0");
+			assertThat(inspect.at("/HostConfig/ReadonlyRootfs").asBoolean()).as(container + " read-only root").isTrue();
+			assertThat(inspect.at("/HostConfig/CapDrop").valueStream().map(JsonNode::asString))
+				.as(container + " capabilities dropped")
+				.contains("ALL");
+			assertThat(inspect.at("/HostConfig/SecurityOpt").valueStream().map(JsonNode::asString))
+				.as(container + " security options")
+				.contains("no-new-privileges:true");
+			String uid = stack.engine.docker(Duration.ofSeconds(30), "exec", container, "id", "-u").output().strip();
+			assertThat(uid).as(container + " runs as").isNotEqualTo("0");
+		}
+	}
+
+	@Test
+	@Order(4)
+	@Timeout(value = 5, unit = TimeUnit.MINUTES)
+	void thePostmanCollectionRunsGreenThroughTheGateway() throws Exception {
+		PostmanCollection postman = new PostmanCollection(stack.root);
+		Path report = ComposeStack.writeFile("newman-compose.json", "{}");
+		LocalStack.Result run = postman.run(stack.gateway(), report, Map.of("adminPassword", ADMIN_PASSWORD));
+		JsonNode result = PostmanCollection.read(report);
+		assertThat(PostmanCollection.failures(result)).as(run.output()).isEmpty();
+		assertThat(run.exitCode()).as(run.output()).isZero();
+		assertThat(PostmanCollection.executed(result)).containsExactlyInAnyOrderElementsOf(postman.requestNames());
+	}
+
+	@Test
+	@Order(5)
+	void theJobWalkthroughOfTheReadmeGoesAsItSays() {
+		String gateway = stack.gateway();
+		String bearer = newUser("walk-");
+		String key = UUID.randomUUID().toString();
+		String sleep = TestHttp.toJson(Map.of("type", "sleep", "payload", Map.of("ms", 2000)));
+		HttpResponse<String> first = submit(bearer, key, sleep);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+		assertThat(first.headers().firstValue("Location")).hasValueSatisfying(
+				(location) -> assertThat(location).isEqualTo("/api/jobs/" + TestHttp.json(first).get("id").asString()));
+		HttpResponse<String> again = submit(bearer, key, sleep);
+		assertThat(again.statusCode()).isEqualTo(202);
+		assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+		HttpResponse<String> reused = submit(bearer, key,
+				TestHttp.toJson(Map.of("type", "sleep", "payload", Map.of("ms", 5))));
+		assertThat(reused.statusCode()).isEqualTo(422);
+		assertThat(TestHttp.json(reused).get("type").asString())
+			.isEqualTo("urn:fulcrum:problem:idempotency-key-reused");
+		String flaky = TestHttp
+			.json(submit(bearer, UUID.randomUUID().toString(),
+					TestHttp.toJson(Map.of("type", "flaky", "payload", Map.of("failTimes", 2)))))
+			.get("id")
+			.asString();
+		String fail = TestHttp
+			.json(submit(bearer, UUID.randomUUID().toString(), TestHttp.toJson(Map.of("type", "fail"))))
+			.get("id")
+			.asString();
+		Map<String, String> expected = Map.of(TestHttp.json(first).get("id").asString(), "SUCCEEDED", flaky,
+				"SUCCEEDED", fail, "DEAD");
+		await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			for (Map.Entry<String, String> job : expected.entrySet()) {
+				assertThat(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + job.getKey(), "Authorization", bearer))
+					.get("status")
+					.asString()).as(job.getKey()).isEqualTo(job.getValue());
+			}
+		});
+		assertThat(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + flaky, "Authorization", bearer))
+			.get("attempts")
+			.asInt()).isEqualTo(3);
+		String admin = "Bearer " + TestHttp
+			.json(TestHttp.post(gateway + "/auth/login",
+					TestHttp.toJson(Map.of("username", "admin", "password", ADMIN_PASSWORD))))
+			.get("access_token")
+			.asString();
+		assertThat(TestHttp.get(gateway + "/api/admin/jobs/dead", "Authorization", admin).body()).contains(fail);
+		HttpResponse<String> redrive = TestHttp.post(gateway + "/api/admin/jobs/dead/redrive", null, "Authorization",
+				admin);
+		assertThat(redrive.statusCode()).as(redrive.body()).isEqualTo(200);
+		assertThat(redrive.body()).contains(fail);
+	}
+
+	/**
+	 * The load that OOM-killed both auth-services at 75 % heap: registrations, a burst of
+	 * logins (Argon2, 16 MiB each), then a minute of mixed authenticated traffic.
+	 */
+	@Test
+	@Order(6)
+	void takesLoginsAndAMinuteOfMixedTrafficWithNoContainerKilledOrRestarted() throws Exception {
+		String gateway = stack.gateway();
+		List<String> bearers = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			bearers.add(newUser("load-"));
+		}
+		String credentials = TestHttp.toJson(Map.of("username", "admin", "password", ADMIN_PASSWORD));
+		try (ExecutorService logins = Executors.newVirtualThreadPerTaskExecutor()) {
+			for (int i = 0; i < 40; i++) {
+				logins.execute(() -> TestHttp.post(gateway + "/auth/login", credentials));
+			}
+		}
+		try (Load load = new Load(32, (n) -> switch ((int) (n % 10)) {
+			case 0 -> Load.get(gateway + "/api/hello");
+			case 1 ->
+				Load.post(gateway + "/api/jobs", "{\"type\":\"echo\",\"payload\":{\"n\":" + n + "}}", "Authorization",
+						bearers.get((int) (n % bearers.size())), "Idempotency-Key", UUID.randomUUID().toString());
+			default -> Load.get(gateway + "/api/me", "Authorization", bearers.get((int) (n % bearers.size())));
+		})) {
+			Thread.sleep(60_000);
+			load.close();
+			System.out.println("compose: mixed load, " + load.summary());
+			assertThat(load.failed()).as(load.firstFailures().toString()).isLessThanOrEqualTo(load.total() / 100);
+		}
+		System.out.println("compose: memory after the load\n" + stack.engine
+			.docker(Duration.ofSeconds(30), "stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}")
+			.output());
+		for (String container : stack.containers()) {
+			JsonNode inspect = stack.inspect(container);
+			assertThat(inspect.at("/State/OOMKilled").asBoolean()).as(container + " OOMKilled").isFalse();
+			assertThat(inspect.at("/RestartCount").asInt()).as(container + " RestartCount").isZero();
+			assertThat(inspect.at("/State/Status").asString()).as(container).isEqualTo("running");
+		}
+	}
+
+	@Test
+	@Order(7)
+	@Timeout(value = 5, unit = TimeUnit.MINUTES)
+	void scalesApiServiceToFourAndBackToTwoWithoutAFailedRequest() throws Exception {
+		stack.compose(Duration.ofMinutes(3), "up", "--detach", "--no-build", "--no-recreate", "--scale",
+				"api-service=4");
+		String fourth = stack.container("api-service", 4);
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> "healthy".equals(stack.inspect(fourth).at("/State/Health/Status").asString()));
+		long healthy = System.nanoTime();
+		Set<String> servedBy = new HashSet<>();
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			servedBy.add(TestHttp.get(stack.gateway() + "/api/hello").headers().firstValue("X-Served-By").orElse(""));
+			return servedBy.contains("api-service-4");
+		});
+		double seconds = (System.nanoTime() - healthy) / 1e9;
+		System.out.printf("compose: the gateway sent api-service-4 its first request %.1f s after it was healthy%n",
+				seconds);
+		// DNS is looked up every 5 s, and an instance must answer its first health probe.
+		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(10.0);
+		servedBy.clear();
+		for (int i = 0; i < 16; i++) {
+			servedBy.add(TestHttp.get(stack.gateway() + "/api/hello").headers().firstValue("X-Served-By").orElse(""));
+		}
+		assertThat(servedBy).containsExactlyInAnyOrder("api-service-1", "api-service-2", "api-service-3",
+				"api-service-4");
+
+		try (Load load = new Load(8, (n) -> Load.get(stack.gateway() + "/api/hello"))) {
+			Thread.sleep(2_000);
+			stack.compose(Duration.ofMinutes(2), "up", "--detach", "--no-build", "--no-recreate", "--scale",
+					"api-service=2");
+			Thread.sleep(8_000);
+			load.close();
+			System.out.println("compose: scaling 4 -> 2 under load, " + load.summary());
+			assertThat(load.failed()).as(load.firstFailures().toString()).isZero();
+			assertThat(load.total()).isPositive();
+		}
+		assertThat(stack.containers("api-service")).hasSize(2);
+	}
+
+	@Test
+	@Order(8)
+	void losesUnderAPermilleOfGetsWhenAnApiServiceIsKilled() throws Exception {
+		String bearer = newUser("kill-api-");
+		try (Load load = new Load(16, (n) -> (n % 2 == 0) ? Load.get(stack.gateway() + "/api/hello")
+				: Load.get(stack.gateway() + "/api/me", "Authorization", bearer))) {
+			Thread.sleep(3_000);
+			stack.engine.docker(Duration.ofSeconds(30), "kill", stack.container("api-service", 1))
+				.orThrow("docker kill");
+			Thread.sleep(12_000);
+			load.close();
+			System.out.println("compose: api-service-1 killed under GET load, " + load.summary());
+			assertThat(load.total()).isGreaterThan(500);
+			assertThat(load.failed()).as(load.firstFailures().toString()).isLessThanOrEqualTo(load.total() / 1000);
+		}
+		restart(stack.container("api-service", 1));
+	}
+
+	@Test
+	@Order(9)
+	@Timeout(value = 4, unit = TimeUnit.MINUTES)
+	void losesNoJobToAKilledWorkerAndRunsNoneAgainOnceDone() throws Exception {
+		String gateway = stack.gateway();
+		String bearer = newUser("kill-worker-");
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 100; i++) {
+			HttpResponse<String> submitted = submit(bearer, UUID.randomUUID().toString(),
+					TestHttp.toJson(Map.of("type", "sleep", "payload", Map.of("ms", 500))));
+			assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+			ids.add(TestHttp.json(submitted).get("id").asString());
+		}
+		// Both workers are busy with the backlog: kill one in the middle of its jobs.
+		stack.engine.docker(Duration.ofSeconds(30), "kill", stack.container("worker-service", 1))
+			.orThrow("docker kill");
+
+		Map<String, JsonNode> done = new HashMap<>();
+		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+			for (String id : ids) {
+				if (!done.containsKey(id)) {
+					JsonNode job = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
+					if ("SUCCEEDED".equals(job.get("status").asString())) {
+						done.put(id, job);
+					}
+				}
+			}
+			return done.size() == ids.size();
+		});
+		long again = done.values().stream().filter((job) -> job.get("attempts").asInt() > 1).count();
+		System.out.printf("compose: a worker killed with jobs in flight: %d of %d jobs ran a second attempt%n", again,
+				ids.size());
+		// Only what the killed worker held when it died ran twice: at most its 8 slots.
+		assertThat(again).as("jobs run again").isLessThanOrEqualTo(8);
+		// Past the visibility timeout, nothing finished is taken up again.
+		Thread.sleep(6_000);
+		for (String id : ids) {
+			JsonNode now = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
+			assertThat(now.get("updatedAt").asString()).as(id).isEqualTo(done.get(id).get("updatedAt").asString());
+			assertThat(now.get("attempts").asInt()).as(id).isEqualTo(done.get(id).get("attempts").asInt());
+		}
+		restart(stack.container("worker-service", 1));
+	}
+
+	@Test
+	@Order(10)
+	void stopsOnSigtermWithinTheGracePeriodAfterFinishingItsWork() throws Exception {
+		String bearer = newUser("stop-");
+		List<String> ids = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			ids.add(TestHttp
+				.json(submit(bearer, UUID.randomUUID().toString(),
+						TestHttp.toJson(Map.of("type", "sleep", "payload", Map.of("ms", 1500)))))
+				.get("id")
+				.asString());
+		}
+		Thread.sleep(500);
+		for (String container : List.of(stack.container("worker-service", 2), stack.container("api-service", 2))) {
+			long start = System.nanoTime();
+			stack.engine.docker(Duration.ofMinutes(1), "stop", container).orThrow("docker stop " + container);
+			double seconds = (System.nanoTime() - start) / 1e9;
+			JsonNode state = stack.inspect(container).get("State");
+			System.out.printf("compose: %s stopped in %.1f s, exit code %d%n", container, seconds,
+					state.get("ExitCode").asInt());
+			// 143 is the JVM's exit after SIGTERM; 137 would be the SIGKILL at the end of
+			// the
+			// grace period.
+			assertThat(state.get("ExitCode").asInt()).as(container + " exit code").isEqualTo(143);
+			assertThat(seconds).as(container + " seconds to stop").isLessThan(30.0);
+		}
+		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+			for (String id : ids) {
+				assertThat(TestHttp.json(TestHttp.get(stack.gateway() + "/api/jobs/" + id, "Authorization", bearer))
+					.get("status")
+					.asString()).as(id).isEqualTo("SUCCEEDED");
+			}
+		});
+	}
+
+	@Test
+	@Order(20)
+	void downWithVolumesLeavesNoContainerNetworkOrVolume() {
+		assertThat(stack.leftovers()).as("before down").isNotEmpty();
+		stack.close();
+		assertThat(stack.leftovers()).as("after down -v").isEmpty();
+	}
+
+	/**
+	 * Starts a container that the test killed: Docker takes {@code docker kill} for an
+	 * operator's stop and does not apply the restart policy.
+	 */
+	private static void restart(String container) {
+		stack.engine.docker(Duration.ofSeconds(30), "start", container).orThrow("docker start " + container);
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> "healthy".equals(stack.inspect(container).at("/State/Health/Status").asString()));
+	}
+
+	private static String newUser(String prefix) {
+		String credentials = TestHttp.toJson(Map.of("username", prefix + UUID.randomUUID().toString().substring(0, 8),
+				"password", "system test password"));
+		HttpResponse<String> registered = TestHttp.post(stack.gateway() + "/auth/register", credentials);
+		assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+		return "Bearer " + TestHttp.json(TestHttp.post(stack.gateway() + "/auth/login", credentials))
+			.get("access_token")
+			.asString();
+	}
+
+	private static HttpResponse<String> submit(String bearer, String key, String body) {
+		return TestHttp.post(stack.gateway() + "/api/jobs", body, "Authorization", bearer, "Idempotency-Key", key);
+	}
+
+}
