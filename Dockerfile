@@ -23,12 +23,10 @@ RUN --mount=type=cache,target=/root/.m2 \
 # ---- runtime: a JRE, the layers, an unprivileged user ---------------------------------------------
 FROM eclipse-temurin:25-jre-noble AS runtime
 ARG SERVICE
-# curl for the container healthcheck (compose); nothing else is added to the JRE image.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
- && rm -rf /var/lib/apt/lists/* \
- && groupadd --system --gid 10001 fulcrum \
+# Nothing is installed into the JRE image: the compose healthcheck is a bash script (no curl).
+RUN groupadd --system --gid 10001 fulcrum \
  && useradd --system --uid 10001 --gid fulcrum --home-dir /app --shell /usr/sbin/nologin fulcrum
+COPY docker/healthcheck /usr/local/bin/healthcheck
 WORKDIR /app
 # Least-changing layers first: libraries, the Spring Boot loader, snapshots, then the service.
 COPY --from=build /layers/dependencies/ ./

@@ -85,8 +85,8 @@ class ComposeFileTests {
 			healthPort = application.managementPort();
 		}
 		Map<String, Object> healthcheck = Repository.map(service, "healthcheck");
-		assertThat(Repository.list(healthcheck, "test")).containsExactly("CMD", "curl", "-fsS",
-				"http://localhost:" + healthPort + "/actuator/health/readiness");
+		assertThat(Repository.list(healthcheck, "test")).containsExactly("CMD", "healthcheck",
+				Integer.toString(healthPort));
 		assertThat(healthcheck).containsKeys("interval", "timeout", "retries", "start_period");
 	}
 
@@ -225,7 +225,8 @@ class ComposeFileTests {
 		assertThat(stages.get(1)).startsWith("FROM eclipse-temurin:25-jre").endsWith(" AS runtime");
 		String runtime = String.join("\n", lines.subList(lines.indexOf(stages.get(1)), lines.size()));
 		assertThat(runtime).contains("USER 10001:10001", "ARG SERVICE")
-			.doesNotContain("mvnw", "COPY . .")
+			.contains("COPY docker/healthcheck /usr/local/bin/healthcheck")
+			.doesNotContain("mvnw", "COPY . .", "apt-get")
 			.contains("ENTRYPOINT [\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
 		assertThat(String.join("\n", lines)).contains("./mvnw", "-pl \"${SERVICE}\"", "extract --layers --launcher");
 		assertThat(Files.readAllLines(Repository.root().resolve(".dockerignore"))).contains("**/target/", ".git/");
