@@ -273,8 +273,10 @@ class ComposeSystemTests {
 		double seconds = (System.nanoTime() - healthy) / 1e9;
 		System.out.printf("compose: the gateway sent api-service-4 its first request %.1f s after it was healthy%n",
 				seconds);
-		// DNS is looked up every 5 s, and an instance must answer its first health probe.
-		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(10.0);
+		// Within the gateway's DNS refresh (5 s) and one joining probe (1 s): counted from
+		// Docker's own verdict, which comes up to its 5 s interval after the instance is
+		// ready, so usually much less.
+		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(6.0);
 		servedBy.clear();
 		for (int i = 0; i < 16; i++) {
 			servedBy.add(TestHttp.get(stack.gateway() + "/api/hello").headers().firstValue("X-Served-By").orElse(""));

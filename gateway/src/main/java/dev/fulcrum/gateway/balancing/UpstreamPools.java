@@ -3,7 +3,6 @@ package dev.fulcrum.gateway.balancing;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.security.Security;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -62,8 +61,9 @@ class UpstreamPools implements DisposableBean {
 			this.refresher = null;
 			return;
 		}
-		// The JVM would otherwise keep a looked-up name for 30 s, whatever its TTL.
-		Security.setProperty("networkaddress.cache.ttl", String.valueOf(properties.dnsRefresh().toSeconds()));
+		// The JVM keeps each answer for 1 s only (GatewayApplication sets it before the
+		// first
+		// look-up; a setting made here would come too late to count).
 		properties.dns().forEach(this::lookUp);
 		this.refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("dns-refresh").factory());
 		long period = properties.dnsRefresh().toMillis();
