@@ -113,15 +113,7 @@ class ComposeHaSystemTests {
 			.filter((response) -> response.statusCode() == 202)
 			.forEach((response) -> accepted.add(TestHttp.json(response).get("id").asString()));
 		System.out.printf("compose HA: %d submissions, %d accepted%n", answers.size(), accepted.size());
-		Set<String> open = ConcurrentHashMap.newKeySet();
-		open.addAll(accepted);
-		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			open.removeIf((id) -> "SUCCEEDED"
-				.equals(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer))
-					.get("status")
-					.asString()));
-			return open.isEmpty();
-		});
+		Jobs.awaitSucceeded(gateway, bearer, accepted, Duration.ofMinutes(2));
 
 		// The old master comes back as a replica of the new one.
 		stack.compose(Duration.ofMinutes(1), "start", "redis");

@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -273,7 +272,8 @@ class ComposeSystemTests {
 		double seconds = (System.nanoTime() - healthy) / 1e9;
 		System.out.printf("compose: the gateway sent api-service-4 its first request %.1f s after it was healthy%n",
 				seconds);
-		// Within the gateway's DNS refresh (5 s) and one joining probe (1 s): counted from
+		// Within the gateway's DNS refresh (5 s) and one joining probe (1 s): counted
+		// from
 		// Docker's own verdict, which comes up to its 5 s interval after the instance is
 		// ready, so usually much less.
 		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(6.0);
@@ -332,18 +332,7 @@ class ComposeSystemTests {
 		stack.engine.docker(Duration.ofSeconds(30), "kill", stack.container("worker-service", 1))
 			.orThrow("docker kill");
 
-		Map<String, JsonNode> done = new HashMap<>();
-		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			for (String id : ids) {
-				if (!done.containsKey(id)) {
-					JsonNode job = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
-					if ("SUCCEEDED".equals(job.get("status").asString())) {
-						done.put(id, job);
-					}
-				}
-			}
-			return done.size() == ids.size();
-		});
+		Map<String, JsonNode> done = Jobs.awaitSucceeded(gateway, bearer, ids, Duration.ofMinutes(3));
 		long again = done.values().stream().filter((job) -> job.get("attempts").asInt() > 1).count();
 		System.out.printf("compose: a worker killed with jobs in flight: %d of %d jobs ran a second attempt%n", again,
 				ids.size());

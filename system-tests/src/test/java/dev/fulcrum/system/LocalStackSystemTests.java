@@ -4,7 +4,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -344,18 +343,7 @@ class LocalStackSystemTests {
 		assertThat(process.destroyForcibly()).as("SIGKILL sent").isTrue();
 		process.onExit().get(10, TimeUnit.SECONDS);
 
-		Map<String, JsonNode> done = new HashMap<>();
-		await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			for (String id : ids) {
-				if (!done.containsKey(id)) {
-					JsonNode job = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
-					if ("SUCCEEDED".equals(job.get("status").asString())) {
-						done.put(id, job);
-					}
-				}
-			}
-			return done.size() == ids.size();
-		});
+		Map<String, JsonNode> done = Jobs.awaitSucceeded(gateway, bearer, ids, Duration.ofMinutes(3));
 		assertThat(done.values()).as("jobs the killed worker held were run again by the other")
 			.anySatisfy((job) -> assertThat(job.get("attempts").asInt()).isGreaterThan(1));
 		// Past the visibility timeout, nothing finished is taken up again.
@@ -417,15 +405,7 @@ class LocalStackSystemTests {
 			jobs.add(TestHttp.json(accepted).get("id").asString());
 		});
 		// Everything accepted is done: nothing lost.
-		Set<String> open = ConcurrentHashMap.newKeySet();
-		open.addAll(jobs);
-		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-			open.removeIf((id) -> "SUCCEEDED"
-				.equals(TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer))
-					.get("status")
-					.asString()));
-			return open.isEmpty();
-		});
+		Jobs.awaitSucceeded(gateway, bearer, jobs, Duration.ofMinutes(2));
 	}
 
 	/**
