@@ -47,7 +47,12 @@ named_images() {
 	{
 		sed -n 's/^FROM[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$repo/Dockerfile"
 		sed -n 's/^[[:space:]]*image:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$repo"/docker-compose*.yml
-	} | grep -v '^fulcrum/' | sort -u
+	} | grep -v '^fulcrum/' | grep -vxF -f <(stages) | sort -u
+}
+
+# The Dockerfile's own stages ("FROM runtime AS aot" names no image).
+stages() {
+	sed -n 's/^FROM[[:space:]].*[[:space:]]AS[[:space:]]\{1,\}\([^[:space:]]*\).*/\1/p' "$repo/Dockerfile"
 }
 
 present() { "$docker" image inspect "$1" >/dev/null 2>&1; }
@@ -98,11 +103,15 @@ trust_stores() {
 	return 0
 }
 
-# Builds image $1 from the Dockerfile on standard input, with context directory $2.
+# Builds image $1 from the Dockerfile on standard input, with context directory $2 (none if absent).
 build() {
-	local image="$1" context="$2"
+	local image="$1" context="${2:-}"
 	log "building $image"
-	DOCKER_BUILDKIT=1 "$docker" build -q -t "$image" -f - "$context" >/dev/null
+	if [[ -n "$context" ]]; then
+		DOCKER_BUILDKIT=1 "$docker" build -q -t "$image" -f - "$context" >/dev/null
+	else
+		DOCKER_BUILDKIT=1 "$docker" build -q -t "$image" - >/dev/null
+	fi
 }
 
 # eclipse-temurin:25-jdk-*: the JDK at /opt/java/openjdk, as in Temurin's images, with the
@@ -174,9 +183,7 @@ EOF
 # redis:7.*: Debian's redis-server (7.0) with the layout of the official image: a redis user,
 # /data owned by it as the working directory, redis-server as the command.
 redis() {
-	local image="$1" context
-	context="$(mktemp -d)"
-	build "$image" "$context" <<EOF
+	build "$1" <<EOF
 FROM $base
 RUN apt-get update && apt-get install -y --no-install-recommends redis-server redis-tools \
  && rm -rf /var/lib/apt/lists/* \
@@ -186,14 +193,11 @@ VOLUME /data
 EXPOSE 6379
 CMD ["redis-server"]
 EOF
-	rm -rf "$context"
 }
 
 # prom/prometheus:*: Debian's Prometheus (2.x), started as the official image starts it.
 prometheus() {
-	local image="$1" context
-	context="$(mktemp -d)"
-	build "$image" "$context" <<EOF
+	build "$1" <<EOF
 FROM $base
 RUN apt-get update && apt-get install -y --no-install-recommends prometheus \
  && rm -rf /var/lib/apt/lists/* \
@@ -204,7 +208,6 @@ EXPOSE 9090
 ENTRYPOINT ["/usr/bin/prometheus"]
 CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
 EOF
-	rm -rf "$context"
 }
 
 build_base
