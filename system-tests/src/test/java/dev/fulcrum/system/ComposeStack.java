@@ -64,33 +64,33 @@ final class ComposeStack implements AutoCloseable {
 	}
 
 	/** Runs a compose command of this project; fails unless it succeeds. */
-	DockerEngine.Result compose(Duration timeout, String... args) {
+	LocalStack.Result compose(Duration timeout, String... args) {
 		List<String> command = new ArrayList<>(this.engine.compose());
 		command.addAll(List.of("--project-name", this.project, "--project-directory", this.root.toString()));
 		for (String file : this.files) {
 			command.addAll(List.of("--file", file));
 		}
 		command.addAll(List.of(args));
-		return DockerEngine.run(timeout, this.environment, command.toArray(String[]::new))
-			.orThrow(String.join(" ", args));
+		return Processes.run(timeout, this.environment, null, command).orThrow(String.join(" ", args));
 	}
 
 	/** The containers of this project, running or not, by their names. */
 	List<String> containers() {
-		String names = this.engine
-			.docker(Duration.ofSeconds(30), "ps", "--all", "--filter",
-					"label=com.docker.compose.project=" + this.project, "--format", "{{.Names}}")
-			.orThrow("docker ps")
-			.output();
-		return names.lines().map(String::strip).filter((name) -> !name.isEmpty()).sorted().toList();
+		return containersLabelled("com.docker.compose.project=" + this.project);
 	}
 
 	/** The containers of one service, by their names. */
 	List<String> containers(String service) {
-		String names = this.engine
-			.docker(Duration.ofSeconds(30), "ps", "--all", "--filter",
-					"label=com.docker.compose.project=" + this.project, "--filter",
-					"label=com.docker.compose.service=" + service, "--format", "{{.Names}}")
+		return containersLabelled("com.docker.compose.project=" + this.project,
+				"com.docker.compose.service=" + service);
+	}
+
+	private List<String> containersLabelled(String... labels) {
+		List<String> command = new ArrayList<>(List.of("ps", "--all", "--format", "{{.Names}}"));
+		for (String label : labels) {
+			command.addAll(List.of("--filter", "label=" + label));
+		}
+		String names = this.engine.docker(Duration.ofSeconds(30), command.toArray(String[]::new))
 			.orThrow("docker ps")
 			.output();
 		return names.lines().map(String::strip).filter((name) -> !name.isEmpty()).sorted().toList();

@@ -142,7 +142,10 @@ class ComposeSystemTests {
 			assertThat(inspect.at("/HostConfig/SecurityOpt").valueStream().map(JsonNode::asString))
 				.as(container + " security options")
 				.contains("no-new-privileges:true");
-			String uid = stack.engine.docker(Duration.ofSeconds(30), "exec", container, "id", "-u").output().strip();
+			String uid = stack.engine.docker(Duration.ofSeconds(30), "exec", container, "id", "-u")
+				.orThrow("id -u in " + container)
+				.output()
+				.strip();
 			assertThat(uid).as(container + " runs as").isNotEqualTo("0");
 		}
 	}
@@ -360,7 +363,15 @@ class ComposeSystemTests {
 				.get("id")
 				.asString());
 		}
-		Thread.sleep(500);
+		// More jobs running than one worker has slots (8): both workers hold some.
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> ids.stream()
+				.filter((id) -> "RUNNING"
+					.equals(TestHttp.json(TestHttp.get(stack.gateway() + "/api/jobs/" + id, "Authorization", bearer))
+						.get("status")
+						.asString()))
+				.count() > 8);
 		for (String container : List.of(stack.container("worker-service", 2), stack.container("api-service", 2))) {
 			long start = System.nanoTime();
 			stack.engine.docker(Duration.ofMinutes(1), "stop", container).orThrow("docker stop " + container);

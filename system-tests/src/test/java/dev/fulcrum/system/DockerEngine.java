@@ -1,8 +1,6 @@
 package dev.fulcrum.system;
 
 import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.opentest4j.TestAbortedException;
 
@@ -35,7 +32,7 @@ record DockerEngine(Path client, List<String> compose) {
 			if (!Files.isExecutable(client)) {
 				continue;
 			}
-			Result info = run(Duration.ofSeconds(20), Map.of(), client.toString(), "info", "--format",
+			LocalStack.Result info = run(Duration.ofSeconds(20), Map.of(), client.toString(), "info", "--format",
 					"{{.ServerVersion}}");
 			if (info.exitCode() != 0) {
 				why = "no Docker engine answers " + client + ": " + info.output().strip();
@@ -91,7 +88,7 @@ record DockerEngine(Path client, List<String> compose) {
 	}
 
 	/** Runs the docker client. */
-	Result docker(Duration timeout, String... args) {
+	LocalStack.Result docker(Duration timeout, String... args) {
 		List<String> command = new ArrayList<>(List.of(this.client.toString()));
 		command.addAll(List.of(args));
 		return run(timeout, environment(), command.toArray(String[]::new));
@@ -102,56 +99,8 @@ record DockerEngine(Path client, List<String> compose) {
 		return this.compose.size() == 1;
 	}
 
-	/**
-	 * Runs a command with its output in a file (a chatty command cannot block on a full
-	 * pipe), killing it and its children after the timeout.
-	 */
-	static Result run(Duration timeout, Map<String, String> environment, String... command) {
-		try {
-			Path output = Files.createTempFile("docker-", ".log");
-			try {
-				ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-					.redirectOutput(output.toFile());
-				builder.environment().putAll(environment);
-				Process process = builder.start();
-				process.getOutputStream().close();
-				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-					process.descendants().forEach(ProcessHandle::destroyForcibly);
-					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-					return new Result(-1, "timed out after " + timeout + ": " + String.join(" ", command) + "\n"
-							+ Files.readString(output, StandardCharsets.UTF_8));
-				}
-				return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-			}
-			finally {
-				Files.deleteIfExists(output);
-			}
-		}
-		catch (IOException ex) {
-			return new Result(127, "cannot run " + String.join(" ", command) + ": " + ex.getMessage());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", ex);
-		}
-	}
-
-	/**
-	 * A finished command.
-	 *
-	 * @param exitCode its exit code, -1 when it was killed after its timeout
-	 * @param output what it printed, stdout and stderr together
-	 */
-	record Result(int exitCode, String output) {
-
-		/** Fails with the output unless the command succeeded. */
-		Result orThrow(String what) {
-			if (this.exitCode != 0) {
-				throw new IllegalStateException(what + " failed (" + this.exitCode + "):\n" + this.output);
-			}
-			return this;
-		}
-
+	private static LocalStack.Result run(Duration timeout, Map<String, String> environment, String... command) {
+		return Processes.run(timeout, environment, null, List.of(command));
 	}
 
 }

@@ -170,6 +170,15 @@ final class LocalStack implements AutoCloseable {
 	}
 
 	record Result(int exitCode, String output) {
+
+		/** Fails with the output unless the command succeeded. */
+		Result orThrow(String what) {
+			if (this.exitCode != 0) {
+				throw new IllegalStateException(what + " failed (" + this.exitCode + "):\n" + this.output);
+			}
+			return this;
+		}
+
 	}
 
 	record Entry(String instance, String service, String url, String health, long pid) {

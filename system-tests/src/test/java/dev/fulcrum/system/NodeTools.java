@@ -1,11 +1,10 @@
 package dev.fulcrum.system;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import org.opentest4j.TestAbortedException;
 
@@ -63,34 +62,11 @@ final class NodeTools {
 	}
 
 	private static LocalStack.Result exec(List<String> command, int timeoutSeconds) {
-		try {
-			Path output = Files.createTempFile("node-", ".log");
-			try {
-				// Output to a file, so that a chatty process cannot block on a full pipe.
-				Process process = new ProcessBuilder(command).directory(SCRIPTS.toFile())
-					.redirectErrorStream(true)
-					.redirectOutput(output.toFile())
-					.start();
-				process.getOutputStream().close();
-				if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-					process.descendants().forEach(ProcessHandle::destroyForcibly);
-					process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-					throw new IllegalStateException(command + " did not finish within " + timeoutSeconds + " s:\n"
-							+ Files.readString(output, StandardCharsets.UTF_8));
-				}
-				return new LocalStack.Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-			}
-			finally {
-				Files.deleteIfExists(output);
-			}
+		LocalStack.Result result = Processes.run(Duration.ofSeconds(timeoutSeconds), Map.of(), SCRIPTS, command);
+		if (result.exitCode() == Processes.TIMED_OUT || result.exitCode() == Processes.NOT_FOUND) {
+			throw new IllegalStateException(result.output());
 		}
-		catch (IOException ex) {
-			throw new IllegalStateException("cannot run " + command + ": " + ex.getMessage(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", ex);
-		}
+		return result;
 	}
 
 }

@@ -61,9 +61,8 @@ class UpstreamPools implements DisposableBean {
 			this.refresher = null;
 			return;
 		}
-		// The JVM keeps each answer for 1 s only (GatewayApplication sets it before the
-		// first
-		// look-up; a setting made here would come too late to count).
+		// The JVM keeps each answer for 1 s (GatewayApplication sets it before the first
+		// look-up; set here, it would come too late to count).
 		properties.dns().forEach(this::lookUp);
 		this.refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("dns-refresh").factory());
 		long period = properties.dnsRefresh().toMillis();
