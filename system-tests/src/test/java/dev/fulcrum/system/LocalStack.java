@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,9 +25,12 @@ final class LocalStack implements AutoCloseable {
 
 	final Path home;
 
-	private LocalStack(Path root, Path home) {
+	private final Map<String, String> environment;
+
+	private LocalStack(Path root, Path home, Map<String, String> environment) {
 		this.root = root;
 		this.home = home;
+		this.environment = Map.copyOf(environment);
 	}
 
 	/**
@@ -35,6 +39,16 @@ final class LocalStack implements AutoCloseable {
 	 * @return the running stack
 	 */
 	static LocalStack up(String... extraArgs) {
+		return up(Map.of(), extraArgs);
+	}
+
+	/**
+	 * Runs {@code ./fulcrum up --free-ports} with settings of its own and waits for it.
+	 * @param environment variables that every service of the stack sees (its settings)
+	 * @param extraArgs further options of {@code up}
+	 * @return the running stack
+	 */
+	static LocalStack up(Map<String, String> environment, String... extraArgs) {
 		Path root = Path.of(System.getProperty("fulcrum.root", "..")).toAbsolutePath().normalize();
 		Path home;
 		try {
@@ -44,7 +58,7 @@ final class LocalStack implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		LocalStack stack = new LocalStack(root, home);
+		LocalStack stack = new LocalStack(root, home, environment);
 		List<String> args = new ArrayList<>(List.of("up", "--free-ports", "--timeout", "240"));
 		args.addAll(List.of(extraArgs));
 		try {
@@ -82,6 +96,7 @@ final class LocalStack implements AutoCloseable {
 			// failure tests stay short; heartbeats come often enough for that.
 			builder.environment().put("WORKER_VISIBILITY_TIMEOUT", "5s");
 			builder.environment().put("FULCRUM_WORKER_HEARTBEATINTERVAL", "1s");
+			builder.environment().putAll(this.environment);
 			Process process = builder.start();
 			try {
 				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -143,6 +158,20 @@ final class LocalStack implements AutoCloseable {
 	 */
 	String url(String service) {
 		return instances().stream().filter((e) -> e.service().equals(service)).findFirst().orElseThrow().url();
+	}
+
+	/**
+	 * The actuator base URL of the first instance of a service, on its management port.
+	 * @param service the service name
+	 * @return for example {@code http://127.0.0.1:9080/actuator}
+	 */
+	String management(String service) {
+		String health = instances().stream()
+			.filter((e) -> e.service().equals(service))
+			.findFirst()
+			.orElseThrow()
+			.health();
+		return health.substring(0, health.indexOf("/actuator/") + "/actuator".length());
 	}
 
 	/**

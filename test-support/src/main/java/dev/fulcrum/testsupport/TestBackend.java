@@ -38,7 +38,10 @@ public final class TestBackend implements AutoCloseable {
 	/** Whether {@code /health} answers 200 (else 503). */
 	public volatile boolean healthy = true;
 
-	/** Headers added to every answer but {@code /health}'s. */
+	/**
+	 * Headers set on every answer but {@code /health}'s, in place of the backend's own
+	 * ({@code Content-Type} included).
+	 */
 	public final Map<String, String> headers = new ConcurrentHashMap<>();
 
 	private volatile Received last;
@@ -81,7 +84,7 @@ public final class TestBackend implements AutoCloseable {
 			exchange.getResponseHeaders().add("X-Served-By", name);
 			exchange.getResponseHeaders().add("Content-Type", "application/json");
 			if (!health) {
-				this.headers.forEach(exchange.getResponseHeaders()::add);
+				this.headers.forEach(exchange.getResponseHeaders()::set);
 			}
 			int status = health ? (this.healthy ? 200 : 503) : this.status;
 			exchange.sendResponseHeaders(status, body.length);

@@ -27,17 +27,19 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Sends a request on an {@code lb://service} route to the instance its route's strategy
  * picks, and tells the instance how the request went: requests in flight while it runs,
- * then its time and whether it failed (no answer, or a 5xx). A safe request that got a
- * 502, 503 or 504 is sent once more to another instance (see
- * {@link BalancingProperties.Retry}); one that got no answer at all (a refused
- * connection, or one closed before the answer, as when an instance is stopping) is sent
- * to each instance not tried yet until one answers.
+ * then its time and whether it failed (no answer, or a 5xx that is not its backpressure,
+ * see {@link ProblemResponses#isBackpressure}). A safe request that got a 502, 503 or 504
+ * (backpressure excepted: it reaches the client as sent) is sent once more to another
+ * instance (see {@link BalancingProperties.Retry}); one that got no answer at all (a
+ * refused connection, or one closed before the answer, as when an instance is stopping)
+ * is sent to each instance not tried yet until one answers.
  * <p>
  * Runs where Spring Cloud LoadBalancer's filter would (which Fulcrum does not use): after
  * the route's URL is known, before the request is proxied.
@@ -121,7 +123,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		upstream.started();
 		long started = System.nanoTime();
 		Mono<Void> sent = chain.filter(exchange)
-			.doOnSuccess((done) -> finished(service, upstream, started, failed(exchange.getResponse().getStatusCode())))
+			.doOnSuccess((done) -> finished(service, upstream, started, failed(exchange.getResponse())))
 			// A refusal of the client's own request (a body over the cap) says nothing
 			// about the instance.
 			.doOnError((ex) -> finished(service, upstream, started, !ProblemResponses.isClientError(ex)))
@@ -135,7 +137,8 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		}
 		return sent.then(Mono.defer(() -> {
 			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			if (status == null || !this.retry.statuses().contains(status.value()) || tried.size() >= attempts) {
+			if (status == null || !this.retry.statuses().contains(status.value()) || tried.size() >= attempts
+					|| ProblemResponses.isBackpressure(exchange.getResponse())) {
 				return Mono.empty();
 			}
 			return retry(exchange, chain, url, strategy, tried, attempts, "status", Mono.empty());
@@ -181,8 +184,10 @@ class BalancingFilter implements GlobalFilter, Ordered {
 				|| request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
-	private static boolean failed(HttpStatusCode status) {
-		return status != null && status.is5xxServerError();
+	/** A 5xx that is not the instance's backpressure. */
+	private static boolean failed(ServerHttpResponse response) {
+		HttpStatusCode status = response.getStatusCode();
+		return status != null && status.is5xxServerError() && !ProblemResponses.isBackpressure(response);
 	}
 
 	private static String cookie(ServerHttpRequest request, String name) {

@@ -9,7 +9,9 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
@@ -38,6 +40,28 @@ public final class ProblemResponses {
 	 */
 	public static boolean isClientError(Throwable error) {
 		return error instanceof ResponseStatusException refusal && refusal.getStatusCode().is4xxClientError();
+	}
+
+	/**
+	 * Whether an instance's answer is backpressure rather than failure: a 429 or 503
+	 * problem with {@code Retry-After}, as a service sends when its queue is full, it is
+	 * too busy to hash a password, or it throttles this client. The instance answered, at
+	 * once, and asks the client to come back: no reason to break the route's circuit,
+	 * eject the instance or send the request to another one, which would say the same of
+	 * a shared queue. A 503 without {@code Retry-After}, another 5xx, a timeout or no
+	 * answer at all are failures.
+	 * @param response the response holding the instance's status and headers
+	 * @return whether it is backpressure
+	 */
+	public static boolean isBackpressure(ServerHttpResponse response) {
+		HttpStatusCode status = response.getStatusCode();
+		if (status == null || (status.value() != 429 && status.value() != 503)) {
+			return false;
+		}
+		HttpHeaders headers = response.getHeaders();
+		MediaType type = headers.getContentType();
+		return headers.containsHeader(HttpHeaders.RETRY_AFTER) && type != null
+				&& MediaType.APPLICATION_PROBLEM_JSON.isCompatibleWith(type);
 	}
 
 	/**

@@ -29,6 +29,10 @@ import org.springframework.web.server.ServerWebExchange;
  * client gets a 503 {@code circuit-open} problem at once, with {@code Retry-After} the
  * time left until trial requests are let through; the service gets nothing.
  * <p>
+ * A service's backpressure (a 429 or 503 problem with {@code Retry-After}: its queue is
+ * full, it throttles this client) is no failure: one client filling the job queue must
+ * not shut the route for every client ({@link ProblemResponses#isBackpressure}).
+ * <p>
  * Runs after rate limiting (a refused request says nothing about the service) and around
  * balancing, so that a request retried on another instance counts once, by its outcome.
  */
@@ -78,7 +82,8 @@ class CircuitBreakerFilter implements GlobalFilter, Ordered {
 		long started = System.nanoTime();
 		return chain.filter(exchange).doOnSuccess((done) -> {
 			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			if (status != null && this.properties.failureStatuses().contains(status.value())) {
+			if (status != null && this.properties.failureStatuses().contains(status.value())
+					&& !ProblemResponses.isBackpressure(exchange.getResponse())) {
 				breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, new FailureStatus(status.value()));
 			}
 			else {

@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The circuit breaker of every route ({@code fulcrum.gateway.circuit-breaker.*}), one
  * breaker per route. It counts each client request once, after any retry on another
  * instance: a request fails when no instance answered, or the answer's status is one of
- * {@code failureStatuses}.
+ * {@code failureStatuses}, unless it is the service's backpressure (a 429 or 503 problem
+ * with {@code Retry-After}), which is passed through and counts as a success.
  *
  * @param enabled whether routes have breakers
  * @param slidingWindowSize the last this many requests are counted

@@ -88,6 +88,27 @@ class BalancingTests {
 	}
 
 	@Test
+	void neverEjectsABackendForItsBackpressure() {
+		switchTo("round-robin");
+		// A full queue behind b2: a prompt answer asking the client to come back.
+		backends.get(1).status = 503;
+		backends.get(1).headers.put("Content-Type", "application/problem+json");
+		backends.get(1).headers.put("Retry-After", "1");
+		long ejectionsBefore = instance("b2").get("ejections").asLong();
+		int fromB2 = 0;
+		for (int i = 0; i < 30; i++) {
+			HttpResponse<String> response = TestHttp.get(api());
+			if (response.headers().firstValue("X-Served-By").orElseThrow().equals("b2")) {
+				assertThat(response.statusCode()).isEqualTo(503);
+				fromB2++;
+			}
+		}
+		assertThat(fromB2).as("b2 still takes its turn").isEqualTo(10);
+		assertThat(instance("b2").get("ejected").asBoolean()).isFalse();
+		assertThat(instance("b2").get("ejections").asLong()).isEqualTo(ejectionsBefore);
+	}
+
+	@Test
 	void takesOutABackendFailingItsHealthChecksAndBringsItBack() {
 		switchTo("round-robin");
 		backends.get(2).healthy = false;

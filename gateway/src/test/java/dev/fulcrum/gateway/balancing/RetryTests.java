@@ -90,6 +90,25 @@ class RetryTests {
 	}
 
 	@Test
+	void aGetAnsweredWithBackpressureIsPassedThroughNotRetried() {
+		// The service asks the client to come back later: another instance would say
+		// the same of a shared queue, and trying it only adds load.
+		backends.forEach((backend) -> {
+			backend.status = 429;
+			backend.headers.put("Content-Type", "application/problem+json");
+			backend.headers.put("Retry-After", "3");
+		});
+		double retriesBefore = retries("status");
+		HttpResponse<String> response = TestHttp.get(api());
+		assertThat(response.statusCode()).isEqualTo(429);
+		assertThat(response.headers().firstValue("Retry-After")).hasValue("3");
+		backends.forEach((backend) -> backend.status = 503);
+		assertThat(TestHttp.get(api()).statusCode()).isEqualTo(503);
+		assertThat(backends.stream().mapToInt((backend) -> backend.received("GET")).sum()).isEqualTo(2);
+		assertThat(retries("status") - retriesBefore).isZero();
+	}
+
+	@Test
 	void aPostIsNeverSentTwice() {
 		backends.get(0).status = 503;
 		int failed = 0;

@@ -125,6 +125,37 @@ class CircuitBreakerTests {
 		assertThat(state()).isEqualTo("CLOSED");
 	}
 
+	@Test
+	void backpressureFromTheServiceDoesNotOpenItAndReachesTheClientAsSent() {
+		// A full queue or a busy auth-service: the instance answered at once, and asks
+		// this client to come back later. Every other request of the route is fine.
+		backend.status = 503;
+		backend.headers.put("Content-Type", "application/problem+json");
+		backend.headers.put("Retry-After", "7");
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> full = get();
+			assertThat(full.statusCode()).isEqualTo(503);
+			assertThat(full.headers().firstValue("Retry-After")).hasValue("7");
+			assertThat(full.headers().firstValue("X-Served-By")).as("the service's own answer").hasValue("b1");
+		}
+		backend.status = 429;
+		for (int i = 0; i < 10; i++) {
+			assertThat(get().statusCode()).isEqualTo(429);
+		}
+		assertThat(state()).isEqualTo("CLOSED");
+		assertThat(backend.received("GET")).isEqualTo(20);
+	}
+
+	@Test
+	void aServiceUnavailableWithoutRetryAfterStillCounts() {
+		backend.status = 503;
+		backend.headers.put("Content-Type", "application/problem+json");
+		for (int i = 0; i < 5; i++) {
+			get();
+		}
+		assertThat(state()).isEqualTo("OPEN");
+	}
+
 	private String state() {
 		return TestHttp.json(TestHttp.get("http://localhost:" + this.managementPort + "/actuator/circuitbreakers"))
 			.get("routes")
