@@ -1,10 +1,13 @@
 -- Submits a job: records the idempotency key, creates the job, queues it, in one atomic
--- step, so that no crash leaves a key without its job or a job without its key.
+-- step, so that no crash leaves a key without its job or a job without its key. Enforces
+-- the user's quotas on the way: unfinished jobs, and jobs kept (the oldest finished job
+-- is forgotten, with its idempotency record, to make room).
 -- KEYS[1]  the idempotency record, fulcrum:{jobs}:idem:<user>:<key hash>
 -- KEYS[2]  the job hash, fulcrum:{jobs}:job:<id>
 -- KEYS[3]  the job stream, fulcrum:{jobs}:stream
 -- KEYS[4]  the count of jobs not yet final, fulcrum:{jobs}:outstanding
 -- KEYS[5]  the user's jobs, fulcrum:{jobs}:user:<user>
+-- KEYS[6]  the user's unfinished jobs, fulcrum:{jobs}:user:<user>:open
 -- ARGV[1]  fingerprint of the request (SHA-256 of its canonical JSON)
 -- ARGV[2]  job id
 -- ARGV[3]  user id
@@ -16,10 +19,13 @@
 -- ARGV[9]  high watermark of jobs not yet final
 -- ARGV[10] the response to record: its body, JSON (status 202)
 -- ARGV[11] the idempotency key as sent
+-- ARGV[12] the most unfinished jobs a user may have
+-- ARGV[13] the most jobs kept per user, finished or not
 -- Returns  {'created'}
 --          {'replay', status, body}  the key was used before with the same request
 --          {'mismatch'}              the key was used before with another request
 --          {'busy'}                  over the high watermark: nothing stored
+--          {'quota'}                 the user has too many unfinished jobs: nothing stored
 local record = redis.call('HMGET', KEYS[1], 'fingerprint', 'status', 'body')
 if record[1] then
   if record[1] ~= ARGV[1] then
@@ -27,16 +33,45 @@ if record[1] then
   end
   return {'replay', record[2], record[3]}
 end
+if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[12]) then
+  return {'quota'}
+end
 local outstanding = tonumber(redis.call('GET', KEYS[4]) or '0')
 if outstanding >= tonumber(ARGV[9]) then
   return {'busy'}
 end
+-- At the cap of jobs kept, forget the oldest finished one (or one already expired): at
+-- most two per submission, so that a lowered cap is reached step by step. Among the
+-- (unfinished cap + 1) oldest jobs at least one is finished.
+for _ = 1, 2 do
+  if redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[13]) then
+    break
+  end
+  for _, old in ipairs(redis.call('ZRANGE', KEYS[5], 0, tonumber(ARGV[12]))) do
+    if not redis.call('ZSCORE', KEYS[6], old) then
+      local oldKey = 'fulcrum:{jobs}:job:' .. old
+      local oldRecord = redis.call('HGET', oldKey, 'idempotencyRecord')
+      if oldRecord and redis.call('HGET', oldRecord, 'jobId') == old then
+        redis.call('DEL', oldRecord)
+      end
+      redis.call('DEL', oldKey)
+      redis.call('ZREM', KEYS[5], old)
+      for _, status in ipairs({'SUCCEEDED', 'DEAD', 'CANCELLED'}) do
+        redis.call('ZREM', KEYS[5] .. ':' .. status, old)
+      end
+      break
+    end
+  end
+end
 redis.call('HSET', KEYS[2], 'id', ARGV[2], 'user', ARGV[3], 'type', ARGV[4], 'payload', ARGV[5],
   'status', 'QUEUED', 'attempts', '0', 'createdAt', ARGV[6], 'updatedAt', ARGV[6],
-  'idempotencyKey', ARGV[11])
+  'idempotencyKey', ARGV[11], 'idempotencyRecord', KEYS[1])
 redis.call('INCR', KEYS[4])
 redis.call('XADD', KEYS[3], '*', 'id', ARGV[2])
 redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2])
+-- It holds an unfinished job now: it expires only once all of them are final.
+redis.call('PERSIST', KEYS[5])
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[2])
 redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'status', '202', 'body', ARGV[10], 'jobId', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 return {'created'}

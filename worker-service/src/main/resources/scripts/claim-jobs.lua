@@ -3,24 +3,38 @@
 -- a handler. One script for the whole batch read by the worker: one round trip, not one
 -- per job.
 -- KEYS[1]          the job stream
--- KEYS[2i], [2i+1] for the i-th delivery: the job hash, and the idempotency record its
+-- KEYS[2]          the count of jobs not yet final
+-- KEYS[1+2i], [2+2i] for the i-th delivery: the job hash, and the idempotency record its
 --                  user and key name (fulcrum:{jobs}:idem:<user>:<key hash>)
 -- ARGV[1]          this consumer
 -- ARGV[2]          now, ISO-8601
 -- ARGV[3]          the consumer group
--- ARGV[3+i]        the i-th delivery's stream message id
+-- ARGV[4]          how long a final job is kept, milliseconds
+-- ARGV[4+i]        the i-th delivery's stream message id
 -- Returns, per delivery in order, one of
 --   {'run', attempt, type, payload, idempotency key}   run it
 --   {'gone'}       no such job (expired, or an entry nobody submitted): acknowledged
 --   {'final'}      finished, cancelled or waiting to retry: acknowledged, not run again
 --   {'duplicate'}  another delivery of a job that is running, or a second job with the
 --                  same user and idempotency key: acknowledged, not run
+-- Moves a job that just became final from its user's unfinished jobs to those of its
+-- final status; the user's indexes expire with the jobs they list. (Keys named from the
+-- job's user: every key has the {jobs} tag, so they lie in this script's slot.)
+local function indexFinal(user, id, status, retention)
+  local jobs = 'fulcrum:{jobs}:user:' .. user
+  redis.call('ZREM', jobs .. ':open', id)
+  redis.call('ZADD', jobs .. ':' .. status, redis.call('ZSCORE', jobs, id) or '0', id)
+  redis.call('PEXPIRE', jobs .. ':' .. status, retention)
+  if redis.call('ZCARD', jobs .. ':open') == 0 then
+    redis.call('PEXPIRE', jobs, retention)
+  end
+end
 local answers = {}
 local acknowledge = {}
-for i = 1, #ARGV - 3 do
-  local jobKey, recordKey, message = KEYS[2 * i], KEYS[2 * i + 1], ARGV[3 + i]
+for i = 1, #ARGV - 4 do
+  local jobKey, recordKey, message = KEYS[1 + 2 * i], KEYS[2 + 2 * i], ARGV[4 + i]
   local job = redis.call('HMGET', jobKey, 'id', 'status', 'message', 'attempts', 'type', 'payload',
-    'idempotencyKey')
+    'idempotencyKey', 'user')
   local status = job[2]
   if not job[1] then
     answers[i] = {'gone'}
@@ -35,6 +49,13 @@ for i = 1, #ARGV - 3 do
     if recorded and recorded ~= job[1] then
       redis.call('HSET', jobKey, 'status', 'CANCELLED', 'error', 'duplicate of job ' .. recorded,
         'updatedAt', ARGV[2], 'completedAt', ARGV[2])
+      redis.call('PEXPIRE', jobKey, ARGV[4])
+      if tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then
+        redis.call('DECR', KEYS[2])
+      end
+      if job[8] then
+        indexFinal(job[8], job[1], 'CANCELLED', ARGV[4])
+      end
       answers[i] = {'duplicate'}
     else
       local attempt = tostring(tonumber(job[4] or '0') + 1)

@@ -13,11 +13,23 @@
 -- ARGV[3+2i]       the i-th job's stream message id
 -- ARGV[4+2i]       the i-th job's result, JSON
 -- Returns, per job in order, 'done', or 'stale' when this worker no longer holds it
+-- Moves a job that just became final from its user's unfinished jobs to those of its
+-- final status; the user's indexes expire with the jobs they list. (Keys named from the
+-- job's user: every key has the {jobs} tag, so they lie in this script's slot.)
+local function indexFinal(user, id, status, retention)
+  local jobs = 'fulcrum:{jobs}:user:' .. user
+  redis.call('ZREM', jobs .. ':open', id)
+  redis.call('ZADD', jobs .. ':' .. status, redis.call('ZSCORE', jobs, id) or '0', id)
+  redis.call('PEXPIRE', jobs .. ':' .. status, retention)
+  if redis.call('ZCARD', jobs .. ':open') == 0 then
+    redis.call('PEXPIRE', jobs, retention)
+  end
+end
 local answers = {}
 local acknowledge = {}
 for i = 1, #KEYS - 2 do
   local jobKey, message = KEYS[2 + i], ARGV[3 + 2 * i]
-  local job = redis.call('HMGET', jobKey, 'status', 'owner', 'message')
+  local job = redis.call('HMGET', jobKey, 'status', 'owner', 'message', 'user', 'id')
   if job[1] ~= 'RUNNING' or job[2] ~= ARGV[1] or job[3] ~= message then
     answers[i] = 'stale'
   else
@@ -25,6 +37,9 @@ for i = 1, #KEYS - 2 do
       'completedAt', ARGV[2])
     redis.call('HDEL', jobKey, 'owner', 'message', 'error')
     redis.call('PEXPIRE', jobKey, ARGV[3])
+    if job[4] then
+      indexFinal(job[4], job[5], 'SUCCEEDED', ARGV[3])
+    end
     acknowledge[#acknowledge + 1] = message
     answers[i] = 'done'
   end

@@ -15,7 +15,19 @@
 -- ARGV[7]  how long a final job is kept, milliseconds
 -- ARGV[8]  the consumer group
 -- Returns  'retrying', 'dead', or 'stale' when this worker no longer holds the job
-local job = redis.call('HMGET', KEYS[1], 'status', 'owner', 'message', 'attempts', 'id')
+-- Moves a job that just became final from its user's unfinished jobs to those of its
+-- final status; the user's indexes expire with the jobs they list. (Keys named from the
+-- job's user: every key has the {jobs} tag, so they lie in this script's slot.)
+local function indexFinal(user, id, status, retention)
+  local jobs = 'fulcrum:{jobs}:user:' .. user
+  redis.call('ZREM', jobs .. ':open', id)
+  redis.call('ZADD', jobs .. ':' .. status, redis.call('ZSCORE', jobs, id) or '0', id)
+  redis.call('PEXPIRE', jobs .. ':' .. status, retention)
+  if redis.call('ZCARD', jobs .. ':open') == 0 then
+    redis.call('PEXPIRE', jobs, retention)
+  end
+end
+local job = redis.call('HMGET', KEYS[1], 'status', 'owner', 'message', 'attempts', 'id', 'user')
 if job[1] ~= 'RUNNING' or job[2] ~= ARGV[2] or job[3] ~= ARGV[1] then
   return 'stale'
 end
@@ -24,6 +36,9 @@ redis.call('XACK', KEYS[2], ARGV[8], ARGV[1])
 if tonumber(job[4]) >= tonumber(ARGV[6]) then
   redis.call('HSET', KEYS[1], 'status', 'DEAD', 'error', ARGV[3], 'updatedAt', ARGV[4], 'completedAt', ARGV[4])
   redis.call('XADD', KEYS[5], '*', 'id', job[5], 'error', ARGV[3])
+  if job[6] then
+    indexFinal(job[6], job[5], 'DEAD', ARGV[7])
+  end
   if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then
     redis.call('DECR', KEYS[3])
   end

@@ -16,7 +16,14 @@ import java.util.HexFormat;
  * <li>{@code fulcrum:{jobs}:job:<id>}: the job, a hash.</li>
  * <li>{@code fulcrum:{jobs}:idem:<user>:<key hash>}: the first response to a submission
  * with that idempotency key.</li>
- * <li>{@code fulcrum:{jobs}:user:<user>}: the user's jobs by creation time.</li>
+ * <li>{@code fulcrum:{jobs}:user:<user>}: the user's jobs by creation time, at most
+ * {@code max-kept-per-user}; it expires with the last of them.</li>
+ * <li>{@code fulcrum:{jobs}:user:<user>:open}: the user's unfinished jobs (queued,
+ * running or waiting to retry) by creation time; its size is the unfinished-jobs
+ * quota.</li>
+ * <li>{@code fulcrum:{jobs}:user:<user>:<SUCCEEDED|DEAD|CANCELLED>}: the user's final
+ * jobs of that status by creation time, so that a list by status reads only what it
+ * returns.</li>
  * <li>{@code fulcrum:{jobs}:retries}: failed jobs waiting for their retry, by due
  * time.</li>
  * <li>{@code fulcrum:{jobs}:dead}: the dead-letter stream.</li>
@@ -84,6 +91,28 @@ public final class JobKeys {
 	 */
 	public static String userJobs(String user) {
 		return PREFIX + "user:" + user;
+	}
+
+	/**
+	 * A user's unfinished jobs (queued, running or waiting to retry).
+	 * @param user the user id
+	 * @return its key
+	 */
+	public static String userOpenJobs(String user) {
+		return userJobs(user) + ":open";
+	}
+
+	/**
+	 * A user's jobs of one final status.
+	 * @param user the user id
+	 * @param status {@code SUCCEEDED}, {@code DEAD} or {@code CANCELLED}
+	 * @return its key
+	 */
+	public static String userFinalJobs(String user, JobStatus status) {
+		if (!status.isFinal()) {
+			throw new IllegalArgumentException(status + " is not final");
+		}
+		return userJobs(user) + ":" + status.name();
 	}
 
 	/**

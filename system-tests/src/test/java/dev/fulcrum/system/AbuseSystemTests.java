@@ -1,6 +1,9 @@
 package dev.fulcrum.system;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,12 +11,24 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.testsupport.TestHttp;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * One client abusing the running stack ({@code ./fulcrum up}, small limits set from the
@@ -21,11 +36,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * contained and that every other client goes on as before. Each of them failed on the
  * code before the fix it tests.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AbuseSystemTests {
 
 	/** The queue is full at 30 jobs not yet final, of all users together. */
 	static final int HIGH_WATERMARK = 30;
+
+	/** One user may have 20 of them. */
+	static final int MAX_UNFINISHED = 20;
+
+	/** One user's jobs kept, finished or not. */
+	static final int MAX_KEPT = 40;
+
+	/** The largest payload, and result, in bytes of UTF-8 JSON (the default). */
+	static final int MAX_PAYLOAD_BYTES = 16_384;
+
+	static final JsonMapper JSON = JsonMapper.builder().build();
 
 	static LocalStack stack;
 
@@ -34,7 +61,9 @@ class AbuseSystemTests {
 	@BeforeAll
 	@Timeout(value = 6, unit = TimeUnit.MINUTES)
 	static void up() {
-		stack = LocalStack.up(Map.of("JOBS_HIGH_WATERMARK", String.valueOf(HIGH_WATERMARK)));
+		stack = LocalStack
+			.up(Map.of("JOBS_HIGH_WATERMARK", String.valueOf(HIGH_WATERMARK), "JOBS_MAX_UNFINISHED_PER_USER",
+					String.valueOf(MAX_UNFINISHED), "JOBS_MAX_KEPT_PER_USER", String.valueOf(MAX_KEPT)));
 		gateway = stack.url("gateway");
 	}
 
@@ -52,11 +81,17 @@ class AbuseSystemTests {
 	 * call got {@code 503 circuit-open}.
 	 */
 	@Test
+	@Order(4)
 	void aFullQueueIsBackpressureForItsSubmittersNotAnOutageForEveryone() {
+		// Two accounts: one alone may not have more than its share of the queue.
+		String first = newUser("flooder");
+		for (int i = 0; i < MAX_UNFINISHED; i++) {
+			assertThat(submit(first, sleep(20_000)).statusCode()).isEqualTo(202);
+		}
 		String flooder = newUser("flooder");
 		List<HttpResponse<String>> answers = new ArrayList<>();
-		for (int i = 0; i < HIGH_WATERMARK + 25; i++) {
-			answers.add(submit(flooder, Map.of("type", "sleep", "payload", Map.of("ms", 30_000))));
+		for (int i = 0; i < HIGH_WATERMARK - MAX_UNFINISHED + 25; i++) {
+			answers.add(submit(flooder, sleep(20_000)));
 		}
 		List<HttpResponse<String>> refused = answers.stream().filter((answer) -> answer.statusCode() == 503).toList();
 		assertThat(refused).as("submissions past the high watermark").hasSizeGreaterThanOrEqualTo(25);
@@ -73,6 +108,111 @@ class AbuseSystemTests {
 		}
 		assertThat(breakerState("api-service")).isEqualTo("CLOSED");
 	}
+
+	/**
+	 * Attack: keep submitting slow jobs. Before, one account could take the whole queue
+	 * (and, with a watermark of 10,000, most of Redis); now it gets 429
+	 * {@code too-many-unfinished-jobs} past its share, and others submit as before.
+	 */
+	@Test
+	@Order(3)
+	void oneAccountHoldsNoMoreUnfinishedJobsThanItsQuota() {
+		String hoarder = newUser("hoarder");
+		List<String> accepted = new ArrayList<>();
+		int refused = 0;
+		for (int i = 0; i < MAX_UNFINISHED + 5; i++) {
+			HttpResponse<String> answer = submit(hoarder, sleep(5_000));
+			if (answer.statusCode() == 202) {
+				accepted.add(TestHttp.json(answer).get("id").asString());
+			}
+			else {
+				assertThat(answer.statusCode()).isEqualTo(429);
+				assertThat(TestHttp.json(answer).get("type").asString())
+					.isEqualTo("urn:fulcrum:problem:too-many-unfinished-jobs");
+				assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+				refused++;
+			}
+		}
+		assertThat(accepted).hasSize(MAX_UNFINISHED);
+		assertThat(refused).isEqualTo(5);
+		assertThat(submit(newUser("neighbour"), sleep(1)).statusCode()).isEqualTo(202);
+		assertThat(breakerState("api-service")).isEqualTo("CLOSED");
+		// Out of the way of the next test: every job final, cancelled or done.
+		accepted.forEach((id) -> TestHttp.send("DELETE", gateway + "/api/jobs/" + id, null, "Authorization", hoarder));
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> TestHttp.json(TestHttp.get(gateway + "/api/jobs?status=RUNNING", "Authorization", hoarder))
+				.isEmpty());
+	}
+
+	/**
+	 * Attack: a payload of characters that take three bytes each. The cap counted
+	 * characters: 16,384 of "中" were 48 KiB, stored twice (payload and echoed result).
+	 */
+	@Test
+	@Order(2)
+	void aPayloadIsMeasuredInBytes() {
+		String user = newUser("wide");
+		HttpResponse<String> refused = submit(user,
+				Map.of("type", "echo", "payload", Map.of("text", "中".repeat(MAX_PAYLOAD_BYTES / 3 + 100))));
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(413);
+		assertThat(TestHttp.json(refused).get("type").asString()).isEqualTo("urn:fulcrum:problem:payload-too-large");
+	}
+
+	/**
+	 * Attack: store as much as possible, the largest payloads echoed back as the largest
+	 * results, far more jobs than the account may keep. What the account holds in Redis
+	 * stays within the bound that docs/security.md computes.
+	 */
+	@Test
+	@Order(1)
+	@Timeout(value = 4, unit = TimeUnit.MINUTES)
+	void oneAccountsJobsUseNoMoreRedisThanTheQuotasAllow() {
+		String user = newUser("hoarder");
+		String payload = "x".repeat(MAX_PAYLOAD_BYTES - 20);
+		for (int batch = 0; batch < 3; batch++) {
+			List<String> ids = new ArrayList<>();
+			for (int i = 0; i < MAX_UNFINISHED; i++) {
+				HttpResponse<String> accepted = submit(user,
+						Map.of("type", "echo", "payload", Map.of("text", payload)));
+				assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+				ids.add(TestHttp.json(accepted).get("id").asString());
+			}
+			Jobs.awaitSucceeded(gateway, user, ids, Duration.ofMinutes(1));
+		}
+		String subject = subject(user);
+		RedisClient client = RedisClient.create(stack.redisUrl());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			RedisCommands<String, String> redis = connection.sync();
+			List<String> keys = new ArrayList<>();
+			List<String> jobs = redis.zrange("fulcrum:{jobs}:user:" + subject, 0, -1);
+			jobs.forEach((id) -> keys.add("fulcrum:{jobs}:job:" + id));
+			keys.addAll(redis.keys("fulcrum:{jobs}:idem:" + subject + ":*"));
+			keys.addAll(redis.keys("fulcrum:{jobs}:user:" + subject + "*"));
+			// Every field counted (SAMPLES 0): by default Redis samples five of a hash's.
+			long bytes = keys.stream()
+				.mapToLong((key) -> redis.dispatch(CommandType.MEMORY, new IntegerOutput<>(StringCodec.UTF8),
+						new CommandArgs<>(StringCodec.UTF8).add("USAGE").addKey(key).add("SAMPLES").add(0)))
+				.sum();
+			assertThat(jobs).as("jobs kept of the " + 3 * MAX_UNFINISHED + " submitted").hasSize(MAX_KEPT);
+			assertThat(redis.keys("fulcrum:{jobs}:idem:" + subject + ":*")).hasSize(MAX_KEPT);
+			long bound = (long) MAX_KEPT * PER_JOB_BOUND;
+			System.out.printf("One account's jobs in Redis: %d keys, %d bytes, %d per job kept (bound %d)%n",
+					keys.size(), bytes, bytes / MAX_KEPT, PER_JOB_BOUND);
+			assertThat(bytes).isLessThanOrEqualTo(bound);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	/**
+	 * The most one kept job may take in Redis, as docs/security.md computes it: its
+	 * payload and its result at their caps, the job's other fields, its idempotency
+	 * record and its entries in the user's indexes, with Redis's own overhead: 4 KiB for
+	 * all of these (measured: 2.2 KiB).
+	 */
+	static final long PER_JOB_BOUND = 2L * MAX_PAYLOAD_BYTES + 4_096;
 
 	private String breakerState(String route) {
 		return TestHttp.json(TestHttp.get(stack.management("gateway") + "/circuitbreakers"))
@@ -93,6 +233,18 @@ class AbuseSystemTests {
 		HttpResponse<String> login = TestHttp.post(gateway + "/auth/login", credentials);
 		assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
 		return "Bearer " + TestHttp.json(login).get("access_token").asString();
+	}
+
+	/** The token's subject: the user id that owns what the account stores. */
+	private static String subject(String bearer) {
+		String payload = bearer.substring("Bearer ".length()).split("\\.")[1];
+		return JSON.readTree(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8))
+			.get("sub")
+			.asString();
+	}
+
+	private static Map<String, Object> sleep(int ms) {
+		return Map.of("type", "sleep", "payload", Map.of("ms", ms));
 	}
 
 	private static HttpResponse<String> submit(String bearer, Map<String, Object> job) {

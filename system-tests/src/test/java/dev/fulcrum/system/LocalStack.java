@@ -161,6 +161,27 @@ final class LocalStack implements AutoCloseable {
 	}
 
 	/**
+	 * The stack's Redis with the password the launcher wrote to its configuration, for
+	 * tests that look inside.
+	 * @return {@code redis://:password@127.0.0.1:port}
+	 */
+	String redisUrl() {
+		try {
+			String password = Files.readAllLines(this.home.resolve("redis.conf"))
+				.stream()
+				.filter((line) -> line.startsWith("requirepass "))
+				.findFirst()
+				.orElseThrow()
+				.substring("requirepass ".length())
+				.trim();
+			return url("redis").replace("redis://", "redis://:" + password + "@");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * The actuator base URL of the first instance of a service, on its management port.
 	 * @param service the service name
 	 * @return for example {@code http://127.0.0.1:9080/actuator}

@@ -1,8 +1,10 @@
 package dev.fulcrum.api.jobs;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +22,7 @@ import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.jobs.JobType;
 import dev.fulcrum.jobs.JobTypes;
 
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.HttpHeaders;
@@ -48,8 +51,6 @@ class JobService {
 		.enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
 		.build();
 
-	private static final int MAX_LIST = 100;
-
 	private final StringRedisTemplate redis;
 
 	private final JobProperties properties;
@@ -74,11 +75,13 @@ class JobService {
 				now.toString(), now.toString(), null));
 		List<?> answer = this.redis.execute(SUBMIT,
 				List.of(JobKeys.idempotency(user, idempotencyKey), JobKeys.job(id), JobKeys.stream(),
-						JobKeys.outstanding(), JobKeys.userJobs(user)),
+						JobKeys.outstanding(), JobKeys.userJobs(user), JobKeys.userOpenJobs(user)),
 				fingerprint(type.name(), payload), id, user, type.name(), this.json.writeValueAsString(payload),
 				now.toString(), String.valueOf(now.toEpochMilli()),
 				String.valueOf(this.properties.idempotencyTtl().toMillis()),
-				String.valueOf(this.properties.highWatermark()), body, idempotencyKey);
+				String.valueOf(this.properties.highWatermark()), body, idempotencyKey,
+				String.valueOf(this.properties.maxUnfinishedPerUser()),
+				String.valueOf(this.properties.maxKeptPerUser()));
 		return switch ((String) answer.get(0)) {
 			case "created" -> new Submission(202, body, false);
 			case "replay" -> new Submission(Integer.parseInt((String) answer.get(1)), (String) answer.get(2), true);
@@ -87,6 +90,12 @@ class JobService {
 					"This Idempotency-Key was already used with a different request; use a new key for a new job.");
 			case "busy" -> throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "queue-full", "Queue full",
 					"Too much work is waiting; nothing was stored. Retry later with the same Idempotency-Key.")
+				.withHeader(HttpHeaders.RETRY_AFTER, String.valueOf(this.properties.retryAfter().toSeconds()));
+			case "quota" -> throw new ProblemException(HttpStatus.TOO_MANY_REQUESTS, "too-many-unfinished-jobs",
+					"Too many unfinished jobs",
+					"You have " + this.properties.maxUnfinishedPerUser()
+							+ " jobs queued, running or waiting to retry, the most one user may have; nothing was "
+							+ "stored. Retry with the same Idempotency-Key once some have finished.")
 				.withHeader(HttpHeaders.RETRY_AFTER, String.valueOf(this.properties.retryAfter().toSeconds()));
 			default -> throw new IllegalStateException("unexpected answer " + answer);
 		};
@@ -100,34 +109,81 @@ class JobService {
 		return JobView.of(job, this.json);
 	}
 
+	/**
+	 * The user's jobs, newest first, from the index that holds exactly what is asked for:
+	 * all of them, the unfinished ones, or those of one final status. The Redis work is
+	 * bounded whatever the user's history: one range read and one pipelined read of the
+	 * jobs per page, at most two pages (a second only when the first held jobs expired
+	 * since), or for an unfinished status the user's unfinished jobs, which the quota
+	 * bounds.
+	 */
 	List<JobView> list(String user, JobStatus status, int limit) {
-		String index = JobKeys.userJobs(user);
+		if (status == null) {
+			return listFinal(JobKeys.userJobs(user), limit);
+		}
+		if (status.isFinal()) {
+			return listFinal(JobKeys.userFinalJobs(user, status), limit);
+		}
+		String open = JobKeys.userOpenJobs(user);
+		Set<String> ids = this.redis.opsForZSet().reverseRange(open, 0, this.properties.maxUnfinishedPerUser() - 1);
 		List<JobView> jobs = new ArrayList<>();
-		long start = 0;
-		while (jobs.size() < limit && start < 10 * MAX_LIST) {
-			Set<String> ids = this.redis.opsForZSet().reverseRange(index, start, start + MAX_LIST - 1);
-			if (ids == null || ids.isEmpty()) {
-				break;
+		for (Map<Object, Object> job : read(ids)) {
+			if (status.name().equals(job.get("status")) && jobs.size() < limit) {
+				jobs.add(JobView.of(job, this.json));
 			}
-			for (String id : ids) {
-				Map<Object, Object> job = this.redis.opsForHash().entries(JobKeys.job(id));
-				if (job.isEmpty()) {
-					// Expired after its retention: forget it.
-					this.redis.opsForZSet().remove(index, id);
-					start--;
-				}
-				else if ((status == null || status.name().equals(job.get("status"))) && jobs.size() < limit) {
-					jobs.add(JobView.of(job, this.json));
-				}
-			}
-			start += ids.size();
 		}
 		return jobs;
 	}
 
+	/** Reads an index of jobs that may expire, forgetting those that have. */
+	private List<JobView> listFinal(String index, int limit) {
+		List<JobView> jobs = new ArrayList<>();
+		long start = 0;
+		for (int round = 0; round < 2 && jobs.size() < limit; round++) {
+			Set<String> page = this.redis.opsForZSet().reverseRange(index, start, start + limit - 1);
+			if (page == null || page.isEmpty()) {
+				break;
+			}
+			List<String> ids = new ArrayList<>(page);
+			List<Map<Object, Object>> read = read(ids);
+			List<String> expired = new ArrayList<>();
+			for (int i = 0; i < ids.size(); i++) {
+				Map<Object, Object> job = read.get(i);
+				if (job.isEmpty()) {
+					expired.add(ids.get(i));
+				}
+				else if (jobs.size() < limit) {
+					jobs.add(JobView.of(job, this.json));
+				}
+			}
+			if (expired.isEmpty()) {
+				break;
+			}
+			this.redis.opsForZSet().remove(index, expired.toArray());
+			start += ids.size() - expired.size();
+		}
+		return jobs;
+	}
+
+	/** The jobs, in order, in one pipelined round trip; an empty map for one gone. */
+	@SuppressWarnings("unchecked")
+	private List<Map<Object, Object>> read(Collection<String> ids) {
+		if (ids == null || ids.isEmpty()) {
+			return List.of();
+		}
+		List<Object> jobs = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+			for (String id : ids) {
+				connection.hashCommands().hGetAll(JobKeys.job(id).getBytes(StandardCharsets.UTF_8));
+			}
+			return null;
+		});
+		return jobs.stream().map((job) -> (Map<Object, Object>) job).toList();
+	}
+
 	void cancel(String user, String id) {
-		String outcome = this.redis.execute(CANCEL, List.of(JobKeys.job(id), JobKeys.outstanding()), user,
-				this.clock.instant().toString(), String.valueOf(this.properties.retention().toMillis()));
+		String outcome = this.redis.execute(CANCEL,
+				List.of(JobKeys.job(id), JobKeys.outstanding(), JobKeys.userJobs(user)), user,
+				this.clock.instant().toString(), String.valueOf(this.properties.retention().toMillis()), id);
 		if ("not-found".equals(outcome)) {
 			throw notFound();
 		}
@@ -143,11 +199,14 @@ class JobService {
 			throw new ProblemException(HttpStatus.BAD_REQUEST, "unknown-job-type", "Unknown job type",
 					"'" + typeName + "' is not a job type; known types: " + JobTypes.names() + ".");
 		}
-		List<JobType.PayloadError> errors = new ArrayList<>(type.validate(payload));
-		if (this.json.writeValueAsString(payload).length() > this.properties.maxPayloadLength()) {
-			errors.add(new JobType.PayloadError("payload",
-					"must be at most " + this.properties.maxPayloadLength() + " characters of JSON"));
+		int bytes = this.json.writeValueAsBytes(payload).length;
+		if (bytes > this.properties.maxPayloadBytes()) {
+			// No retry mends this: 413 (Content Too Large), not a 429.
+			throw new ProblemException(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large",
+					"The payload is " + bytes + " bytes of JSON (UTF-8); a job's payload may have at most "
+							+ this.properties.maxPayloadBytes() + ".");
 		}
+		List<JobType.PayloadError> errors = new ArrayList<>(type.validate(payload));
 		if (!errors.isEmpty()) {
 			ProblemException problem = new ProblemException(HttpStatus.BAD_REQUEST, "invalid-payload",
 					"Invalid payload", "The payload does not fit job type '" + type.name() + "'.");

@@ -170,7 +170,7 @@ class JobSubmissionTests {
 		assertThat(TestHttp.json(badChecksum).get("errors").valueStream().map((e) -> e.get("field").asString()))
 			.containsExactlyInAnyOrder("payload.text", "payload.rounds");
 		assertProblem(submit(this.alice, key(), Map.of("type", "echo", "payload", Map.of("big", "x".repeat(20_000)))),
-				400, "invalid-payload");
+				413, "payload-too-large");
 		assertProblem(submit(this.alice, key(), Map.of("payload", Map.of())), 400, "invalid-request");
 		assertProblem(TestHttp.post(url("/api/jobs"), "{\"type\":", "Authorization", "Bearer " + this.alice,
 				"Idempotency-Key", key()), 400, "malformed-body");

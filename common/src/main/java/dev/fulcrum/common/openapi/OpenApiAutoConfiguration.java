@@ -64,7 +64,8 @@ public class OpenApiAutoConfiguration {
 		for (PathItem path : openApi.getPaths().values()) {
 			for (Operation operation : path.readOperations()) {
 				operation.getResponses()
-					.addApiResponse("429", problem("Too many requests (the gateway's rate limit)", true))
+					.addApiResponse("429",
+							problem("Too many requests (the gateway's rate limit, or a per-user quota)", true))
 					.addApiResponse("503", problem("The service cannot take the request now", true))
 					.addApiResponse("default", problem("Any other error", false));
 			}

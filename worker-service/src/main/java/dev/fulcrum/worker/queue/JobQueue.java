@@ -171,10 +171,12 @@ class JobQueue {
 			}
 			return null;
 		}, RedisSerializer.string());
-		List<String> keys = new ArrayList<>(1 + 2 * deliveries.size());
-		List<String> args = new ArrayList<>(3 + deliveries.size());
+		List<String> keys = new ArrayList<>(2 + 2 * deliveries.size());
+		List<String> args = new ArrayList<>(4 + deliveries.size());
 		keys.add(JobKeys.stream());
-		args.addAll(List.of(this.consumer, now(), JobKeys.GROUP));
+		keys.add(JobKeys.outstanding());
+		args.addAll(
+				List.of(this.consumer, now(), JobKeys.GROUP, String.valueOf(this.properties.retention().toMillis())));
 		for (int i = 0; i < deliveries.size(); i++) {
 			List<?> submitter = (List<?>) submitters.get(i);
 			String user = (String) submitter.get(0);
@@ -212,7 +214,7 @@ class JobQueue {
 		for (Finished job : finished) {
 			keys.add(JobKeys.job(job.delivery().jobId()));
 			args.add(job.delivery().messageId());
-			args.add(this.json.writeValueAsString(job.result()));
+			args.add(job.result());
 		}
 		List<?> answers = this.redis.execute(COMPLETE, keys, args.toArray());
 		return answers.stream().map(String.class::cast).toList();
@@ -224,12 +226,24 @@ class JobQueue {
 	 * @return {@code retrying}, {@code dead}, or {@code stale}
 	 */
 	String fail(Delivery delivery, String error, long retryAtMillis) {
+		return fail(delivery, error, retryAtMillis, this.properties.maxAttempts());
+	}
+
+	/**
+	 * Records a failed attempt that no retry could mend (its result is over the cap): the
+	 * job is dead at once.
+	 * @return {@code dead}, or {@code stale}
+	 */
+	String failFinally(Delivery delivery, String error) {
+		return fail(delivery, error, 0, 1);
+	}
+
+	private String fail(Delivery delivery, String error, long retryAtMillis, int maxAttempts) {
 		return this.redis.execute(FAIL,
 				List.of(JobKeys.job(delivery.jobId()), JobKeys.stream(), JobKeys.outstanding(), JobKeys.retries(),
 						JobKeys.deadLetters()),
 				delivery.messageId(), this.consumer, error, now(), String.valueOf(retryAtMillis),
-				String.valueOf(this.properties.maxAttempts()), String.valueOf(this.properties.retention().toMillis()),
-				JobKeys.GROUP);
+				String.valueOf(maxAttempts), String.valueOf(this.properties.retention().toMillis()), JobKeys.GROUP);
 	}
 
 	/**
@@ -359,9 +373,9 @@ class JobQueue {
 	 * A job that ran to success.
 	 *
 	 * @param delivery its message
-	 * @param result what it returned
+	 * @param result what it returned, JSON
 	 */
-	record Finished(Delivery delivery, JsonNode result) {
+	record Finished(Delivery delivery, String result) {
 	}
 
 }

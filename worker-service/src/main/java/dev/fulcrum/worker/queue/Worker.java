@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.fulcrum.jobs.JobContext;
 import dev.fulcrum.jobs.JobType;
@@ -67,6 +68,8 @@ class Worker implements SmartLifecycle {
 
 	private final ScheduledExecutorService maintenance = Executors
 		.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("worker-maintenance").factory());
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private volatile boolean reading;
 
@@ -269,8 +272,22 @@ class Worker implements SmartLifecycle {
 			return;
 		}
 		this.metrics.processed(claim.type(), Duration.ofNanos(System.nanoTime() - started));
+		String json = JSON.writeValueAsString(result);
+		int bytes = utf8Length(json);
+		if (bytes > this.properties.maxResultBytes()) {
+			// The same job would return as much again: dead at once, and the result is
+			// not
+			// stored.
+			String outcome = this.queue.failFinally(delivery, "result-too-large: " + bytes
+					+ " bytes of JSON, more than the " + this.properties.maxResultBytes() + " a result may have");
+			this.metrics.outcome(outcome);
+			if ("dead".equals(outcome)) {
+				this.metrics.finished("dead", claim.attempt());
+			}
+			return;
+		}
 		try {
-			String outcome = this.completions.complete(new JobQueue.Finished(delivery, result));
+			String outcome = this.completions.complete(new JobQueue.Finished(delivery, json));
 			if ("done".equals(outcome)) {
 				this.metrics.outcome("succeeded");
 				this.metrics.finished("succeeded", claim.attempt());
@@ -282,6 +299,22 @@ class Worker implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** The length of a text in UTF-8, without encoding it. */
+	static int utf8Length(String text) {
+		int bytes = text.length();
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c >= 0x800) {
+				// Three bytes, or four for a surrogate pair (two chars of two each).
+				bytes += Character.isSurrogate(c) ? 1 : 2;
+			}
+			else if (c >= 0x80) {
+				bytes += 1;
+			}
+		}
+		return bytes;
 	}
 
 	private void maintain() {

@@ -25,11 +25,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdownDeadline on shutdown, how long running jobs may take to finish; the rest
  * is left for other workers to reclaim
  * @param retention how long a final job is kept
+ * @param maxResultBytes the largest result stored, in bytes of UTF-8 JSON; a job
+ * returning more is dead at once, its result dropped
  */
 @ConfigurationProperties("fulcrum.worker")
 public record WorkerProperties(@DefaultValue("8") int concurrency, @DefaultValue("5") int maxAttempts,
 		@DefaultValue("500ms") Duration backoffBase, @DefaultValue("30s") Duration backoffMax,
 		@DefaultValue("30s") Duration visibilityTimeout, @DefaultValue("10s") Duration heartbeatInterval,
 		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("1s") Duration readBlock,
-		@DefaultValue("10s") Duration shutdownDeadline, @DefaultValue("24h") Duration retention) {
+		@DefaultValue("10s") Duration shutdownDeadline, @DefaultValue("24h") Duration retention,
+		@DefaultValue("16384") int maxResultBytes) {
 }

@@ -15,9 +15,9 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,7 +46,8 @@ import static org.awaitility.Awaitility.await;
 		properties = { "fulcrum.instance-id=worker-test-1", "fulcrum.worker.concurrency=4",
 				"fulcrum.worker.max-attempts=3", "fulcrum.worker.backoff-base=50ms", "fulcrum.worker.backoff-max=200ms",
 				"fulcrum.worker.visibility-timeout=1s", "fulcrum.worker.heartbeat-interval=250ms",
-				"fulcrum.worker.maintenance-interval=100ms", "fulcrum.worker.read-block=200ms" })
+				"fulcrum.worker.maintenance-interval=100ms", "fulcrum.worker.read-block=200ms",
+				"fulcrum.worker.max-result-bytes=1000" })
 @Import(TestRedisConfiguration.class)
 class WorkerTests {
 
@@ -76,6 +77,38 @@ class WorkerTests {
 		assertThat(field(id, "attempts")).isEqualTo("1");
 		assertThat(field(id, "completedAt")).isNotBlank();
 		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+	}
+
+	@Test
+	void storesNoResultOverTheCapAndTheJobIsDeadAtOnce() {
+		// 400 characters, 1,200 bytes of UTF-8: a cap counted in characters let it
+		// through.
+		String id = submit("echo", "{\"text\":\"" + "中".repeat(400) + "\"}");
+		awaitStatus(id, "DEAD");
+		assertThat(field(id, "attempts")).as("no retry would return less").isEqualTo("1");
+		assertThat(field(id, "error")).startsWith("result-too-large: 1211 bytes");
+		assertThat(field(id, "result")).isNull();
+		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+	}
+
+	@Test
+	void movesAFinishedJobFromItsUsersUnfinishedJobsToThoseOfItsStatus() {
+		String user = "user-" + UUID.randomUUID();
+		String done = submit("echo", "{}", user, UUID.randomUUID().toString());
+		String failed = submit("fail", "{}", user, UUID.randomUUID().toString());
+		awaitStatus(done, "SUCCEEDED");
+		awaitStatus(failed, "DEAD");
+		assertThat(this.redis.hasKey(JobKeys.userOpenJobs(user))).as("no unfinished job left").isFalse();
+		assertThat(this.redis.opsForZSet().range(JobKeys.userFinalJobs(user, JobStatus.SUCCEEDED), 0, -1))
+			.containsExactly(done);
+		assertThat(this.redis.opsForZSet().range(JobKeys.userFinalJobs(user, JobStatus.DEAD), 0, -1))
+			.containsExactly(failed);
+		for (String index : List.of(JobKeys.userJobs(user), JobKeys.userFinalJobs(user, JobStatus.SUCCEEDED),
+				JobKeys.userFinalJobs(user, JobStatus.DEAD))) {
+			assertThat(this.redis.getExpire(index)).as(index + " expires with the jobs it lists")
+				.isPositive()
+				.isLessThanOrEqualTo(Duration.ofHours(24).toSeconds());
+		}
 	}
 
 	@Test
@@ -221,7 +254,7 @@ class WorkerTests {
 
 		// Completed in one group with a job this worker does not hold: only its own job
 		// changes.
-		var result = JsonNodeFactory.instance.objectNode().put("ok", true);
+		String result = "{\"ok\":true}";
 		assertThat(this.queue.complete(
 				List.of(new JobQueue.Finished(batch.get(0), result), new JobQueue.Finished(batch.get(4), result))))
 			.containsExactly("done", "stale");
@@ -321,10 +354,12 @@ class WorkerTests {
 		return submit(type, payload, "user-" + UUID.randomUUID(), UUID.randomUUID().toString());
 	}
 
-	/** As the api-service's submit-job.lua does, minus its atomicity. */
+	/** As the api-service's submit-job.lua does, minus its atomicity and quotas. */
 	private String submit(String type, String payload, String user, String idempotencyKey) {
 		String id = UUID.randomUUID().toString();
 		writeJob(id, type, payload, user, idempotencyKey);
+		this.redis.opsForZSet().add(JobKeys.userJobs(user), id, System.currentTimeMillis());
+		this.redis.opsForZSet().add(JobKeys.userOpenJobs(user), id, System.currentTimeMillis());
 		this.redis.opsForHash().put(JobKeys.idempotency(user, idempotencyKey), "jobId", id);
 		this.redis.opsForValue().increment(JobKeys.outstanding());
 		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id));
