@@ -27,9 +27,14 @@ final class AuthClient {
 	private final String address;
 
 	AuthClient(int port) {
+		// A documentation prefix (RFC 3849), a new /64 for every client: throttling
+		// counts IPv6 clients by their /64.
+		this(port, "2001:db8:" + Integer.toHexString(addresses.incrementAndGet()) + "::1");
+	}
+
+	AuthClient(int port, String address) {
 		this.base = "http://127.0.0.1:" + port;
-		// A documentation prefix (RFC 3849), a new address for every client.
-		this.address = "2001:db8::" + Integer.toHexString(addresses.incrementAndGet());
+		this.address = address;
 	}
 
 	static String newUsername() {

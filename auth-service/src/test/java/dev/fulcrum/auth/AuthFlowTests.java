@@ -155,13 +155,33 @@ class AuthFlowTests {
 	}
 
 	@Test
-	void throttlesAUsernameTriedFromManyAddresses() {
+	void throttlesAUsernameTriedFromManyAddressesButNeverWhereItsUserLoggedIn() {
 		String username = AuthClient.newUsername();
 		this.client.register(username, AuthClient.PASSWORD);
+		this.client.loginOk(username);
 		IntStream.range(0, 6)
 			.forEach((i) -> assertThat(new AuthClient(this.port).login(username, "wrong password").statusCode())
 				.isEqualTo(401));
 		assertProblem(new AuthClient(this.port).login(username, AuthClient.PASSWORD), 429, "too-many-attempts");
+		assertThat(this.client.login(username, AuthClient.PASSWORD).statusCode())
+			.as("where the user logged in before the attack")
+			.isEqualTo(200);
+	}
+
+	@Test
+	void countsAnIpv6ClientByItsSlash64() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		// Three addresses of one /64: one client, at its limit of three.
+		IntStream.range(1, 4)
+			.forEach((i) -> assertThat(
+					new AuthClient(this.port, "2001:db8:feed:1::" + i).login(username, "wrong password").statusCode())
+				.isEqualTo(401));
+		assertProblem(new AuthClient(this.port, "2001:db8:feed:1:ffff::9").login(username, AuthClient.PASSWORD), 429,
+				"too-many-attempts");
+		assertThat(new AuthClient(this.port, "2001:db8:feed:2::1").login(username, AuthClient.PASSWORD).statusCode())
+			.as("the next /64")
+			.isEqualTo(200);
 	}
 
 	@Test

@@ -1,5 +1,9 @@
 package dev.fulcrum.system;
 
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -213,6 +217,46 @@ class AbuseSystemTests {
 	 * all of these (measured: 2.2 KiB).
 	 */
 	static final long PER_JOB_BOUND = 2L * MAX_PAYLOAD_BYTES + 4_096;
+
+	/**
+	 * Attack: fail logins for someone else's name from ten addresses, five each (the
+	 * limit per name and address). Before, the 50 failures reached the per-name limit and
+	 * locked the victim out everywhere for 15 minutes; now that limit is a ceiling of
+	 * 1,000, and the victim logs in from its own address.
+	 */
+	@Test
+	@Order(5)
+	void failedLoginsForAVictimsNameFromManyAddressesDoNotLockTheVictimOut() throws Exception {
+		String victim = "victim" + UUID.randomUUID().toString().substring(0, 8);
+		String credentials = TestHttp.toJson(Map.of("username", victim, "password", "system test password"));
+		String wrong = TestHttp.toJson(Map.of("username", victim, "password", "not the password"));
+		assertThat(postFrom("127.0.0.12", "/auth/register", credentials).statusCode()).isEqualTo(201);
+		for (int address = 2; address <= 11; address++) {
+			for (int i = 0; i < 5; i++) {
+				assertThat(postFrom("127.0.0." + address, "/auth/login", wrong).statusCode()).isEqualTo(401);
+			}
+			assertThat(postFrom("127.0.0." + address, "/auth/login", wrong).statusCode())
+				.as("this name from this address: at its limit")
+				.isEqualTo(429);
+		}
+		HttpResponse<String> login = postFrom("127.0.0.12", "/auth/login", credentials);
+		assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+	}
+
+	/** A POST from one of the loopback addresses, as if from another client. */
+	private static HttpResponse<String> postFrom(String address, String path, String body) throws Exception {
+		HttpClient client = HttpClient.newBuilder()
+			.localAddress(InetAddress.getByName(address))
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+		try (client) {
+			return client.send(HttpRequest.newBuilder(URI.create(gateway.replace("localhost", "127.0.0.1") + path))
+				.timeout(Duration.ofSeconds(10))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
+		}
+	}
 
 	private String breakerState(String route) {
 		return TestHttp.json(TestHttp.get(stack.management("gateway") + "/circuitbreakers"))

@@ -37,13 +37,16 @@ public record AuthProperties(@DefaultValue("15m") Duration accessTokenTtl,
 	 *
 	 * @param window the fixed window that attempts are counted in
 	 * @param perUsernameAndAddress failures of one username from one address
-	 * @param perUsername failures of one username from any address
+	 * @param perUsername failures of one username from addresses where it has not logged
+	 * in lately: a ceiling, high so that strangers cannot lock the user out
 	 * @param perAddress failures from one address, any username
 	 * @param registrationsPerAddress registrations from one address
+	 * @param knownAddressTtl how long an address where a user logged in stays exempt from
+	 * the per-username ceiling
 	 */
 	public record Throttle(@DefaultValue("15m") Duration window, @DefaultValue("5") int perUsernameAndAddress,
-			@DefaultValue("50") int perUsername, @DefaultValue("20") int perAddress,
-			@DefaultValue("20") int registrationsPerAddress) {
+			@DefaultValue("1000") int perUsername, @DefaultValue("20") int perAddress,
+			@DefaultValue("20") int registrationsPerAddress, @DefaultValue("30d") Duration knownAddressTtl) {
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package dev.fulcrum.auth.login;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,14 +24,19 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>per username and client address (5 per 15 minutes): someone guessing one account's
  * password from one place is stopped quickly, and only there;</li>
- * <li>per username (50): guessing one account's password from many places; higher, so
- * that strangers cannot lock a user out as easily as they could with a low limit;</li>
+ * <li>per username, a ceiling (1,000): guessing one account's password from many places.
+ * It is high on purpose: strangers failing logins for a user's name must not lock the
+ * user out, and reaching it takes 200 addresses' worth of failures in one window.
+ * Addresses where the user logged in within {@code known-address-ttl} (30 days) do not
+ * count against it and are never held back by it;</li>
  * <li>per client address (20): trying many accounts from one place.</li>
  * </ul>
- * An attempt is taken from every counter <em>before</em> the password is checked (one
- * atomic script per counter), so parallel requests cannot slip past a limit; a successful
- * login gives its attempt back. Past a limit, the answer is 429 with {@code Retry-After},
- * without checking the password. Registrations are limited per address the same way.
+ * An IPv6 client is counted by its /64 ({@link ClientAddress#throttled}): a client can
+ * take any of the 2^64 addresses of its network. An attempt is taken from every counter
+ * <em>before</em> the password is checked (one atomic script per counter), so parallel
+ * requests cannot slip past a limit; a successful login gives its attempt back. Past a
+ * limit, the answer is 429 with {@code Retry-After}, without checking the password.
+ * Registrations are limited per address the same way.
  */
 @Component
 class LoginThrottle implements RegistrationLimit {
@@ -53,13 +59,17 @@ class LoginThrottle implements RegistrationLimit {
 	 * @return the attempt, to give back on success with {@link #succeeded(Attempt)}
 	 * @throws ProblemException 429 if any counter is used up
 	 */
-	Attempt attempt(String username, String address) {
+	Attempt attempt(String username, String clientAddress) {
 		String name = username.toLowerCase(Locale.ROOT);
+		String address = ClientAddress.throttled(clientAddress);
 		String pair = "fulcrum:auth:attempts:user-address:{" + name + "}:" + address;
-		List<String> keys = List.of(pair, "fulcrum:auth:attempts:user:{" + name + "}",
-				"fulcrum:auth:attempts:address:{" + address + "}");
-		List<Integer> limits = List.of(this.limits.perUsernameAndAddress(), this.limits.perUsername(),
-				this.limits.perAddress());
+		String known = knownKey(name, address);
+		List<String> keys = new ArrayList<>(List.of(pair, "fulcrum:auth:attempts:address:{" + address + "}"));
+		List<Integer> limits = new ArrayList<>(List.of(this.limits.perUsernameAndAddress(), this.limits.perAddress()));
+		if (!Boolean.TRUE.equals(this.redis.hasKey(known))) {
+			keys.add("fulcrum:auth:attempts:user:{" + name + "}");
+			limits.add(this.limits.perUsername());
+		}
 		for (int i = 0; i < keys.size(); i++) {
 			long wait = take(keys.get(i), limits.get(i));
 			if (wait > 0) {
@@ -68,7 +78,12 @@ class LoginThrottle implements RegistrationLimit {
 				throw tooMany("Too many failed logins", wait);
 			}
 		}
-		return new Attempt(pair, keys.subList(1, keys.size()));
+		return new Attempt(pair, List.copyOf(keys.subList(1, keys.size())), known);
+	}
+
+	/** Where the user logged in lately: never held back by the per-username ceiling. */
+	private static String knownKey(String name, String address) {
+		return "fulcrum:auth:known-address:{" + name + "}:" + address;
 	}
 
 	/**
@@ -79,6 +94,7 @@ class LoginThrottle implements RegistrationLimit {
 	void succeeded(Attempt attempt) {
 		this.redis.delete(attempt.pair());
 		attempt.others().forEach((key) -> this.redis.opsForValue().decrement(key));
+		this.redis.opsForValue().set(attempt.known(), "1", this.limits.knownAddressTtl());
 	}
 
 	/**
@@ -87,7 +103,7 @@ class LoginThrottle implements RegistrationLimit {
 	 */
 	@Override
 	public void count(HttpServletRequest request) {
-		String address = ClientAddress.of(request);
+		String address = ClientAddress.throttled(ClientAddress.of(request));
 		long wait = take("fulcrum:auth:attempts:register:{" + address + "}", this.limits.registrationsPerAddress());
 		if (wait > 0) {
 			throw tooMany("Too many registrations from this address", wait);
@@ -112,9 +128,10 @@ class LoginThrottle implements RegistrationLimit {
 	 * The counters a login attempt was taken from.
 	 *
 	 * @param pair the username-and-address counter
-	 * @param others the username and address counters
+	 * @param others the address counter, and the username one unless the address is known
+	 * @param known the key that marks the address as known for the user
 	 */
-	record Attempt(String pair, List<String> others) {
+	record Attempt(String pair, List<String> others, String known) {
 	}
 
 }
