@@ -300,8 +300,22 @@ class KustomizeTests {
 
 	@Test
 	void devBringsItsOwnDemoSecretAndProdExpectsYours() {
-		assertThat(render(variants().toList().get(0)).names("Secret")).containsExactly("redis");
+		assertThat(render(variants().toList().get(0)).names("Secret")).containsExactlyInAnyOrder("redis", "management");
 		assertThat(render(variants().toList().get(1)).names("Secret")).isEmpty();
+		for (Variant variant : variants().toList()) {
+			Rendered rendered = render(variant);
+			for (String service : List.of("gateway", "api-service")) {
+				Map<String, Object> token = Repository.maps(rendered.container(service).get("env"))
+					.stream()
+					.filter((variable) -> "MANAGEMENT_TOKEN".equals(variable.get("name")))
+					.findFirst()
+					.orElseThrow(() -> new AssertionError(service + " has no MANAGEMENT_TOKEN"));
+				assertThat(Repository.map(Repository.map(token, "valueFrom"), "secretKeyRef"))
+					.as(service + " takes the management token from the Secret")
+					.containsEntry("name", "management")
+					.containsEntry("key", "token");
+			}
+		}
 		for (String readme : List.of("k8s/README.md", "k8s/overlays/dev/README.md", "k8s/overlays/prod/README.md",
 				"k8s/components/request-rate-hpa/README.md")) {
 			assertThat(Repository.root().resolve(readme)).as(readme).isRegularFile();

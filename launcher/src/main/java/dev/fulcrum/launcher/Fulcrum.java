@@ -55,6 +55,9 @@ public final class Fulcrum {
 
 	private final Path root;
 
+	/** In the state folder: the management token of the running stack. */
+	static final String MANAGEMENT_TOKEN_FILE = "management-token";
+
 	private final Map<String, String> environment;
 
 	private final PrintStream out;
@@ -118,7 +121,8 @@ public final class Fulcrum {
 		URI externalRedis = externalRedis();
 		StackPlan.Layout layout = new StackPlan.Layout(this.root, options.home(), javaExecutable(), javaOptions());
 		String redisPassword = RedisBinary.newPassword();
-		List<Instance> plan = StackPlan.plan(options, layout, externalRedis, redisPassword);
+		String managementToken = this.environment.getOrDefault("MANAGEMENT_TOKEN", RedisBinary.newPassword());
+		List<Instance> plan = StackPlan.plan(options, layout, externalRedis, redisPassword, managementToken);
 		Stack.checkPortsFree(plan);
 		for (Instance instance : plan) {
 			if (!instance.service().equals(StackPlan.REDIS) && !Files.exists(layout.jar(instance.service()))) {
@@ -144,6 +148,11 @@ public final class Fulcrum {
 		this.out.printf("%nFulcrum is up in %.1fs:%n%n", (System.nanoTime() - started) / 1e9);
 		printTable(running, null);
 		String gateway = running.stream().filter((r) -> r.service().equals("gateway")).findFirst().orElseThrow().url();
+		writePrivately(options.home().resolve(MANAGEMENT_TOKEN_FILE), managementToken + "\n");
+		this.out.printf(
+				"%nManagement token (POST and DELETE on the management ports need it, for example to switch"
+						+ " the balancing strategy):%n  Authorization: Bearer %s%n  (also in %s)%n",
+				managementToken, Stack.relative(options.home().resolve(MANAGEMENT_TOKEN_FILE)));
 		this.out.printf("%nTry:  curl -i %s/api/hello%nStop: ./fulcrum down%n", gateway);
 		return 0;
 	}
@@ -267,6 +276,18 @@ public final class Fulcrum {
 	/**
 	 * The state folder holds logs and the process table: readable by its owner only.
 	 */
+	/** Writes a file only its owner may read. */
+	private static void writePrivately(Path file, String text) {
+		try {
+			Files.deleteIfExists(file);
+			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(file, text);
+		}
+		catch (IOException ex) {
+			throw LauncherException.failure("cannot write " + file + ": " + ex.getMessage());
+		}
+	}
+
 	private static void createPrivately(Path home) {
 		if (Files.exists(home)) {
 			return;

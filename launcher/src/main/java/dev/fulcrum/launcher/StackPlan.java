@@ -43,7 +43,8 @@ final class StackPlan {
 	 * {@code <home>/redis.conf}); unused with {@code externalRedis}
 	 * @return the instances, in start order
 	 */
-	static List<Instance> plan(Options options, Layout layout, URI externalRedis, String redisPassword) {
+	static List<Instance> plan(Options options, Layout layout, URI externalRedis, String redisPassword,
+			String managementToken) {
 		Ports ports = new Ports(options);
 		List<Instance> plan = new ArrayList<>();
 		URI redisUrl = externalRedis;
@@ -54,14 +55,18 @@ final class StackPlan {
 					new HealthCheck.RedisPing("127.0.0.1", port), redisCommand(layout, port), Map.of(),
 					layout.log(REDIS)));
 		}
-		List<Instance> auth = replicas(layout, ports, "auth-service", 8081, true, 1, redisUrl, Map.of());
+		// What changes state on a management port needs this token (switching the
+		// balancing
+		// strategy, injecting faults).
+		Map<String, String> management = Map.of("MANAGEMENT_TOKEN", managementToken);
+		List<Instance> auth = replicas(layout, ports, "auth-service", 8081, true, 1, redisUrl, management);
 		// Verifiers fetch the public keys from the auth-service.
-		Map<String, String> verifier = Map.of("TOKEN_JWKS_URI",
-				"http://127.0.0.1:" + auth.get(0).port() + "/.well-known/jwks.json");
+		Map<String, String> verifier = new LinkedHashMap<>(management);
+		verifier.put("TOKEN_JWKS_URI", "http://127.0.0.1:" + auth.get(0).port() + "/.well-known/jwks.json");
 		List<Instance> api = replicas(layout, ports, "api-service", 8091, true, options.apiReplicas(), redisUrl,
 				verifier);
 		List<Instance> workers = replicas(layout, ports, "worker-service", 8095, false, options.workerReplicas(),
-				redisUrl, Map.of());
+				redisUrl, management);
 		Map<String, String> upstreams = new LinkedHashMap<>(verifier);
 		upstreams.put("API_SERVICE_URLS", urls(api));
 		upstreams.put("AUTH_SERVICE_URLS", urls(auth));

@@ -15,7 +15,8 @@ class StackPlanTests {
 
 	@Test
 	void usesThePortsOfTheDesignInStartOrder() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret",
+				"t0ken");
 		assertThat(plan).extracting(Instance::name)
 			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
 					"worker-service-2", "gateway-1");
@@ -32,7 +33,8 @@ class StackPlanTests {
 
 	@Test
 	void keepsTheRedisPasswordOffCommandLinesAndOutOfTheDisplayedUrl() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret",
+				"t0ken");
 		Instance redis = plan.getFirst();
 		assertThat(redis.url()).isEqualTo("redis://127.0.0.1:6379");
 		assertThat(redis.command()).contains("/repo/.fulcrum/redis.conf");
@@ -41,9 +43,20 @@ class StackPlanTests {
 	}
 
 	@Test
+	void givesEveryServiceTheManagementTokenInItsEnvironmentNeverOnItsCommandLine() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret",
+				"t0ken");
+		assertThat(plan).filteredOn((instance) -> !instance.service().equals("redis"))
+			.hasSize(6)
+			.allSatisfy((instance) -> assertThat(instance.environment()).containsEntry("MANAGEMENT_TOKEN", "t0ken"));
+		assertThat(plan)
+			.allSatisfy((instance) -> assertThat(instance.command()).noneMatch((arg) -> arg.contains("t0ken")));
+	}
+
+	@Test
 	void pointsTheGatewayAtEveryReplica() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null,
-				"pw");
+				"pw", "t0ken");
 		Instance gateway = plan.getLast();
 		assertThat(gateway.environment())
 			.containsEntry("API_SERVICE_URLS", "http://127.0.0.1:8091,http://127.0.0.1:8092,http://127.0.0.1:8093")
@@ -53,7 +66,7 @@ class StackPlanTests {
 	@Test
 	void movesWorkersUpRatherThanCollideWithManyApis() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home()), LAYOUT, null,
-				"pw");
+				"pw", "t0ken");
 		assertThat(plan).filteredOn((i) -> i.service().equals("worker-service"))
 			.extracting(Instance::port)
 			.containsExactly(8096, 8097);
@@ -62,25 +75,25 @@ class StackPlanTests {
 	@Test
 	void shiftsEveryPortByTheOffset() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--port-offset", "100"), LAYOUT.home()),
-				LAYOUT, null, "pw");
+				LAYOUT, null, "pw", "t0ken");
 		assertThat(plan).extracting(Instance::port).containsExactly(6479, 8181, 8191, 8192, 8195, 8196, 8180);
 	}
 
 	@Test
 	void givesTheGatewayTheBalancingStrategyAskedFor() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--lb", "least-connections"), LAYOUT.home()),
-				LAYOUT, null, "pw");
+				LAYOUT, null, "pw", "t0ken");
 		assertThat(plan.getLast().service()).isEqualTo("gateway");
 		assertThat(plan.getLast().environment()).containsEntry("GATEWAY_LB_STRATEGY", "least-connections");
-		assertThat(
-				StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "pw").getLast().environment())
-			.doesNotContainKey("GATEWAY_LB_STRATEGY");
+		assertThat(StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "pw", "t0ken")
+			.getLast()
+			.environment()).doesNotContainKey("GATEWAY_LB_STRATEGY");
 	}
 
 	@Test
 	void startsNoRedisWhenOneIsGiven() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT,
-				URI.create("redis://cache.internal:6380"), "pw");
+				URI.create("redis://cache.internal:6380"), "pw", "t0ken");
 		assertThat(plan).extracting(Instance::service).doesNotContain("redis");
 		assertThat(plan.getFirst().environment()).containsEntry("REDIS_URL", "redis://cache.internal:6380");
 	}
@@ -88,7 +101,7 @@ class StackPlanTests {
 	@Test
 	void freePortsAreAllDifferent() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--free-ports", "--api", "4"), LAYOUT.home()),
-				LAYOUT, null, "pw");
+				LAYOUT, null, "pw", "t0ken");
 		List<String> ports = plan.stream()
 			.flatMap((i) -> java.util.stream.Stream.of(String.valueOf(i.port()),
 					i.environment().getOrDefault("MANAGEMENT_PORT", "m" + i.name())))

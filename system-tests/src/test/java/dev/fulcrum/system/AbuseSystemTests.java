@@ -243,6 +243,40 @@ class AbuseSystemTests {
 		assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
 	}
 
+	/**
+	 * Attack: reach a management port (a neighbour on the host, a pod in the cluster) and
+	 * switch the gateway's balancing strategy, or pin every client to one instance.
+	 * Before, no credential was asked; now writes need the token that
+	 * {@code ./fulcrum up} printed, and reading stays open.
+	 */
+	@Test
+	@Order(6)
+	void changingStateOnAManagementPortNeedsTheToken() {
+		String balancing = stack.management("gateway") + "/balancing/api-service";
+		String body = "{\"strategy\":\"ip-hash\"}";
+		HttpResponse<String> refused = TestHttp.post(balancing, body, "Content-Type", "application/json");
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+		assertThat(TestHttp.json(TestHttp.get(stack.management("gateway") + "/balancing"))
+			.at("/routes/api-service/strategy")
+			.asString()).isEqualTo("round-robin");
+		String faults = stack.management("api-service") + "/faults";
+		assertThat(TestHttp.post(faults, "{\"failureRate\":1}", "Content-Type", "application/json").statusCode())
+			.isEqualTo(401);
+		assertThat(TestHttp.get(gateway + "/api/hello").statusCode()).isEqualTo(200);
+
+		String token = stack.managementToken();
+		assertThat(stack.fulcrumUpOutput()).contains("Authorization: Bearer " + token);
+		try {
+			assertThat(TestHttp
+				.post(balancing, body, "Content-Type", "application/json", "Authorization", "Bearer " + token)
+				.statusCode()).isEqualTo(200);
+		}
+		finally {
+			TestHttp.post(balancing, "{\"strategy\":\"round-robin\"}", "Content-Type", "application/json",
+					"Authorization", "Bearer " + token);
+		}
+	}
+
 	/** A POST from one of the loopback addresses, as if from another client. */
 	private static HttpResponse<String> postFrom(String address, String path, String body) throws Exception {
 		HttpClient client = HttpClient.newBuilder()

@@ -182,6 +182,32 @@ final class LocalStack implements AutoCloseable {
 	}
 
 	/**
+	 * What {@code ./fulcrum up} printed.
+	 * @return its output
+	 */
+	String fulcrumUpOutput() {
+		try {
+			return Files.readString(this.home.resolve("fulcrum-up.out"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The management token that {@code ./fulcrum up} made for this stack and printed.
+	 * @return the token
+	 */
+	String managementToken() {
+		try {
+			return Files.readString(this.home.resolve("management-token")).trim();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * The actuator base URL of the first instance of a service, on its management port.
 	 * @param service the service name
 	 * @return for example {@code http://127.0.0.1:9080/actuator}

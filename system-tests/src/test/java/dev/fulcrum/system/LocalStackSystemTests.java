@@ -171,7 +171,7 @@ class LocalStackSystemTests {
 		String balancing = health.replace("/health/readiness", "/balancing/api-service");
 		try {
 			HttpResponse<String> switched = TestHttp.post(balancing, "{\"strategy\":\"ip-hash\"}", "Content-Type",
-					"application/json");
+					"application/json", "Authorization", "Bearer " + stack.managementToken());
 			assertThat(switched.statusCode()).as(switched.body()).isEqualTo(200);
 			Set<String> pinned = new HashSet<>();
 			for (int i = 0; i < 20; i++) {
@@ -180,7 +180,8 @@ class LocalStackSystemTests {
 			assertThat(pinned).as("one client under ip-hash").hasSize(1);
 		}
 		finally {
-			TestHttp.post(balancing, "{\"strategy\":\"round-robin\"}", "Content-Type", "application/json");
+			TestHttp.post(balancing, "{\"strategy\":\"round-robin\"}", "Content-Type", "application/json",
+					"Authorization", "Bearer " + stack.managementToken());
 		}
 		Set<String> spread = new HashSet<>();
 		for (int i = 0; i < 10; i++) {

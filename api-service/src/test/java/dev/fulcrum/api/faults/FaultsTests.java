@@ -24,9 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /api/work}, which the faults are meant to be watched with.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "fulcrum.faults.enabled=true", "fulcrum.instance-id=faulty-1" })
+		properties = { "management.server.port=0", "fulcrum.faults.enabled=true", "fulcrum.instance-id=faulty-1",
+				"fulcrum.management.token=" + FaultsTests.TOKEN })
 @Import(TestRedisConfiguration.class)
 class FaultsTests {
+
+	static final String TOKEN = "faults-tests-token";
 
 	static final TestTokenIssuer issuer = new TestTokenIssuer();
 
@@ -48,7 +51,19 @@ class FaultsTests {
 
 	@AfterEach
 	void clear() {
-		TestHttp.send("DELETE", faults(), null);
+		TestHttp.send("DELETE", faults(), null, "Authorization", "Bearer " + TOKEN);
+	}
+
+	@Test
+	void injectingAFaultNeedsTheManagementToken() {
+		HttpResponse<String> refused = TestHttp.post(faults(), "{\"failureRate\":1}", "Content-Type",
+				"application/json");
+		assertThat(refused.statusCode()).isEqualTo(401);
+		assertThat(TestHttp.json(refused).get("type").asString())
+			.isEqualTo("urn:fulcrum:problem:management-credential-required");
+		assertThat(TestHttp.send("DELETE", faults(), null).statusCode()).isEqualTo(401);
+		assertThat(TestHttp.get(api("/api/hello")).statusCode()).as("no fault set").isEqualTo(200);
+		assertThat(TestHttp.get(faults()).statusCode()).as("reading").isEqualTo(200);
 	}
 
 	@Test
@@ -60,7 +75,8 @@ class FaultsTests {
 			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 		assertThat(TestHttp.json(response).get("type").asString()).isEqualTo("urn:fulcrum:problem:injected-fault");
 
-		assertThat(TestHttp.send("DELETE", faults(), null).statusCode()).isEqualTo(200);
+		assertThat(TestHttp.send("DELETE", faults(), null, "Authorization", "Bearer " + TOKEN).statusCode())
+			.isEqualTo(200);
 		assertThat(TestHttp.get(api("/api/hello")).statusCode()).isEqualTo(200);
 	}
 
@@ -108,7 +124,7 @@ class FaultsTests {
 	}
 
 	private HttpResponse<String> set(String body) {
-		return TestHttp.post(faults(), body, "Content-Type", "application/json");
+		return TestHttp.post(faults(), body, "Content-Type", "application/json", "Authorization", "Bearer " + TOKEN);
 	}
 
 	private String api(String path) {

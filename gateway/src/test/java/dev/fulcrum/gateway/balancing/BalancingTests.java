@@ -39,9 +39,12 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.server.port=0",
 				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1",
 				"fulcrum.gateway.balancing.ejection.base-time=1s", "fulcrum.gateway.balancing.health.interval=200ms",
-				"fulcrum.gateway.balancing.health.paths.api-service=/health" })
+				"fulcrum.gateway.balancing.health.paths.api-service=/health",
+				"fulcrum.management.token=" + BalancingTests.TOKEN })
 @Import(TestRedisConfiguration.class)
 class BalancingTests {
+
+	static final String TOKEN = "balancing-tests-token";
 
 	static final List<TestBackend> backends = List.of(new TestBackend("b1"), new TestBackend("b2"),
 			new TestBackend("b3"));
@@ -165,7 +168,8 @@ class BalancingTests {
 		assertThat(route.get("instances")).hasSize(3);
 
 		HttpResponse<String> switched = TestHttp.post(management() + "/api-service",
-				"{\"strategy\":\"least-connections\"}", "Content-Type", "application/json");
+				"{\"strategy\":\"least-connections\"}", "Content-Type", "application/json", "Authorization",
+				"Bearer " + TOKEN);
 		assertThat(switched.statusCode()).isEqualTo(200);
 		assertThat(TestHttp.json(switched).get("strategy").asString()).isEqualTo("least-connections");
 		assertThat(
@@ -176,11 +180,35 @@ class BalancingTests {
 	@Test
 	void refusesAnUnknownStrategyAndAnUnknownRoute() {
 		assertThat(TestHttp
-			.post(management() + "/api-service", "{\"strategy\":\"fastest\"}", "Content-Type", "application/json")
+			.post(management() + "/api-service", "{\"strategy\":\"fastest\"}", "Content-Type", "application/json",
+					"Authorization", "Bearer " + TOKEN)
 			.statusCode()).isEqualTo(400);
 		assertThat(TestHttp
-			.post(management() + "/no-such-route", "{\"strategy\":\"random\"}", "Content-Type", "application/json")
+			.post(management() + "/no-such-route", "{\"strategy\":\"random\"}", "Content-Type", "application/json",
+					"Authorization", "Bearer " + TOKEN)
 			.statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void switchingTheStrategyNeedsTheManagementTokenWhileReadingDoesNot() {
+		switchTo("round-robin");
+		String body = "{\"strategy\":\"random\"}";
+		HttpResponse<String> anonymous = TestHttp.post(management() + "/api-service", body, "Content-Type",
+				"application/json");
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((challenge) -> assertThat(challenge).startsWith("Bearer"));
+		assertThat(TestHttp.json(anonymous).get("type").asString())
+			.isEqualTo("urn:fulcrum:problem:management-credential-required");
+		assertThat(TestHttp
+			.post(management() + "/api-service", body, "Content-Type", "application/json", "Authorization",
+					"Bearer not-" + TOKEN)
+			.statusCode()).as("a wrong token").isEqualTo(401);
+		assertThat(TestHttp.get(management()).statusCode()).as("reading").isEqualTo(200);
+		assertThat(
+				TestHttp.json(TestHttp.get(management())).get("routes").get("api-service").get("strategy").asString())
+			.as("unchanged")
+			.isEqualTo("round-robin");
 	}
 
 	@Test
@@ -283,7 +311,8 @@ class BalancingTests {
 
 	private void switchTo(String strategy) {
 		HttpResponse<String> response = TestHttp.post(management() + "/api-service",
-				"{\"strategy\":\"" + strategy + "\"}", "Content-Type", "application/json");
+				"{\"strategy\":\"" + strategy + "\"}", "Content-Type", "application/json", "Authorization",
+				"Bearer " + TOKEN);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 	}
 

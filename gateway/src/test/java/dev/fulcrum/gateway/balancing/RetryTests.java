@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "fulcrum.gateway.balancing.ejection.consecutive-failures=1000",
 				"fulcrum.gateway.balancing.health.paths.api-service=/health",
-				"fulcrum.gateway.rate-limit.enabled=false", "fulcrum.gateway.balancing.health.interval=1h" })
+				"fulcrum.gateway.rate-limit.enabled=false", "fulcrum.gateway.balancing.health.interval=1h",
+				"fulcrum.management.token=retry-tests-token" })
 @Import(TestRedisConfiguration.class)
 class RetryTests {
 
@@ -67,7 +68,8 @@ class RetryTests {
 		backends.forEach(TestBackend::reset);
 		assertThat(TestHttp
 			.post("http://localhost:" + this.managementPort + "/actuator/balancing/api-service",
-					"{\"strategy\":\"round-robin\"}", "Content-Type", "application/json")
+					"{\"strategy\":\"round-robin\"}", "Content-Type", "application/json", "Authorization",
+					"Bearer retry-tests-token")
 			.statusCode()).isEqualTo(200);
 	}
 
