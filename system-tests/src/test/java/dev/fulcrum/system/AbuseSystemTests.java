@@ -277,6 +277,54 @@ class AbuseSystemTests {
 		}
 	}
 
+	/**
+	 * Attack, or bad luck: every instance of a service fails half of its requests. Each
+	 * failed GET was retried on the other instance, so the service got half as many
+	 * requests again as the clients sent, in the middle of its trouble. Now retries stay
+	 * within 20 % of the service's recent requests, and the refused ones are counted.
+	 */
+	@Test
+	@Order(7)
+	void retriesCannotMultiplyTheLoadOfAFailingService() {
+		String token = "Bearer " + stack.managementToken();
+		List<String> faults = stack.instances()
+			.stream()
+			.filter((entry) -> entry.service().equals("api-service"))
+			.map((entry) -> entry.health().replace("/health/readiness", "/faults"))
+			.toList();
+		double retriedBefore = gatewayCounter("fulcrum_gateway_upstream_retries_total");
+		try {
+			// Half the answers fail: the breaker, which counts a request only after its
+			// retry, sees a quarter and stays closed; retries are what is at stake.
+			faults.forEach((url) -> assertThat(TestHttp
+				.post(url, "{\"failureRate\":0.5}", "Content-Type", "application/json", "Authorization", token)
+				.statusCode()).isEqualTo(200));
+			for (int i = 0; i < 200; i++) {
+				TestHttp.get(gateway + "/api/hello");
+			}
+		}
+		finally {
+			faults.forEach((url) -> TestHttp.send("DELETE", url, null, "Authorization", token));
+		}
+		double retried = gatewayCounter("fulcrum_gateway_upstream_retries_total") - retriedBefore;
+		System.out.printf("Retries for 200 requests to a service failing half: %.0f (refused so far: %.0f)%n", retried,
+				gatewayCounter("fulcrum_gateway_upstream_retries_refused_total"));
+		// Without a budget about 100 (half of 200); now at most 20 % of the window's
+		// requests, the 200 here and the few before them.
+		assertThat(retried).as("retries for 200 requests").isLessThanOrEqualTo(50);
+		assertThat(gatewayCounter("fulcrum_gateway_upstream_retries_refused_total")).isPositive();
+	}
+
+	/** The sum of a counter of the gateway's over its api-service series. */
+	private static double gatewayCounter(String name) {
+		return TestHttp.get(stack.management("gateway") + "/prometheus")
+			.body()
+			.lines()
+			.filter((line) -> line.startsWith(name + "{") && line.contains("service=\"api-service\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
 	/** A POST from one of the loopback addresses, as if from another client. */
 	private static HttpResponse<String> postFrom(String address, String path, String body) throws Exception {
 		HttpClient client = HttpClient.newBuilder()

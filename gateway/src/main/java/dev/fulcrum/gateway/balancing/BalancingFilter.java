@@ -66,6 +66,8 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private final BalancingProperties.Retry retry;
 
+	private final RetryBudget budget;
+
 	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters, BalancingProperties properties,
 			ClientAddresses clients) {
 		this.pools = pools;
@@ -73,6 +75,8 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		this.meters = meters;
 		this.ejection = properties.ejection();
 		this.retry = properties.retry();
+		this.budget = new RetryBudget(this.retry.budgetPercent(), this.retry.budgetMinRetries(),
+				(int) Math.max(1, this.retry.budgetWindow().toSeconds()), System::currentTimeMillis);
 		this.clients = clients;
 	}
 
@@ -88,6 +92,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 			return ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "no-instance",
 					"No instance available", "No instance of " + service + " can take this request now; retry later.");
 		}
+		this.budget.requested(service);
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		Strategy strategy = this.balancer.strategy((route != null) ? route.getId() : service);
 		// A body can be read only once: a request with one is never replayed.
@@ -159,6 +164,11 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		List<Upstream> untried = new ArrayList<>(this.pools.available(url.getHost()));
 		untried.removeAll(tried);
 		if (untried.isEmpty()) {
+			return otherwise;
+		}
+		if (!this.budget.tryRetry(url.getHost())) {
+			// Most requests are failing: retrying each would multiply an outage's load.
+			this.meters.retryRefused(url.getHost(), reason);
 			return otherwise;
 		}
 		this.meters.retried(url.getHost(), reason);

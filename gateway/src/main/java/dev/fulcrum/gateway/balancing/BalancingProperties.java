@@ -73,11 +73,20 @@ record BalancingProperties(@DefaultValue("round-robin") String defaultStrategy, 
 	 * {@code PATCH} or {@code DELETE}: the first instance may have acted on it. Never
 	 * after a response timeout: a client should not wait twice.
 	 *
+	 * <p>
+	 * Retries stay within a budget per service: over the last {@code budgetWindow}, at
+	 * most {@code budgetPercent} of the requests, or {@code budgetMinRetries} if that is
+	 * more. Past it, the failed answer (or the failure) goes to the client.
+	 *
 	 * @param maxAttempts attempts per request, the first included (1 turns retries off)
 	 * @param statuses upstream statuses that mean "try another instance"
+	 * @param budgetPercent retries allowed, as a percentage of recent requests
+	 * @param budgetMinRetries retries allowed in any window, however few its requests
+	 * @param budgetWindow how far back requests and retries are counted
 	 */
 	record Retry(@DefaultValue("2") int maxAttempts, @DefaultValue( {
-			"502", "503", "504" }) List<Integer> statuses){
+			"502", "503", "504" }) List<Integer> statuses, @DefaultValue("20") int budgetPercent,
+			@DefaultValue("10") int budgetMinRetries, @DefaultValue("10s") Duration budgetWindow){
 
 		public Retry {
 			statuses = List.copyOf(statuses);

@@ -85,4 +85,14 @@ class UpstreamMeters {
 		this.registry.counter("fulcrum.gateway.upstream.retries", "service", service, "reason", reason).increment();
 	}
 
+	/**
+	 * Counts a retry the budget refused: the client got the failed attempt's answer.
+	 * @param service the service
+	 * @param reason {@code status} or {@code error}
+	 */
+	void retryRefused(String service, String reason) {
+		this.registry.counter("fulcrum.gateway.upstream.retries.refused", "service", service, "reason", reason)
+			.increment();
+	}
+
 }

@@ -42,7 +42,7 @@ class HealthCheckerTests {
 					new BalancingProperties.Ejection(5, Duration.ofSeconds(10), Duration.ofMinutes(5)),
 					new BalancingProperties.HealthChecks(Duration.ofHours(1), Duration.ofSeconds(1), 2, 2,
 							Map.of("api-service", "/health")),
-					new BalancingProperties.Retry(2, List.of(502, 503, 504))));
+					new BalancingProperties.Retry(2, List.of(502, 503, 504), 20, 10, Duration.ofSeconds(10))));
 
 	@AfterEach
 	void stop() {

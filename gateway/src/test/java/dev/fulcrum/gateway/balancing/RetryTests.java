@@ -30,7 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.server.port=0", "fulcrum.gateway.balancing.ejection.consecutive-failures=1000",
 				"fulcrum.gateway.balancing.health.paths.api-service=/health",
 				"fulcrum.gateway.rate-limit.enabled=false", "fulcrum.gateway.balancing.health.interval=1h",
-				"fulcrum.management.token=retry-tests-token" })
+				"fulcrum.management.token=retry-tests-token",
+				// The budget has tests of its own (RetryBudgetTests): out of the way
+				// here.
+				"fulcrum.gateway.balancing.retry.budget-min-retries=100000" })
 @Import(TestRedisConfiguration.class)
 class RetryTests {
 
