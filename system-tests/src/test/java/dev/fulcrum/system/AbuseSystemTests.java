@@ -53,6 +53,9 @@ class AbuseSystemTests {
 	/** One user's jobs kept, finished or not. */
 	static final int MAX_KEPT = 40;
 
+	/** The one loopback address the gateway takes for a TLS-terminating proxy. */
+	static final String TRUSTED_PROXY = "127.0.0.30";
+
 	/** The largest payload, and result, in bytes of UTF-8 JSON (the default). */
 	static final int MAX_PAYLOAD_BYTES = 16_384;
 
@@ -65,9 +68,12 @@ class AbuseSystemTests {
 	@BeforeAll
 	@Timeout(value = 6, unit = TimeUnit.MINUTES)
 	static void up() {
-		stack = LocalStack
-			.up(Map.of("JOBS_HIGH_WATERMARK", String.valueOf(HIGH_WATERMARK), "JOBS_MAX_UNFINISHED_PER_USER",
-					String.valueOf(MAX_UNFINISHED), "JOBS_MAX_KEPT_PER_USER", String.valueOf(MAX_KEPT)));
+		stack = LocalStack.up(Map.of("JOBS_HIGH_WATERMARK", String.valueOf(HIGH_WATERMARK),
+				"JOBS_MAX_UNFINISHED_PER_USER", String.valueOf(MAX_UNFINISHED), "JOBS_MAX_KEPT_PER_USER",
+				String.valueOf(MAX_KEPT), "GATEWAY_TRUSTED_PROXIES", TRUSTED_PROXY.replace(".", "\\."),
+				// No outlier ejection: it would take a failing instance out after five
+				// failures, and with it the retries the budget is tested on.
+				"FULCRUM_GATEWAY_BALANCING_EJECTION_CONSECUTIVEFAILURES", "100000"));
 		gateway = stack.url("gateway");
 	}
 
@@ -278,10 +284,11 @@ class AbuseSystemTests {
 	}
 
 	/**
-	 * Attack, or bad luck: every instance of a service fails half of its requests. Each
-	 * failed GET was retried on the other instance, so the service got half as many
-	 * requests again as the clients sent, in the middle of its trouble. Now retries stay
-	 * within 20 % of the service's recent requests, and the refused ones are counted.
+	 * Attack, or bad luck: one of the two instances fails every request. Each GET it
+	 * failed was retried on the other instance, so the service got half as many requests
+	 * again as the clients sent, in the middle of its trouble. Now retries stay within 20
+	 * % of the service's recent requests (10 at least), and the refused ones are counted;
+	 * past the budget the client gets the failure, and the breaker takes over.
 	 */
 	@Test
 	@Order(7)
@@ -289,15 +296,13 @@ class AbuseSystemTests {
 		String token = "Bearer " + stack.managementToken();
 		List<String> faults = stack.instances()
 			.stream()
-			.filter((entry) -> entry.service().equals("api-service"))
+			.filter((entry) -> entry.instance().equals("api-service-1"))
 			.map((entry) -> entry.health().replace("/health/readiness", "/faults"))
 			.toList();
 		double retriedBefore = gatewayCounter("fulcrum_gateway_upstream_retries_total");
 		try {
-			// Half the answers fail: the breaker, which counts a request only after its
-			// retry, sees a quarter and stays closed; retries are what is at stake.
 			faults.forEach((url) -> assertThat(TestHttp
-				.post(url, "{\"failureRate\":0.5}", "Content-Type", "application/json", "Authorization", token)
+				.post(url, "{\"failureRate\":1}", "Content-Type", "application/json", "Authorization", token)
 				.statusCode()).isEqualTo(200));
 			for (int i = 0; i < 200; i++) {
 				TestHttp.get(gateway + "/api/hello");
@@ -307,11 +312,12 @@ class AbuseSystemTests {
 			faults.forEach((url) -> TestHttp.send("DELETE", url, null, "Authorization", token));
 		}
 		double retried = gatewayCounter("fulcrum_gateway_upstream_retries_total") - retriedBefore;
-		System.out.printf("Retries for 200 requests to a service failing half: %.0f (refused so far: %.0f)%n", retried,
+		System.out.printf("Retries for 200 requests, one of two instances failing: %.0f (refused: %.0f)%n", retried,
 				gatewayCounter("fulcrum_gateway_upstream_retries_refused_total"));
-		// Without a budget about 100 (half of 200); now at most 20 % of the window's
-		// requests, the 200 here and the few before them.
-		assertThat(retried).as("retries for 200 requests").isLessThanOrEqualTo(50);
+		// Without a budget about 100 (round-robin sends half to the failing instance);
+		// now
+		// at most 20 % of the window's requests, the 200 here and the few before them.
+		assertThat(retried).as("retries for 200 requests").isLessThanOrEqualTo(60);
 		assertThat(gatewayCounter("fulcrum_gateway_upstream_retries_refused_total")).isPositive();
 	}
 
@@ -323,6 +329,61 @@ class AbuseSystemTests {
 			.filter((line) -> line.startsWith(name + "{") && line.contains("service=\"api-service\""))
 			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
 			.sum();
+	}
+
+	/**
+	 * Attack: a storm of refreshes (or registrations, or logins) from one place. Each
+	 * cost the auth-service a Redis round trip or a password hash, with nothing at the
+	 * edge to stop them; now the gateway limits {@code /auth/**} per client network (10 a
+	 * second, 100 at once), and everyone else is unaffected.
+	 */
+	@Test
+	@Order(8)
+	void theEdgeLimitsAuthCallsPerClientAddress() throws Exception {
+		String garbage = TestHttp.toJson(Map.of("refresh_token", "not-a-refresh-token"));
+		int limited = 0;
+		for (int i = 0; i < 150; i++) {
+			HttpResponse<String> answer = postFrom("127.0.0.20", "/auth/refresh", garbage);
+			if (answer.statusCode() == 429) {
+				assertThat(JSON.readTree(answer.body()).get("type").asString())
+					.isEqualTo("urn:fulcrum:problem:rate-limited");
+				assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+				limited++;
+			}
+			else {
+				assertThat(answer.statusCode()).isEqualTo(401);
+			}
+		}
+		assertThat(limited).as("refreshes past the edge's burst of 100").isGreaterThanOrEqualTo(30);
+		assertThat(postFrom("127.0.0.21", "/auth/refresh", garbage).statusCode()).as("another address").isEqualTo(401);
+	}
+
+	/**
+	 * A TLS-terminating proxy in front of the gateway says the client used https: the
+	 * answer carries HSTS. The same claim from anyone else does not.
+	 */
+	@Test
+	@Order(9)
+	void sendsHstsOnlyWhenATrustedProxySaysTheClientUsedHttps() throws Exception {
+		HttpResponse<String> behindProxy = getFrom(TRUSTED_PROXY, "/api/hello", "X-Forwarded-Proto", "https");
+		assertThat(behindProxy.headers().firstValue("Strict-Transport-Security"))
+			.hasValue("max-age=31536000; includeSubDomains");
+		HttpResponse<String> claimed = getFrom("127.0.0.31", "/api/hello", "X-Forwarded-Proto", "https");
+		assertThat(claimed.headers().firstValue("Strict-Transport-Security")).isEmpty();
+	}
+
+	private static HttpResponse<String> getFrom(String address, String path, String... headers) throws Exception {
+		HttpClient client = HttpClient.newBuilder()
+			.localAddress(InetAddress.getByName(address))
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+		try (client) {
+			return client.send(HttpRequest.newBuilder(URI.create(gateway.replace("localhost", "127.0.0.1") + path))
+				.timeout(Duration.ofSeconds(10))
+				.headers(headers)
+				.GET()
+				.build(), HttpResponse.BodyHandlers.ofString());
+		}
 	}
 
 	/** A POST from one of the loopback addresses, as if from another client. */

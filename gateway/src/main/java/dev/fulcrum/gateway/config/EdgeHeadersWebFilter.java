@@ -1,5 +1,6 @@
 package dev.fulcrum.gateway.config;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,7 +28,8 @@ import org.springframework.web.server.WebFilterChain;
  * The edge's hygiene, right after the request id: client-sent internal headers are
  * dropped, a request body over the cap is refused with a 413 (at once when its
  * {@code Content-Length} says so, else as soon as the stream passes the cap), and every
- * response gets security headers.
+ * response gets security headers; {@code Strict-Transport-Security} too when the client
+ * used https, to the gateway or to a trusted proxy in front of it.
  */
 @Component
 class EdgeHeadersWebFilter implements WebFilter, Ordered {
@@ -43,7 +45,10 @@ class EdgeHeadersWebFilter implements WebFilter, Ordered {
 
 	private final List<String> prefixes;
 
-	EdgeHeadersWebFilter(EdgeProperties properties) {
+	private final ClientAddresses clients;
+
+	EdgeHeadersWebFilter(EdgeProperties properties, ClientAddresses clients) {
+		this.clients = clients;
 		this.maxBody = properties.maxRequestBody().toBytes();
 		this.exact = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
 		properties.stripRequestHeaders().stream().filter((name) -> !name.endsWith("*")).forEach(this.exact::add);
@@ -61,7 +66,7 @@ class EdgeHeadersWebFilter implements WebFilter, Ordered {
 		responseHeaders.set("X-Frame-Options", "DENY");
 		responseHeaders.set("Referrer-Policy", "no-referrer");
 		responseHeaders.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-		if ("https".equals(exchange.getRequest().getURI().getScheme())) {
+		if (overHttps(exchange.getRequest())) {
 			responseHeaders.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 		}
 		ServerHttpRequest request = exchange.getRequest();
@@ -87,6 +92,25 @@ class EdgeHeadersWebFilter implements WebFilter, Ordered {
 			.onErrorResume(ResponseStatusException.class,
 					(ex) -> ex.getStatusCode() == HttpStatus.CONTENT_TOO_LARGE && !exchange.getResponse().isCommitted()
 							? tooLarge(exchange) : Mono.error(ex));
+	}
+
+	/**
+	 * Whether the client used https: to the gateway itself, or, as a trusted proxy in
+	 * front of it says in {@code X-Forwarded-Proto} (its first value, the client's hop),
+	 * to that proxy. A client's own claim counts for nothing.
+	 */
+	private boolean overHttps(ServerHttpRequest request) {
+		if ("https".equals(request.getURI().getScheme())) {
+			return true;
+		}
+		String proto = request.getHeaders().getFirst("X-Forwarded-Proto");
+		if (proto == null) {
+			return false;
+		}
+		InetSocketAddress peer = request.getRemoteAddress();
+		return peer != null && peer.getAddress() != null
+				&& this.clients.isTrustedProxy(peer.getAddress().getHostAddress())
+				&& "https".equalsIgnoreCase(proto.split(",")[0].trim());
 	}
 
 	private boolean isInternal(String name) {

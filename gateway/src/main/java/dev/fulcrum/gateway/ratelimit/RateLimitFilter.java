@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
+import dev.fulcrum.common.ClientNetworks;
 import dev.fulcrum.gateway.auth.AuthenticatedUser;
 import dev.fulcrum.gateway.config.ClientAddresses;
 import dev.fulcrum.gateway.config.EventLoops;
@@ -28,11 +29,12 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Applies a route's rate limit per key: the user of the accepted access token, else the
- * client address. Every answer of a limited route carries the limit in the headers of the
- * IETF draft ({@code RateLimit-Policy}, {@code RateLimit}) and the classic
- * {@code X-RateLimit-*}; a refused request gets a 429 problem with {@code Retry-After}.
- * When Redis does not answer within {@code timeout}, requests pass (fail open, the
- * default) or get a 503; either way it is counted.
+ * client's network (its IPv4 address, or its IPv6 /64); or, for a policy with
+ * {@code key: address}, always the client's network. Every answer of a limited route
+ * carries the limit in the headers of the IETF draft ({@code RateLimit-Policy},
+ * {@code RateLimit}) and the classic {@code X-RateLimit-*}; a refused request gets a 429
+ * problem with {@code Retry-After}. When Redis does not answer within {@code timeout},
+ * requests pass (fail open, the default) or get a 503; either way it is counted.
  */
 @Component
 class RateLimitFilter implements GlobalFilter, Ordered {
@@ -68,9 +70,9 @@ class RateLimitFilter implements GlobalFilter, Ordered {
 		if (policy == null) {
 			return chain.filter(exchange);
 		}
-		String user = AuthenticatedUser.of(exchange);
-		String key = route.getId() + ":"
-				+ ((user != null) ? "user:" + user : "address:" + this.clients.of(exchange.getRequest()));
+		String user = "user".equals(policy.key()) ? AuthenticatedUser.of(exchange) : null;
+		String key = route.getId() + ":" + ((user != null) ? "user:" + user
+				: "address:" + ClientNetworks.of(this.clients.of(exchange.getRequest())));
 		// The timeout's timer, and everything after Redis's answer, on the request's own
 		// event loop: not on a shared scheduler, and not on the one thread that reads all
 		// of Redis's answers, which would then proxy every rate-limited request.

@@ -70,6 +70,9 @@ class EdgeHeadersTests {
 			assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
 			assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
 		}
+		assertThat(TestHttp.get(url("/api/hello"), "X-Forwarded-Proto", "https")
+			.headers()
+			.firstValue("Strict-Transport-Security")).as("a client's own claim of https, no proxy trusted").isEmpty();
 	}
 
 	@Test

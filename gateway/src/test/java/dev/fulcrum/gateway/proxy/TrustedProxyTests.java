@@ -54,6 +54,16 @@ class TrustedProxyTests {
 	}
 
 	@Test
+	void sendsHstsWhenTheTrustedProxySaysTheClientUsedHttps() {
+		assertThat(TestHttp.get("http://localhost:" + this.port + "/api/hello", "X-Forwarded-Proto", "https")
+			.headers()
+			.firstValue("Strict-Transport-Security")).hasValue("max-age=31536000; includeSubDomains");
+		assertThat(TestHttp.get("http://localhost:" + this.port + "/api/hello", "X-Forwarded-Proto", "http")
+			.headers()
+			.firstValue("Strict-Transport-Security")).as("plain http").isEmpty();
+	}
+
+	@Test
 	void writesItsOwnViewWhenTheProxySentNone() {
 		assertThat(TestHttp.get("http://localhost:" + this.port + "/api/hello").statusCode()).isEqualTo(200);
 		assertThat(backend.last().header("X-Forwarded-For")).isEqualTo("127.0.0.1");

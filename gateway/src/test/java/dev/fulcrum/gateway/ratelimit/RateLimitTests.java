@@ -44,7 +44,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1",
 				"fulcrum.gateway.rate-limit.routes.api-service.algorithm=fixed-window",
 				"fulcrum.gateway.rate-limit.routes.api-service.limit=3",
-				"fulcrum.gateway.rate-limit.routes.api-service.period=1m" })
+				"fulcrum.gateway.rate-limit.routes.api-service.period=1m",
+				"fulcrum.gateway.rate-limit.routes.auth-service.algorithm=fixed-window",
+				"fulcrum.gateway.rate-limit.routes.auth-service.limit=2",
+				"fulcrum.gateway.rate-limit.routes.auth-service.period=1m",
+				"fulcrum.gateway.rate-limit.routes.auth-service.key=address" })
 @Import({ TestRedisConfiguration.class, RateLimitTests.ThreadRecorder.class })
 class RateLimitTests {
 
@@ -61,6 +65,8 @@ class RateLimitTests {
 	@DynamicPropertySource
 	static void upstream(DynamicPropertyRegistry registry) {
 		registry.add("fulcrum.gateway.upstreams.api-service",
+				() -> "http://127.0.0.1:" + backend.getAddress().getPort());
+		registry.add("fulcrum.gateway.upstreams.auth-service",
 				() -> "http://127.0.0.1:" + backend.getAddress().getPort());
 		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
 	}
@@ -125,6 +131,42 @@ class RateLimitTests {
 			assertThat(me(token, client()).statusCode()).isEqualTo(200);
 		}
 		assertThat(me(token, client()).statusCode()).as("same user, fourth address").isEqualTo(429);
+	}
+
+	@Test
+	void anIpv6ClientIsLimitedByItsSlash64() {
+		String network = "2001:db8:" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1, 0xffff)) + ":1::";
+		for (int i = 1; i <= 3; i++) {
+			assertThat(hello(network + i).statusCode()).isEqualTo(200);
+		}
+		assertThat(hello(network + "ffff").statusCode()).as("a fourth address of the /64").isEqualTo(429);
+		assertThat(hello(network.replace(":1::", ":2::") + "1").statusCode()).as("the next /64").isEqualTo(200);
+	}
+
+	/**
+	 * Login, registration and refresh storms: on the auth route the limit counts the
+	 * client's network, with or without a token, since most of its calls come before
+	 * there is a user.
+	 */
+	@Test
+	void theAuthRouteCountsTheClientsNetworkNeverTheUser() {
+		String token = issuer.token("rl-auth-" + UUID.randomUUID());
+		String address = client();
+		for (int i = 0; i < 2; i++) {
+			assertThat(login(address, token).statusCode()).isEqualTo(200);
+		}
+		HttpResponse<String> refused = login(address, token);
+		assertThat(refused.statusCode()).isEqualTo(429);
+		assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+		assertThat(login(client(), token).statusCode()).as("the same user from another address").isEqualTo(200);
+		assertThat(login(client(), null).statusCode()).as("anyone from another address").isEqualTo(200);
+	}
+
+	private HttpResponse<String> login(String client, String token) {
+		return (token != null)
+				? TestHttp.post("http://localhost:" + this.port + "/auth/login", "{}", "X-Forwarded-For", client,
+						"Authorization", "Bearer " + token)
+				: TestHttp.post("http://localhost:" + this.port + "/auth/login", "{}", "X-Forwarded-For", client);
 	}
 
 	private double rejected() {
