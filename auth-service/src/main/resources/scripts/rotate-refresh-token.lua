@@ -1,7 +1,10 @@
 -- Rotates a session's refresh token: the one atomic step of POST /auth/refresh. Time is
 -- Redis's own, so that replicas with drifting clocks agree on the grace window.
 -- KEYS[1]  the session hash, fulcrum:auth:session:{<sid>}
--- KEYS[2]  the set of hashes of its rotated (spent) refresh tokens, same hash tag
+-- KEYS[2]  its last rotated (spent) refresh tokens' hashes, by rotation time (a sorted
+--          set of at most ARGV[7]: however often a client refreshes, a session's memory
+--          stays bounded; a token spent longer ago than that is 'unknown', not 'reused'),
+--          same hash tag
 -- KEYS[3]  the session's revocation marker, fulcrum:revoked:{<sid>}, same hash tag
 -- ARGV[1]  hash of the presented token
 -- ARGV[2]  hash of the new token
@@ -9,6 +12,7 @@
 -- ARGV[4]  idle timeout, milliseconds
 -- ARGV[5]  the revocation marker's time to live, milliseconds
 -- ARGV[6]  the channel that announces revocations
+-- ARGV[7]  how many spent tokens are remembered
 -- Returns  {outcome, user id}, outcome one of
 --          'rotated'  the presented token was current and is now replaced
 --          'raced'    it was replaced less than the grace window ago (a concurrent refresh)
@@ -29,13 +33,14 @@ if current == ARGV[1] then
   end
   local nowText = string.format('%d', now)
   redis.call('HSET', KEYS[1], 'refreshHash', ARGV[2], 'previousHash', current, 'rotatedAt', nowText, 'lastSeenAt', nowText)
-  redis.call('SADD', KEYS[2], current)
+  redis.call('ZADD', KEYS[2], now, current)
+  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -1 - tonumber(ARGV[7]))
   local ttl = math.min(tonumber(ARGV[4]), expiresAt - now)
   redis.call('PEXPIRE', KEYS[1], ttl)
   redis.call('PEXPIRE', KEYS[2], ttl)
   return {'rotated', userId}
 end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
   local previous = redis.call('HGET', KEYS[1], 'previousHash')
   local rotatedAt = tonumber(redis.call('HGET', KEYS[1], 'rotatedAt') or '0')
   if previous == ARGV[1] and now - rotatedAt <= tonumber(ARGV[3]) then

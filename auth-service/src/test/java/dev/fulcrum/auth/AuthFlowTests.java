@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.fulcrum.testsupport.TestHttp;
 
@@ -33,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 @AuthServiceTest
 class AuthFlowTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@LocalServerPort
 	int port;
@@ -363,6 +366,110 @@ class AuthFlowTests {
 		assertThat(this.client.me(someoneElse.get("access_token").asString()).statusCode()).isEqualTo(200);
 	}
 
+	/**
+	 * Logins racing a logout-all: each either failed, or ended up revoked, or created its
+	 * session after the logout-all took effect; none created before it survives. Before,
+	 * the logout-all could read the index between a login listing its session and
+	 * creating it, skip it as expired, and leave it alive and unlisted.
+	 */
+	@Test
+	void logoutAllEndsTheSessionsOfLoginsRacingIt() throws Exception {
+		for (int round = 0; round < 5; round++) {
+			String username = AuthClient.newUsername();
+			this.client.register(username, AuthClient.PASSWORD);
+			String token = this.client.loginOk(username).get("access_token").asString();
+			List<HttpResponse<String>> logins;
+			HttpResponse<String> logoutAll;
+			long loggedOutAt;
+			try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+				List<Future<HttpResponse<String>>> racing = IntStream.range(0, 3)
+					.mapToObj((i) -> pool.submit(() -> this.client.login(username, AuthClient.PASSWORD)))
+					.toList();
+				logoutAll = this.client.postWithToken("/auth/logout-all", token);
+				loggedOutAt = Long
+					.parseLong(this.redis.opsForValue().get("fulcrum:auth:logout-all:{" + subject(token) + "}"));
+				logins = new ArrayList<>();
+				for (Future<HttpResponse<String>> login : racing) {
+					logins.add(login.get());
+				}
+			}
+			assertThat(logoutAll.statusCode()).isEqualTo(204);
+			for (HttpResponse<String> login : logins) {
+				if (login.statusCode() == 409) {
+					assertProblem(login, 409, "logged-out-everywhere");
+					continue;
+				}
+				assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+				String sessionId = TestHttp.json(login).get("session_id").asString();
+				boolean revoked = Boolean.TRUE.equals(this.redis.hasKey("fulcrum:revoked:{" + sessionId + "}"));
+				String created = (String) this.redis.opsForHash()
+					.get("fulcrum:auth:session:{" + sessionId + "}", "createdAt");
+				assertThat(revoked || (created != null && Long.parseLong(created) >= loggedOutAt - 1000))
+					.as("session " + sessionId + " is revoked, or was created after the logout-all")
+					.isTrue();
+				if (!revoked) {
+					assertThat(this.redis.opsForZSet()
+						.score("fulcrum:auth:user-sessions:{" + subject(token) + "}", sessionId))
+						.as("a live session is listed, so the next logout-all finds it")
+						.isNotNull();
+				}
+			}
+		}
+	}
+
+	@Test
+	void endsTheOldestSessionPastTheCapOfLiveSessionsPerUser() {
+		String username = AuthClient.newUsername();
+		this.client.register(username, AuthClient.PASSWORD);
+		List<JsonNode> sessions = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			sessions.add(this.client.loginOk(username));
+		}
+		// The cap is 4 here: the first session ended, with its tokens.
+		assertProblem(this.client.me(sessions.get(0).get("access_token").asString()), 401, "invalid-token");
+		assertThat(this.client.refresh(sessions.get(0).get("refresh_token").asString()).statusCode()).isEqualTo(401);
+		HttpResponse<String> listed = TestHttp.get(this.client.url("/auth/sessions"), "Authorization",
+				"Bearer " + sessions.get(4).get("access_token").asString());
+		assertThat(TestHttp.json(listed)).hasSize(4);
+		assertThat(this.client.me(sessions.get(1).get("access_token").asString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void remembersTheLastHundredSpentRefreshTokensOfASessionNotEveryOne() {
+		JsonNode session = this.client.newSession();
+		String sessionId = session.get("session_id").asString();
+		List<String> spent = new ArrayList<>();
+		String current = session.get("refresh_token").asString();
+		for (int i = 0; i < 105; i++) {
+			HttpResponse<String> refreshed = this.client.refresh(current);
+			assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+			spent.add(current);
+			current = TestHttp.json(refreshed).get("refresh_token").asString();
+		}
+		// However often a client refreshes, the session's memory stays bounded.
+		assertThat(this.redis.opsForZSet().size("fulcrum:auth:session:{" + sessionId + "}:spent")).isEqualTo(100);
+		assertProblem(this.client.refresh(spent.get(0)), 401, "invalid-refresh-token");
+		assertThat(this.redis.hasKey("fulcrum:revoked:{" + sessionId + "}"))
+			.as("forgotten, so not known as reuse: refused, the session left alone")
+			.isFalse();
+		assertProblem(this.client.refresh(spent.get(60)), 401, "invalid-refresh-token");
+		assertThat(this.redis.hasKey("fulcrum:revoked:{" + sessionId + "}")).as("remembered: reuse, revoked").isTrue();
+	}
+
+	@Test
+	void neverIssuesAnAccessTokenThatOutlivesItsSession() {
+		JsonNode first = this.client.newSession();
+		String key = "fulcrum:auth:session:{" + first.get("session_id").asString() + "}";
+		// Two minutes of the session left: a refresh now must not issue 15 minutes.
+		long ends = Instant.now().plusSeconds(120).toEpochMilli();
+		this.redis.opsForHash().put(key, "expiresAt", String.valueOf(ends));
+		HttpResponse<String> refreshed = this.client.refresh(first.get("refresh_token").asString());
+		assertThat(refreshed.statusCode()).isEqualTo(200);
+		assertThat(TestHttp.json(refreshed).get("expires_in").asLong()).isBetween(110L, 120L);
+		long exp = claims(TestHttp.json(refreshed).get("access_token").asString()).get("exp").asLong();
+		assertThat(exp * 1000).isLessThanOrEqualTo(ends);
+	}
+
 	@Test
 	void listsAndDeletesOwnSessionsOnly() {
 		String username = AuthClient.newUsername();
@@ -481,6 +588,14 @@ class AuthFlowTests {
 			assertThat(key.get("use").asString()).isEqualTo("sig");
 			assertThat(key.has("d")).as("private parameter d").isFalse();
 		});
+	}
+
+	private static JsonNode claims(String token) {
+		return JSON.readTree(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8));
+	}
+
+	private static String subject(String token) {
+		return claims(token).get("sub").asString();
 	}
 
 	static void assertProblem(HttpResponse<String> response, int status, String slug) {

@@ -22,7 +22,7 @@ import org.springframework.context.annotation.Import;
 				"fulcrum.auth.password.memory-kib=1024", "fulcrum.auth.password.iterations=1",
 				"fulcrum.auth.refresh-grace=5s", "fulcrum.auth.throttle.per-username-and-address=3",
 				"fulcrum.auth.throttle.per-username=6", "fulcrum.auth.throttle.per-address=8",
-				"fulcrum.auth.throttle.registrations-per-address=10" })
+				"fulcrum.auth.throttle.registrations-per-address=10", "fulcrum.auth.max-sessions-per-user=4" })
 @Import({ TestRedisConfiguration.class, CountingPasswordEncoder.Configuration.class })
 public @interface AuthServiceTest {
 

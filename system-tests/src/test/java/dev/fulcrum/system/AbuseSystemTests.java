@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.testsupport.TestHttp;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -370,6 +374,66 @@ class AbuseSystemTests {
 			.hasValue("max-age=31536000; includeSubDomains");
 		HttpResponse<String> claimed = getFrom("127.0.0.31", "/api/hello", "X-Forwarded-Proto", "https");
 		assertThat(claimed.headers().firstValue("Strict-Transport-Security")).isEmpty();
+	}
+
+	/**
+	 * Sessions hold: a user's live sessions are capped (a login past the cap ends the
+	 * oldest, tokens and all), an access token refreshed just before the session's end
+	 * expires with the session, and logins racing a logout-all end with it unless they
+	 * began after it. Before, sessions were unbounded, the token outlived its session by
+	 * up to 15 minutes, and a racing login could survive a logout-all unlisted.
+	 */
+	@Test
+	@Order(10)
+	void sessionsHold() throws Exception {
+		String username = "sessions" + UUID.randomUUID().toString().substring(0, 8);
+		String credentials = TestHttp.toJson(Map.of("username", username, "password", "system test password"));
+		assertThat(TestHttp.post(gateway + "/auth/register", credentials).statusCode()).isEqualTo(201);
+		List<JsonNode> logins = new ArrayList<>();
+		for (int i = 0; i < 21; i++) {
+			logins.add(TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials)));
+		}
+		assertThat(me(logins.get(0))).as("the oldest of 21 sessions, past the cap of 20").isEqualTo(401);
+		assertThat(me(logins.get(1))).isEqualTo(200);
+
+		JsonNode last = logins.get(20);
+		long ends = System.currentTimeMillis() + 60_000;
+		RedisClient client = RedisClient.create(stack.redisUrl());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync()
+				.hset("fulcrum:auth:session:{" + last.get("session_id").asString() + "}", "expiresAt",
+						String.valueOf(ends));
+		}
+		finally {
+			client.shutdown();
+		}
+		JsonNode refreshed = TestHttp.json(TestHttp.post(gateway + "/auth/refresh",
+				TestHttp.toJson(Map.of("refresh_token", last.get("refresh_token").asString()))));
+		assertThat(refreshed.get("expires_in").asLong()).as("a minute of session left").isBetween(50L, 60L);
+
+		String bearer = "Bearer " + logins.get(5).get("access_token").asString();
+		List<HttpResponse<String>> racing = new ArrayList<>();
+		HttpResponse<String> logoutAll;
+		try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+			List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+			for (int i = 0; i < 4; i++) {
+				calls.add(pool.submit(() -> TestHttp.post(gateway + "/auth/login", credentials)));
+			}
+			logoutAll = TestHttp.post(gateway + "/auth/logout-all", null, "Authorization", bearer);
+			for (Future<HttpResponse<String>> call : calls) {
+				racing.add(call.get());
+			}
+		}
+		assertThat(logoutAll.statusCode()).isEqualTo(204);
+		for (int i = 1; i < 21; i++) {
+			assertThat(me(logins.get(i))).as("session " + i + " after logout-all").isEqualTo(401);
+		}
+		assertThat(racing).allSatisfy((login) -> assertThat(login.statusCode()).isIn(200, 409));
+	}
+
+	private static int me(JsonNode login) {
+		return TestHttp.get(gateway + "/api/me", "Authorization", "Bearer " + login.get("access_token").asString())
+			.statusCode();
 	}
 
 	private static HttpResponse<String> getFrom(String address, String path, String... headers) throws Exception {

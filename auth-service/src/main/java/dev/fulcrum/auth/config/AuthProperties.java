@@ -23,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param cookieSecure whether the cookies carry {@code Secure} (off only in the local
  * profile, for plain http on localhost)
  * @param demoUser a user created at start-up, for the local profile only
+ * @param maxSessionsPerUser live sessions a user may have; a login past it ends the
+ * user's oldest session
  */
 @ConfigurationProperties("fulcrum.auth")
 public record AuthProperties(@DefaultValue("15m") Duration accessTokenTtl,
@@ -30,7 +32,7 @@ public record AuthProperties(@DefaultValue("15m") Duration accessTokenTtl,
 		@DefaultValue("1m") Duration keyHeartbeat, @DefaultValue("24h") Duration sessionIdleTimeout,
 		@DefaultValue("7d") Duration sessionLifetime, @DefaultValue("10s") Duration refreshGrace,
 		@DefaultValue Throttle throttle, @DefaultValue Password password, @DefaultValue("true") boolean cookieSecure,
-		@DefaultValue DemoUser demoUser, @DefaultValue DemoUser demoAdmin) {
+		@DefaultValue DemoUser demoUser, @DefaultValue DemoUser demoAdmin, @DefaultValue("20") int maxSessionsPerUser) {
 
 	/**
 	 * Login attempts that may fail per window, and registrations per window.

@@ -48,8 +48,14 @@ class LoginService {
 					"The username or password is wrong.");
 		}
 		this.throttle.succeeded(attempt);
-		SessionStore.NewSession created = this.sessions.create(user.id(), user.username(), user.roles(), clientAddress,
-				userAgent);
+		SessionStore.NewSession created;
+		try {
+			created = this.sessions.create(user.id(), user.username(), user.roles(), clientAddress, userAgent);
+		}
+		catch (SessionStore.SessionEndedException ex) {
+			throw new ProblemException(HttpStatus.CONFLICT, "logged-out-everywhere", "Logged out everywhere",
+					"A logout of all your sessions took effect while this login ran, and ended it too; log in again.");
+		}
 		return respond(created.session(), created.refreshToken());
 	}
 
@@ -71,17 +77,24 @@ class LoginService {
 		this.revoker.revokeSession(token.sessionId(), token.subject());
 	}
 
+	/**
+	 * Ends every session of the user created before this takes effect, those of logins
+	 * racing it included: they see its moment and end their own session (see
+	 * {@link SessionStore#beginLogoutAll}).
+	 */
 	void logoutAll(AccessToken token) {
 		this.revoker.denyToken(token);
-		for (Session session : this.sessions.findByUser(token.subject())) {
-			this.revoker.revokeSession(session.id(), session.userId());
+		for (String id : this.sessions.beginLogoutAll(token.subject())) {
+			this.revoker.revokeSession(id, token.subject());
 		}
 		this.revoker.revokeSession(token.sessionId(), token.subject());
 	}
 
 	private TokenResponse respond(Session session, String refreshToken) {
+		// Never past the session's end: a token refreshed just before it would outlive
+		// it.
 		AccessTokenIssuer.IssuedToken accessToken = this.issuer.issue(session.userId(), session.username(),
-				session.roles(), session.id());
+				session.roles(), session.id(), session.expiresAt());
 		if (this.sessions.find(session.id()) == null) {
 			// Logged out while this token was being signed: its revocation marker may
 			// expire before the token would, so the token is not handed out.

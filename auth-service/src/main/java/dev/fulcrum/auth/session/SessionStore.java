@@ -25,12 +25,16 @@ import org.springframework.stereotype.Component;
  * <li>{@code fulcrum:auth:session:{<sid>}}: a hash of the {@link Session} fields plus
  * {@code refreshHash}, {@code previousHash} and {@code rotatedAt}; it expires after the
  * idle timeout, pushed back by each refresh, never past the absolute lifetime.</li>
- * <li>{@code fulcrum:auth:session:{<sid>}:used}: hashes of the session's spent refresh
- * tokens, to tell reuse from a made-up token.</li>
+ * <li>{@code fulcrum:auth:session:{<sid>}:spent}: hashes of the session's last 100 spent
+ * refresh tokens by rotation time, to tell reuse from a made-up token; bounded, however
+ * often the client refreshes.</li>
  * <li>{@code fulcrum:auth:user-sessions:{<user id>}}: a sorted set of the user's session
- * ids by creation time, for listing and logout-all. It is written before the session, so
- * no session is ever missing from it; ids of sessions that have expired are dropped when
- * read.</li>
+ * ids by creation time (Redis's clock), for listing, logout-all and the cap of live
+ * sessions per user. It is written right after the session; a login that crashed in
+ * between never handed out the session's tokens. Ids of sessions that have expired are
+ * dropped when read.</li>
+ * <li>{@code fulcrum:auth:logout-all:{<user id>}}: when the user's last logout-all took
+ * effect, for the logins that created a session before it but list it after.</li>
  * </ul>
  */
 @Component
@@ -42,6 +46,19 @@ public class SessionStore {
 	private static final RedisScript<Long> CREATE = LuaScripts.load("scripts/create-session.lua", Long.class);
 
 	private static final RedisScript<Long> REVOKE = LuaScripts.load("scripts/revoke-session.lua", Long.class);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> REGISTER = LuaScripts.load("scripts/register-session.lua", List.class);
+
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> BEGIN_LOGOUT_ALL = LuaScripts.load("scripts/begin-logout-all.lua",
+			List.class);
+
+	/** Spent refresh tokens remembered per session, to detect their reuse. */
+	private static final int SPENT_REMEMBERED = 100;
+
+	/** Longer than any login takes between creating its session and listing it. */
+	private static final Duration LOGOUT_ALL_MEMORY = Duration.ofMinutes(1);
 
 	private static final int MAX_USER_AGENT = 256;
 
@@ -69,6 +86,8 @@ public class SessionStore {
 	 * @param clientAddress where the login came from
 	 * @param userAgent the client's {@code User-Agent}, may be {@code null}
 	 * @return the session and its first refresh token
+	 * @throws SessionEndedException if a logout-all of the user took effect while the
+	 * session was being created (it is revoked)
 	 */
 	public NewSession create(String userId, String username, List<String> roles, String clientAddress,
 			String userAgent) {
@@ -77,16 +96,35 @@ public class SessionStore {
 		RefreshToken refreshToken = RefreshToken.create(id);
 		Session session = new Session(id, userId, username, roles, now, now,
 				now.plus(this.properties.sessionLifetime()), clientAddress, truncate(userAgent));
-		String index = userIndexKey(userId);
-		this.redis.opsForZSet().add(index, id, now.toEpochMilli());
-		this.redis.expire(index, this.properties.sessionLifetime());
 		List<String> arguments = List.of(String.valueOf(idleTimeout(now, session.expiresAt()).toMillis()), "id", id,
 				"userId", userId, "username", username, "roles", String.join(",", roles), "createdAt",
 				String.valueOf(now.toEpochMilli()), "lastSeenAt", String.valueOf(now.toEpochMilli()), "expiresAt",
 				String.valueOf(session.expiresAt().toEpochMilli()), "clientAddress", clientAddress, "userAgent",
 				session.userAgent(), "refreshHash", refreshToken.hash());
-		this.redis.execute(CREATE, List.of(sessionKey(id)), arguments.toArray());
+		Long created = this.redis.execute(CREATE, List.of(sessionKey(id)), arguments.toArray());
+		List<?> listed = this.redis.execute(REGISTER, List.of(userIndexKey(userId), logoutAllKey(userId)), id,
+				String.valueOf(created), String.valueOf(this.properties.sessionLifetime().toMillis()),
+				String.valueOf(this.properties.maxSessionsPerUser()));
+		if ("ended".equals(listed.get(0))) {
+			revoke(id, userId);
+			throw new SessionEndedException();
+		}
+		// Past the cap: the oldest sessions end, as if logged out.
+		listed.stream().skip(1).map(String.class::cast).forEach((oldest) -> revoke(oldest, userId));
 		return new NewSession(session, refreshToken.value());
+	}
+
+	/**
+	 * Takes the moment a logout-all takes effect: every session created before it must
+	 * end, including those of logins still running, which see the moment and end their
+	 * own.
+	 * @param userId the user
+	 * @return the ids of the sessions to revoke now
+	 */
+	public List<String> beginLogoutAll(String userId) {
+		List<?> ids = this.redis.execute(BEGIN_LOGOUT_ALL, List.of(userIndexKey(userId), logoutAllKey(userId)),
+				String.valueOf(LOGOUT_ALL_MEMORY.toMillis()));
+		return ids.stream().map(String.class::cast).toList();
 	}
 
 	/**
@@ -114,7 +152,7 @@ public class SessionStore {
 		List<?> answer = this.redis.execute(ROTATE, List.of(sessionKey(id), usedKey(id), RevocationKeys.session(id)),
 				token.hash(), next.hash(), String.valueOf(this.properties.refreshGrace().toMillis()),
 				String.valueOf(this.properties.sessionIdleTimeout().toMillis()),
-				String.valueOf(this.markerLife.toMillis()), RevocationKeys.CHANNEL);
+				String.valueOf(this.markerLife.toMillis()), RevocationKeys.CHANNEL, String.valueOf(SPENT_REMEMBERED));
 		Rotation.Outcome result = Rotation.Outcome.valueOf(((String) answer.get(0)).toUpperCase(Locale.ROOT));
 		if (result == Rotation.Outcome.REUSED) {
 			// The script has revoked the session; only the user's index is left to tidy.
@@ -202,11 +240,24 @@ public class SessionStore {
 	}
 
 	private static String usedKey(String id) {
-		return "fulcrum:auth:session:{" + id + "}:used";
+		return "fulcrum:auth:session:{" + id + "}:spent";
 	}
 
 	private static String userIndexKey(String userId) {
 		return "fulcrum:auth:user-sessions:{" + userId + "}";
+	}
+
+	private static String logoutAllKey(String userId) {
+		return "fulcrum:auth:logout-all:{" + userId + "}";
+	}
+
+	/** A logout-all of the user ended the session while it was being created. */
+	public static final class SessionEndedException extends RuntimeException {
+
+		SessionEndedException() {
+			super("ended by a logout-all while being created", null, false, false);
+		}
+
 	}
 
 	/**

@@ -45,12 +45,17 @@ public class AccessTokenIssuer {
 	 * @param username the {@code preferred_username}
 	 * @param roles the {@code roles}
 	 * @param sessionId the {@code sid}
+	 * @param sessionEnds when the session ends: the token expires then at the latest
 	 * @return the token and when it expires
 	 */
-	public IssuedToken issue(String userId, String username, List<String> roles, String sessionId) {
+	public IssuedToken issue(String userId, String username, List<String> roles, String sessionId,
+			Instant sessionEnds) {
 		SigningKeys.Signer signer = this.keys.signer();
 		Instant now = this.clock.instant();
 		Instant expiresAt = now.plus(this.properties.accessTokenTtl());
+		if (sessionEnds.isBefore(expiresAt)) {
+			expiresAt = sessionEnds;
+		}
 		String token = Jwts.builder()
 			.json(TokenJson.serializer())
 			.header()
