@@ -38,6 +38,7 @@ import dev.fulcrum.token.VerificationKeys;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -55,6 +56,11 @@ import org.springframework.stereotype.Component;
  * <li>Every {@code keyHeartbeat}, an instance pushes {@code notAfter} of its keys to now
  * + access-token lifetime + 2 heartbeats, and drops entries past their
  * {@code notAfter}.</li>
+ * <li>A token is signed only while its key is published for longer than the token can
+ * live: when renewals fail (Redis full, or down), signing stops with a 503 before any
+ * token could outlive its key's entry. So the live signing key never drops out of the set
+ * under a token that is still valid, and signing resumes by itself once a renewal
+ * succeeds.</li>
  * <li>After {@code keyRotation}, a new key replaces the current one for signing. The old
  * key is no longer renewed, so it stays published exactly as long as tokens it signed can
  * live: rotation never invalidates a live token. The same holds when an instance stops or
@@ -96,6 +102,9 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 
 	private volatile Signer current;
 
+	/** Until when the current key is published ({@code notAfter}, epoch seconds). */
+	private volatile long currentPublishedUntil;
+
 	private volatile Map<String, VerificationKey> published = Map.of();
 
 	private volatile boolean running;
@@ -119,10 +128,10 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 	 */
 	public Signer signer() {
 		Signer signer = this.current;
-		if (signer == null && this.keyLock.tryLock()) {
-			// Redis was away at start-up: try now rather than wait for the next
-			// heartbeat,
-			// but never queue logins behind one another's attempts.
+		if (!coversANewToken(signer) && this.keyLock.tryLock()) {
+			// Redis was away at start-up, or renewals have failed: try now rather than
+			// wait for the next heartbeat, but never queue logins behind one another's
+			// attempts.
 			try {
 				heartbeat();
 			}
@@ -131,11 +140,21 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 			}
 			signer = this.current;
 		}
-		if (signer == null) {
+		if (!coversANewToken(signer)) {
 			throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
-					"No signing key could be published yet; retry shortly.");
+					"The signing key could not be published for as long as a new token would live; retry shortly.")
+				.withHeader(HttpHeaders.RETRY_AFTER, "1");
 		}
 		return signer;
+	}
+
+	/** Whether the key is published for longer than a token signed now can live. */
+	private boolean coversANewToken(Signer signer) {
+		long tokenEnd = this.clock.instant()
+			.plus(this.properties.accessTokenTtl())
+			.plus(this.tokenProperties.clockSkew())
+			.getEpochSecond();
+		return signer != null && this.currentPublishedUntil >= tokenEnd;
 	}
 
 	/**
@@ -146,7 +165,8 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 		this.keyLock.lock();
 		try {
 			Signer signer = Signer.create(this.properties.signingAlgorithm(), this.clock.instant());
-			publish(signer);
+			long until = publish(signer);
+			this.currentPublishedUntil = until;
 			this.current = signer;
 			logger.info("Signing with key " + signer.keyId() + " (" + signer.algorithm() + ")");
 		}
@@ -232,7 +252,7 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 				rotate();
 			}
 			else {
-				publish(signer);
+				this.currentPublishedUntil = publish(signer);
 			}
 			prune();
 			reload();
@@ -245,13 +265,15 @@ public class SigningKeys implements VerificationKeys, SmartLifecycle {
 		}
 	}
 
-	private void publish(Signer signer) {
+	/** Publishes or renews a key; returns its new {@code notAfter}, once written. */
+	private long publish(Signer signer) {
 		Duration live = this.properties.accessTokenTtl()
 			.plus(this.tokenProperties.clockSkew())
 			.plus(this.properties.keyHeartbeat().multipliedBy(2));
 		long notAfter = this.clock.instant().plus(live).getEpochSecond();
 		String entry = JSON.writeValueAsString(Map.of("jwk", signer.jwk(), "notAfter", notAfter));
 		this.redis.opsForHash().put(JWKS_KEY, signer.keyId(), entry);
+		return notAfter;
 	}
 
 	private void prune() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
@@ -49,6 +50,36 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, "1");
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+	}
+
+	/**
+	 * Redis is full ({@code maxmemory} with {@code noeviction}: it refuses writes with
+	 * {@code OOM}): nothing was stored, and the client may retry once memory frees.
+	 * Anything else of the kind is unexpected.
+	 */
+	@ExceptionHandler(DataAccessException.class)
+	ResponseEntity<Object> handleDataAccess(DataAccessException ex, WebRequest request) {
+		if (!isOutOfMemory(ex)) {
+			return handleUnexpected(ex, request);
+		}
+		logger.warn("Data store full: " + ex.getMostSpecificCause().getMessage());
+		ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "store-full", "Data store full",
+				"The data store is full and refused to record this; nothing was changed. Retry later.");
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.RETRY_AFTER, "5");
+		return handleExceptionInternal(ex, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+	}
+
+	/** Whether Redis refused a write for want of memory ({@code OOM ...}). */
+	static boolean isOutOfMemory(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			String message = cause.getMessage();
+			if (message != null && (message.startsWith("OOM ") || message.contains("-OOM ")
+					|| message.contains("OOM command not allowed"))) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@ExceptionHandler(Exception.class)
