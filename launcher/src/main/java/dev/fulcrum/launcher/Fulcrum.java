@@ -120,9 +120,9 @@ public final class Fulcrum {
 		createPrivately(options.home());
 		URI externalRedis = externalRedis();
 		StackPlan.Layout layout = new StackPlan.Layout(this.root, options.home(), javaExecutable(), javaOptions());
-		String redisPassword = RedisBinary.newPassword();
+		RedisUsers redisUsers = RedisUsers.generate();
 		String managementToken = this.environment.getOrDefault("MANAGEMENT_TOKEN", RedisBinary.newPassword());
-		List<Instance> plan = StackPlan.plan(options, layout, externalRedis, redisPassword, managementToken);
+		List<Instance> plan = StackPlan.plan(options, layout, externalRedis, redisUsers, managementToken);
 		Stack.checkPortsFree(plan);
 		for (Instance instance : plan) {
 			if (!instance.service().equals(StackPlan.REDIS) && !Files.exists(layout.jar(instance.service()))) {
@@ -140,7 +140,7 @@ public final class Fulcrum {
 		}
 		else {
 			RedisBinary.install(options.home());
-			RedisBinary.writeConfig(options.home(), redisPassword);
+			RedisBinary.writeConfig(options.home(), redisUsers.admin(), redisUsers.directives(this.root));
 		}
 		this.out.printf("Starting %d processes (logs in %s) ...%n", plan.size(),
 				Stack.relative(options.home().resolve("logs")));

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 
 import redis.embedded.RedisExecProvider;
 
@@ -29,19 +30,22 @@ final class RedisBinary {
 	}
 
 	/**
-	 * Writes {@code <home>/redis.conf} (owner-only) with the stack's password, so that it
-	 * never appears on a command line where {@code ps} would show it.
+	 * Writes {@code <home>/redis.conf} (owner-only) with the stack's passwords, so that
+	 * they never appear on a command line where {@code ps} would show them: the default
+	 * user's, and each service's user.
 	 * @param home the state folder
-	 * @param password the password
+	 * @param password the default user's password
+	 * @param users the {@code user} directives of the services
 	 * @return the file
 	 */
-	static Path writeConfig(Path home, String password) {
+	static Path writeConfig(Path home, String password, List<String> users) {
 		Path config = home.resolve("redis.conf");
 		try {
 			Files.deleteIfExists(config);
 			Files.createFile(config,
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			Files.writeString(config, "# Written by ./fulcrum up for this stack only.\nrequirepass " + password + "\n");
+			Files.writeString(config, "# Written by ./fulcrum up for this stack only.\nrequirepass " + password + "\n"
+					+ String.join("\n", users) + "\n");
 			return config;
 		}
 		catch (IOException ex) {

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
@@ -39,18 +40,19 @@ final class StackPlan {
 	 * @param options the command line
 	 * @param layout where things are on this machine
 	 * @param externalRedis the Redis to use instead of starting one, or {@code null}
-	 * @param redisPassword the password of the Redis started here (in
-	 * {@code <home>/redis.conf}); unused with {@code externalRedis}
+	 * @param redisUsers the users of the Redis started here (in
+	 * {@code <home>/redis.conf}), each service its own; unused with {@code externalRedis}
+	 * @param managementToken what state-changing management calls need
 	 * @return the instances, in start order
 	 */
-	static List<Instance> plan(Options options, Layout layout, URI externalRedis, String redisPassword,
+	static List<Instance> plan(Options options, Layout layout, URI externalRedis, RedisUsers redisUsers,
 			String managementToken) {
 		Ports ports = new Ports(options);
 		List<Instance> plan = new ArrayList<>();
-		URI redisUrl = externalRedis;
-		if (redisUrl == null) {
+		Function<String, URI> redisUrl = (service) -> externalRedis;
+		if (externalRedis == null) {
 			int port = ports.take(6379);
-			redisUrl = URI.create("redis://:" + redisPassword + "@127.0.0.1:" + port);
+			redisUrl = (service) -> redisUsers.url(service, port);
 			plan.add(new Instance(REDIS, REDIS, port, "redis://127.0.0.1:" + port,
 					new HealthCheck.RedisPing("127.0.0.1", port), redisCommand(layout, port), Map.of(),
 					layout.log(REDIS)));
@@ -82,7 +84,7 @@ final class StackPlan {
 	}
 
 	private static List<Instance> replicas(Layout layout, Ports ports, String service, int basePort,
-			boolean managementPort, int count, URI redisUrl, Map<String, String> extraEnvironment) {
+			boolean managementPort, int count, Function<String, URI> redisUrl, Map<String, String> extraEnvironment) {
 		List<Instance> instances = new ArrayList<>();
 		for (int i = 1; i <= count; i++) {
 			String name = service + "-" + i;
@@ -91,7 +93,8 @@ final class StackPlan {
 			environment.put("INSTANCE_ID", name);
 			environment.put("SERVER_PORT", String.valueOf(port));
 			environment.put("SERVER_ADDRESS", "127.0.0.1");
-			environment.put("REDIS_URL", redisUrl.toString());
+			// Each service as its own Redis user (docker/redis-users.acl).
+			environment.put("REDIS_URL", redisUrl.apply(service).toString());
 			// The local profile: demo user, cookies without Secure (plain http). Never in
 			// the jars: set from outside, as compose and Kubernetes set theirs.
 			environment.put("SPRING_PROFILES_ACTIVE", "local");

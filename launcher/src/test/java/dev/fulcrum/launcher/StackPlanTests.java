@@ -3,6 +3,7 @@ package dev.fulcrum.launcher;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,20 +11,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class StackPlanTests {
 
+	static final RedisUsers USERS = new RedisUsers("s3cret", Map.of("auth-service", "pw-auth", "gateway", "pw-gateway",
+			"api-service", "pw-api", "worker-service", "pw-worker"));
+
 	static final StackPlan.Layout LAYOUT = new StackPlan.Layout(Path.of("/repo"), Path.of("/repo/.fulcrum"),
 			"/jdk/bin/java", List.of("-Xmx256m"));
 
 	@Test
 	void usesThePortsOfTheDesignInStartOrder() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret",
-				"t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
 		assertThat(plan).extracting(Instance::name)
 			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
 					"worker-service-2", "gateway-1");
 		assertThat(plan).extracting(Instance::port).containsExactly(6379, 8081, 8091, 8092, 8095, 8096, 8080);
 		assertThat(plan.get(2).environment()).containsEntry("MANAGEMENT_PORT", "9091")
 			.containsEntry("INSTANCE_ID", "api-service-1")
-			.containsEntry("REDIS_URL", "redis://:s3cret@127.0.0.1:6379")
+			.containsEntry("REDIS_URL", "redis://api-service:pw-api@127.0.0.1:6379")
 			.containsEntry("SPRING_PROFILES_ACTIVE", "local")
 			.containsEntry("TOKEN_JWKS_URI", "http://127.0.0.1:8081/.well-known/jwks.json");
 		assertThat(plan.getLast().environment()).containsEntry("TOKEN_JWKS_URI",
@@ -33,19 +36,40 @@ class StackPlanTests {
 
 	@Test
 	void keepsTheRedisPasswordOffCommandLinesAndOutOfTheDisplayedUrl() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret",
-				"t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
 		Instance redis = plan.getFirst();
 		assertThat(redis.url()).isEqualTo("redis://127.0.0.1:6379");
 		assertThat(redis.command()).contains("/repo/.fulcrum/redis.conf");
 		assertThat(plan)
 			.allSatisfy((instance) -> assertThat(instance.command()).noneMatch((arg) -> arg.contains("s3cret")));
+		assertThat(plan)
+			.allSatisfy((instance) -> assertThat(instance.command()).noneMatch((arg) -> arg.contains("pw-")));
+	}
+
+	@Test
+	void connectsEveryServiceAsItsOwnRedisUser() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		Map<String, String> expected = Map.of("auth-service", "auth-service:pw-auth", "gateway", "gateway:pw-gateway",
+				"api-service", "api-service:pw-api", "worker-service", "worker-service:pw-worker");
+		assertThat(plan).filteredOn((instance) -> !instance.service().equals("redis"))
+			.allSatisfy((instance) -> assertThat(instance.environment().get("REDIS_URL"))
+				.isEqualTo("redis://" + expected.get(instance.service()) + "@127.0.0.1:6379"));
+	}
+
+	@Test
+	void writesEachServicesUserFromTheRulesWithItsPassword() {
+		List<String> directives = USERS.directives(Path.of("..").toAbsolutePath().normalize());
+		assertThat(directives).hasSize(4);
+		assertThat(directives).allSatisfy((directive) -> assertThat(directive).doesNotContain("_PASSWORD"));
+		assertThat(directives)
+			.anySatisfy((directive) -> assertThat(directive).startsWith("user worker-service on >pw-worker ")
+				.contains("~fulcrum:{jobs}:*")
+				.doesNotContain("fulcrum:auth", "fulcrum:revoked", "&"));
 	}
 
 	@Test
 	void givesEveryServiceTheManagementTokenInItsEnvironmentNeverOnItsCommandLine() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "s3cret",
-				"t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
 		assertThat(plan).filteredOn((instance) -> !instance.service().equals("redis"))
 			.hasSize(6)
 			.allSatisfy((instance) -> assertThat(instance.environment()).containsEntry("MANAGEMENT_TOKEN", "t0ken"));
@@ -56,7 +80,7 @@ class StackPlanTests {
 	@Test
 	void pointsTheGatewayAtEveryReplica() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null,
-				"pw", "t0ken");
+				USERS, "t0ken");
 		Instance gateway = plan.getLast();
 		assertThat(gateway.environment())
 			.containsEntry("API_SERVICE_URLS", "http://127.0.0.1:8091,http://127.0.0.1:8092,http://127.0.0.1:8093")
@@ -66,7 +90,7 @@ class StackPlanTests {
 	@Test
 	void movesWorkersUpRatherThanCollideWithManyApis() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home()), LAYOUT, null,
-				"pw", "t0ken");
+				USERS, "t0ken");
 		assertThat(plan).filteredOn((i) -> i.service().equals("worker-service"))
 			.extracting(Instance::port)
 			.containsExactly(8096, 8097);
@@ -75,17 +99,17 @@ class StackPlanTests {
 	@Test
 	void shiftsEveryPortByTheOffset() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--port-offset", "100"), LAYOUT.home()),
-				LAYOUT, null, "pw", "t0ken");
+				LAYOUT, null, USERS, "t0ken");
 		assertThat(plan).extracting(Instance::port).containsExactly(6479, 8181, 8191, 8192, 8195, 8196, 8180);
 	}
 
 	@Test
 	void givesTheGatewayTheBalancingStrategyAskedFor() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--lb", "least-connections"), LAYOUT.home()),
-				LAYOUT, null, "pw", "t0ken");
+				LAYOUT, null, USERS, "t0ken");
 		assertThat(plan.getLast().service()).isEqualTo("gateway");
 		assertThat(plan.getLast().environment()).containsEntry("GATEWAY_LB_STRATEGY", "least-connections");
-		assertThat(StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, "pw", "t0ken")
+		assertThat(StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken")
 			.getLast()
 			.environment()).doesNotContainKey("GATEWAY_LB_STRATEGY");
 	}
@@ -93,7 +117,7 @@ class StackPlanTests {
 	@Test
 	void startsNoRedisWhenOneIsGiven() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT,
-				URI.create("redis://cache.internal:6380"), "pw", "t0ken");
+				URI.create("redis://cache.internal:6380"), USERS, "t0ken");
 		assertThat(plan).extracting(Instance::service).doesNotContain("redis");
 		assertThat(plan.getFirst().environment()).containsEntry("REDIS_URL", "redis://cache.internal:6380");
 	}
@@ -101,7 +125,7 @@ class StackPlanTests {
 	@Test
 	void freePortsAreAllDifferent() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--free-ports", "--api", "4"), LAYOUT.home()),
-				LAYOUT, null, "pw", "t0ken");
+				LAYOUT, null, USERS, "t0ken");
 		List<String> ports = plan.stream()
 			.flatMap((i) -> java.util.stream.Stream.of(String.valueOf(i.port()),
 					i.environment().getOrDefault("MANAGEMENT_PORT", "m" + i.name())))

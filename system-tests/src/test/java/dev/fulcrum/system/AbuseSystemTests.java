@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.testsupport.TestHttp;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -36,6 +37,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -315,6 +317,12 @@ class AbuseSystemTests {
 		finally {
 			faults.forEach((url) -> TestHttp.send("DELETE", url, null, "Authorization", token));
 		}
+		// Past the budget the failures reached the clients and the breaker opened: wait
+		// until trial requests have closed it, for the tests after this one.
+		await().atMost(Duration.ofSeconds(40))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> TestHttp.get(gateway + "/api/hello").statusCode() == 200
+					&& "CLOSED".equals(breakerState("api-service")));
 		double retried = gatewayCounter("fulcrum_gateway_upstream_retries_total") - retriedBefore;
 		System.out.printf("Retries for 200 requests, one of two instances failing: %.0f (refused: %.0f)%n", retried,
 				gatewayCounter("fulcrum_gateway_upstream_retries_refused_total"));
@@ -346,6 +354,7 @@ class AbuseSystemTests {
 	void theEdgeLimitsAuthCallsPerClientAddress() throws Exception {
 		String garbage = TestHttp.toJson(Map.of("refresh_token", "not-a-refresh-token"));
 		int limited = 0;
+		long started = System.nanoTime();
 		for (int i = 0; i < 150; i++) {
 			HttpResponse<String> answer = postFrom("127.0.0.20", "/auth/refresh", garbage);
 			if (answer.statusCode() == 429) {
@@ -358,7 +367,12 @@ class AbuseSystemTests {
 				assertThat(answer.statusCode()).isEqualTo(401);
 			}
 		}
-		assertThat(limited).as("refreshes past the edge's burst of 100").isGreaterThanOrEqualTo(30);
+		// A bucket of 100 that refills 10 a second: what got through is the bucket and
+		// what it refilled meanwhile, however long the 150 took on a busy machine.
+		double seconds = (System.nanoTime() - started) / 1e9;
+		assertThat(150 - limited).as("refreshes let through in %.1f s", seconds)
+			.isLessThanOrEqualTo(100 + (int) Math.ceil(10 * seconds) + 1);
+		assertThat(limited).isPositive();
 		assertThat(postFrom("127.0.0.21", "/auth/refresh", garbage).statusCode()).as("another address").isEqualTo(401);
 	}
 
@@ -431,6 +445,121 @@ class AbuseSystemTests {
 		assertThat(racing).allSatisfy((login) -> assertThat(login.statusCode()).isIn(200, 409));
 	}
 
+	/**
+	 * Attack: fill Redis (here: a maxmemory of one byte, so that every write is refused
+	 * with OOM under noeviction). Before, logins and logouts answered 500 and a logout
+	 * left its token valid while saying nothing. Now every write answers a 503
+	 * {@code store-full} problem with {@code Retry-After}, valid tokens keep verifying,
+	 * other clients' reads go on, and it all works again once memory frees, with no
+	 * restart.
+	 */
+	@Test
+	@Order(20)
+	void aFullRedisIsACleanRecoverableState() {
+		String credentials = TestHttp.toJson(Map.of("username", "full" + UUID.randomUUID().toString().substring(0, 8),
+				"password", "system test password"));
+		assertThat(TestHttp.post(gateway + "/auth/register", credentials).statusCode()).isEqualTo(201);
+		JsonNode login = TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials));
+		String bearer = "Bearer " + login.get("access_token").asString();
+		maxmemory("1");
+		try {
+			assertStoreFull(TestHttp.post(gateway + "/auth/login", credentials));
+			assertStoreFull(TestHttp.post(gateway + "/auth/refresh",
+					TestHttp.toJson(Map.of("refresh_token", login.get("refresh_token").asString()))));
+			assertStoreFull(TestHttp.post(gateway + "/auth/logout", null, "Authorization", bearer));
+			assertStoreFull(submit(bearer, sleep(1)));
+			assertThat(TestHttp.get(gateway + "/api/me", "Authorization", bearer).statusCode())
+				.as("a valid token verifies: its logout was refused, and said so")
+				.isEqualTo(200);
+			assertThat(TestHttp.get(gateway + "/api/hello").statusCode()).isEqualTo(200);
+		}
+		finally {
+			maxmemory("0");
+		}
+		await().atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> TestHttp.post(gateway + "/auth/login", credentials).statusCode() == 200);
+		assertThat(TestHttp.post(gateway + "/auth/logout", null, "Authorization", bearer).statusCode()).isEqualTo(204);
+		assertThat(TestHttp.get(gateway + "/api/me", "Authorization", bearer).statusCode()).isEqualTo(401);
+		assertThat(submit(newUser("after"), sleep(1)).statusCode()).isEqualTo(202);
+		assertThat(breakerState("api-service")).isEqualTo("CLOSED");
+		assertThat(breakerState("auth-service")).isEqualTo("CLOSED");
+	}
+
+	/**
+	 * Attack: take over a service (a worker's dependency gone bad, say) and use its Redis
+	 * credentials. Before, every service shared one full-access password, and whoever
+	 * held it could write the key set and mint ADMIN tokens, or erase revocations. Now
+	 * each service is a Redis user of its own with only its keys and commands.
+	 */
+	@Test
+	@Order(12)
+	void aServicesRedisCredentialsReachOnlyWhatThatServiceNeeds() {
+		String jwks = "fulcrum:auth:jwks";
+		String revoked = "fulcrum:revoked:{acl-probe}";
+		asUser("worker-service", (redis) -> {
+			assertNoPermission(() -> redis.hset(jwks, "forged", "{}"));
+			assertNoPermission(() -> redis.set(revoked, "1"));
+			assertNoPermission(() -> redis.hgetall(jwks));
+			assertNoPermission(() -> redis.keys("*"));
+			assertNoPermission(() -> redis.flushall());
+			assertThat(redis.xlen("fulcrum:{jobs}:stream")).isNotNegative();
+		});
+		asUser("api-service", (redis) -> {
+			assertNoPermission(() -> redis.hset(jwks, "forged", "{}"));
+			assertNoPermission(() -> redis.set(revoked, "1"));
+			assertNoPermission(() -> redis.del(revoked));
+			assertThat(redis.exists(revoked)).as("reads revocations").isZero();
+		});
+		asUser("gateway", (redis) -> {
+			assertNoPermission(() -> redis.hset(jwks, "forged", "{}"));
+			assertNoPermission(() -> redis.set(revoked, "1"));
+			assertNoPermission(() -> redis.xlen("fulcrum:{jobs}:stream"));
+			assertThat(redis.exists(revoked)).isZero();
+		});
+		asUser("auth-service", (redis) -> {
+			assertNoPermission(() -> redis.xlen("fulcrum:{jobs}:stream"));
+			assertNoPermission(() -> redis.configGet("maxmemory"));
+			assertThat(redis.hexists(jwks, "forged")).isFalse();
+		});
+		assertThat(me(TestHttp.json(TestHttp.post(gateway + "/auth/login",
+				TestHttp.toJson(Map.of("username", "demo", "password", "demo-password"))))))
+			.as("the stack works on these users")
+			.isEqualTo(200);
+	}
+
+	private static void asUser(String user, java.util.function.Consumer<RedisCommands<String, String>> check) {
+		RedisClient client = RedisClient.create(stack.redisUrl(user));
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			check.accept(connection.sync());
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
+	private static void assertNoPermission(Runnable command) {
+		assertThatExceptionOfType(RedisCommandExecutionException.class).isThrownBy(command::run)
+			.withMessageStartingWith("NOPERM");
+	}
+
+	private static void assertStoreFull(HttpResponse<String> answer) {
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+		assertThat(JSON.readTree(answer.body()).get("type").asString()).isEqualTo("urn:fulcrum:problem:store-full");
+		assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+	}
+
+	private static void maxmemory(String bytes) {
+		RedisClient client = RedisClient.create(stack.redisUrl());
+		try (StatefulRedisConnection<String, String> connection = client.connect()) {
+			connection.sync().configSet("maxmemory-policy", "noeviction");
+			connection.sync().configSet("maxmemory", bytes);
+		}
+		finally {
+			client.shutdown();
+		}
+	}
+
 	private static int me(JsonNode login) {
 		return TestHttp.get(gateway + "/api/me", "Authorization", "Bearer " + login.get("access_token").asString())
 			.statusCode();
@@ -465,7 +594,7 @@ class AbuseSystemTests {
 		}
 	}
 
-	private String breakerState(String route) {
+	private static String breakerState(String route) {
 		return TestHttp.json(TestHttp.get(stack.management("gateway") + "/circuitbreakers"))
 			.get("routes")
 			.get(route)

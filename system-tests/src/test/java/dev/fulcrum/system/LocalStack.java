@@ -182,6 +182,27 @@ final class LocalStack implements AutoCloseable {
 	}
 
 	/**
+	 * The stack's Redis as one service's own user, with the password the launcher wrote
+	 * to its configuration.
+	 * @param user the service, for example {@code worker-service}
+	 * @return {@code redis://user:password@127.0.0.1:port}
+	 */
+	String redisUrl(String user) {
+		try {
+			String password = Files.readAllLines(this.home.resolve("redis.conf"))
+				.stream()
+				.filter((line) -> line.startsWith("user " + user + " on >"))
+				.findFirst()
+				.orElseThrow()
+				.split(" ")[3].substring(1);
+			return url("redis").replace("redis://", "redis://" + user + ":" + password + "@");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
 	 * What {@code ./fulcrum up} printed.
 	 * @return its output
 	 */
