@@ -100,7 +100,10 @@ class ComposeFileTests {
 		assertThat(deploy.getOrDefault("replicas", 1)).isEqualTo(REPLICAS.get(name));
 		assertThat(String.valueOf(Repository.map(Repository.map(deploy, "resources"), "limits").get("memory")))
 			.matches("\\d+[MG]");
-		assertThat(Repository.map(service, "environment").get("REDIS_URL").toString()).startsWith("redis://:")
+		// Its own Redis user (docker/redis-users.acl), with its own password.
+		assertThat(Repository.map(service, "environment").get("REDIS_URL").toString())
+			.startsWith("redis://" + name + ":${REDIS_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_')
+					+ "_PASSWORD:-")
 			.endsWith("@redis:6379");
 	}
 
@@ -209,8 +212,15 @@ class ComposeFileTests {
 		Map<String, Object> redis = Repository.map(this.services, "redis");
 		assertThat(redis.get("image").toString()).startsWith("redis:7");
 		String command = String.join(" ", Repository.list(redis, "command"));
-		assertThat(command).contains("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass");
-		assertThat(Repository.list(redis, "volumes")).containsExactly("redis-data:/data");
+		assertThat(command).contains("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass",
+				"sh /etc/fulcrum/redis-users.sh /etc/fulcrum/redis-users.acl /tmp/users.acl",
+				"--aclfile /tmp/users.acl");
+		assertThat(Repository.list(redis, "volumes")).containsExactly("redis-data:/data",
+				"./docker/redis-users.acl:/etc/fulcrum/redis-users.acl:ro",
+				"./docker/redis-users.sh:/etc/fulcrum/redis-users.sh:ro");
+		assertThat(Repository.list(redis, "tmpfs")).as("the ACL file, in memory only").containsExactly("/tmp");
+		assertThat(Repository.map(redis, "environment")).containsKeys("REDIS_PASSWORD", "REDIS_AUTH_SERVICE_PASSWORD",
+				"REDIS_GATEWAY_PASSWORD", "REDIS_API_SERVICE_PASSWORD", "REDIS_WORKER_SERVICE_PASSWORD");
 		assertThat(String.join(" ", Repository.list(Repository.map(redis, "healthcheck"), "test"))).contains("ping");
 		assertThat(Repository.map(Repository.map(Repository.map(redis, "deploy"), "resources"), "limits"))
 			.containsKey("memory");
@@ -308,7 +318,7 @@ class ComposeFileTests {
 			assertThat(healthcheck).as(name).containsKeys("interval", "timeout", "retries");
 			assertThat(memoryLimit(service)).as(name).matches("\\d+[MG]");
 			// Its own state, which Redis and Sentinel rewrite, outlives the container.
-			assertThat(Repository.list(service, "volumes")).as(name).containsExactly(name + "-data:/data");
+			assertThat(Repository.list(service, "volumes")).as(name).startsWith(name + "-data:/data");
 			assertThat(volumes).as(name).containsKey(name + "-data");
 		}
 		// No profiles either: the file is the switch (see its header).
@@ -384,7 +394,8 @@ class ComposeFileTests {
 		assertThat(Repository.map(Repository.map(this.haServices, "redis-sentinel-1"), "environment"))
 			.containsEntry("REDIS_PASSWORD", password);
 		assertThat(Repository.map(Repository.map(this.services, name), "environment").get("REDIS_URL").toString())
-			.isEqualTo("redis://:" + password + "@redis:6379");
+			.startsWith("redis://" + name + ":")
+			.endsWith("@redis:6379");
 		Map<String, Object> dependsOn = Repository.map(Repository.map(this.haServices, name), "depends_on");
 		for (String sentinel : this.sentinels.keySet()) {
 			assertThat(Repository.map(dependsOn, sentinel)).containsEntry("condition", "service_healthy");

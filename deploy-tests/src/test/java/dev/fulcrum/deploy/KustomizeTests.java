@@ -106,7 +106,17 @@ class KustomizeTests {
 				assertThat(get.get("port")).as(service + " " + probe).isEqualTo(healthPort);
 				assertThat(get.get("path").toString()).as(service + " " + probe).startsWith("/actuator/health/");
 			}
-			assertThat(env.get("REDIS_URL")).as(service).isEqualTo("redis://:$(REDIS_PASSWORD)@redis:6379");
+			// Its own Redis user (redis-users.acl), with its own key of the Secret.
+			assertThat(env.get("REDIS_URL")).as(service)
+				.isEqualTo("redis://" + service + ":$(REDIS_PASSWORD)@redis:6379");
+			Map<String, Object> password = Repository.maps(container.get("env"))
+				.stream()
+				.filter((variable) -> "REDIS_PASSWORD".equals(variable.get("name")))
+				.findFirst()
+				.orElseThrow();
+			assertThat(Repository.map(Repository.map(password, "valueFrom"), "secretKeyRef")).as(service)
+				.containsEntry("name", "redis")
+				.containsEntry("key", service);
 			// $(REDIS_PASSWORD) is expanded only from a variable defined before it.
 			List<String> order = Repository.maps(container.get("env"))
 				.stream()
@@ -296,6 +306,26 @@ class KustomizeTests {
 		assertThat(Repository.map(redis, "spec")).containsKey("volumeClaimTemplates");
 		String args = String.join(" ", Repository.list(rendered.container("redis"), "args"));
 		assertThat(args).contains("--appendonly yes", "--maxmemory-policy noeviction", "--requirepass");
+	}
+
+	@Test
+	void redisWritesEachServicesUserFromTheSameRulesAsComposeAndTheLauncher() throws Exception {
+		for (String file : List.of("redis-users.acl", "redis-users.sh")) {
+			assertThat(Repository.root().resolve("k8s/base/" + file)).as(file + ", a copy of docker's")
+				.hasSameTextualContentAs(Repository.root().resolve("docker/" + file));
+		}
+		Rendered rendered = render(variants().toList().get(0));
+		String args = String.join(" ", Repository.list(rendered.container("redis"), "args"));
+		assertThat(args).contains("sh /etc/fulcrum/redis-users.sh /etc/fulcrum/redis-users.acl /tmp/users.acl",
+				"--aclfile /tmp/users.acl", "--requirepass");
+		List<String> secretKeys = Repository.maps(rendered.container("redis").get("env"))
+			.stream()
+			.map((variable) -> Repository.map(Repository.map(variable, "valueFrom"), "secretKeyRef")
+				.get("key")
+				.toString())
+			.toList();
+		assertThat(secretKeys).containsExactlyInAnyOrder("password", "auth-service", "gateway", "api-service",
+				"worker-service");
 	}
 
 	@Test

@@ -75,6 +75,7 @@ final class RedisWithSentinels implements AutoCloseable {
 		Runtime.getRuntime().addShutdownHook(this.cleanup);
 		try {
 			deleteRecursively(directory);
+			writeAclFile();
 			int masterPort = startDataNode("master", null);
 			startDataNode("replica", masterPort);
 			for (int i = 1; i <= 3; i++) {
@@ -181,10 +182,46 @@ final class RedisWithSentinels implements AutoCloseable {
 		return start(name, false, (port) -> {
 			String file = local(port) + ((replicaOf != null) ? "replicaof localhost " + replicaOf + "\n" : "");
 			List<String> arguments = List.of("--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory", "256mb",
-					"--maxmemory-policy", "noeviction", "--requirepass", this.password, "--masterauth", this.password,
-					"--replica-announce-ip", "localhost");
+					"--maxmemory-policy", "noeviction", "--requirepass", this.password, "--aclfile",
+					aclFile().toAbsolutePath().toString(), "--masterauth", this.password, "--replica-announce-ip",
+					"localhost");
 			return new Config("redis.conf", file, arguments);
 		});
+	}
+
+	/**
+	 * The data nodes' users, written as compose writes them: by
+	 * {@code docker/redis-users.sh} from {@code docker/redis-users.acl}, every password
+	 * this one.
+	 */
+	private void writeAclFile() {
+		try {
+			Files.createDirectories(this.directory);
+			Path root = Repository.root();
+			ProcessBuilder builder = new ProcessBuilder("sh", root.resolve("docker/redis-users.sh").toString(),
+					root.resolve("docker/redis-users.acl").toString(), aclFile().toAbsolutePath().toString())
+				.redirectErrorStream(true);
+			for (String name : List.of("REDIS_PASSWORD", "REDIS_AUTH_SERVICE_PASSWORD", "REDIS_GATEWAY_PASSWORD",
+					"REDIS_API_SERVICE_PASSWORD", "REDIS_WORKER_SERVICE_PASSWORD")) {
+				builder.environment().put(name, this.password);
+			}
+			Process process = builder.start();
+			String output = new String(process.getInputStream().readAllBytes());
+			if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IllegalStateException("redis-users.sh failed: " + output);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private Path aclFile() {
+		return this.directory.resolve("users.acl");
 	}
 
 	/** A Sentinel, with the lines compose writes into {@code sentinel.conf}. */

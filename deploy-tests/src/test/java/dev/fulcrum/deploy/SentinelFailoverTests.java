@@ -49,6 +49,16 @@ class SentinelFailoverTests {
 
 	private static final String PASSWORD = "failover-test-only";
 
+	/**
+	 * Keys the api-service's Redis user may write: its own (docker/redis-users.acl), in
+	 * the slot of the job queue.
+	 */
+	private static final String PREFIX = "fulcrum:{jobs}:failover-test:";
+
+	private static final String HELLO = PREFIX + "hello";
+
+	private static final String BEFORE = PREFIX + "before";
+
 	/** Longer than a failover and the old master's demotion (about 10 s) take. */
 	private static final Duration FOLLOW = Duration.ofSeconds(60);
 
@@ -79,8 +89,8 @@ class SentinelFailoverTests {
 			LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
 			assertThat(factory.getSentinelConfiguration()).isNotNull();
 			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
-			template.opsForValue().set("hello", "sentinel");
-			assertThat(this.redis.get("master", "hello")).isEqualTo("sentinel");
+			template.opsForValue().set(HELLO, "sentinel");
+			assertThat(this.redis.get("master", HELLO)).isEqualTo("sentinel");
 		});
 	}
 
@@ -94,7 +104,7 @@ class SentinelFailoverTests {
 
 			awaitPromotionOf("replica");
 			awaitWritesReaching("replica", template);
-			assertThat(template.opsForValue().get("before")).isEqualTo("kept");
+			assertThat(template.opsForValue().get(BEFORE)).isEqualTo("kept");
 			// Sentinel demotes the old master, which still ran, and with it closes the
 			// connections that clients still had there.
 			awaitReplicating("master", "replica");
@@ -111,12 +121,12 @@ class SentinelFailoverTests {
 
 			awaitPromotionOf("replica");
 			awaitWritesReaching("replica", template);
-			assertThat(template.opsForValue().get("before")).isEqualTo("kept");
+			assertThat(template.opsForValue().get(BEFORE)).isEqualTo("kept");
 
 			// Started again as compose would: the same command, its own files.
 			this.redis.restart("master");
 			awaitReplicating("master", "replica");
-			assertThat(this.redis.get("master", "before")).isEqualTo("kept");
+			assertThat(this.redis.get("master", BEFORE)).isEqualTo("kept");
 			// Both roles are on disk, so that a restart or a `down` and `up` keeps them.
 			assertThat(this.redis.configFile("master"))
 				.containsPattern("(?m)^replicaof localhost " + this.redis.port("replica") + "$");
@@ -127,8 +137,8 @@ class SentinelFailoverTests {
 	/** Writes a key and waits until the replica has it, so that a failover keeps it. */
 	private void writeBeforeTheFailover(StringRedisTemplate template) {
 		assertThat(this.redis.masterPort()).isEqualTo(this.redis.port("master"));
-		template.opsForValue().set("before", "kept");
-		await("the key on the replica").atMost(FOLLOW).until(() -> "kept".equals(this.redis.get("replica", "before")));
+		template.opsForValue().set(BEFORE, "kept");
+		await("the key on the replica").atMost(FOLLOW).until(() -> "kept".equals(this.redis.get("replica", BEFORE)));
 	}
 
 	private void awaitPromotionOf(String node) {
@@ -147,7 +157,7 @@ class SentinelFailoverTests {
 			.pollInterval(Duration.ofMillis(200))
 			.ignoreExceptions()
 			.until(() -> {
-				String key = "after-" + writes.incrementAndGet();
+				String key = PREFIX + "after-" + writes.incrementAndGet();
 				template.opsForValue().set(key, "written");
 				return "written".equals(this.redis.get(node, key)) && "written".equals(template.opsForValue().get(key));
 			});
@@ -196,8 +206,8 @@ class SentinelFailoverTests {
 
 	/**
 	 * A service's environment in the HA variant: {@code docker-compose.yml}'s, with
-	 * {@code docker-compose.ha.yml}'s on top (as Compose merges them), and
-	 * {@code ${REDIS_PASSWORD:-...}} set to this test's password.
+	 * {@code docker-compose.ha.yml}'s on top (as Compose merges them), and every
+	 * {@code ${REDIS_..._PASSWORD:-...}} set to this test's password.
 	 */
 	static Map<String, String> composeEnvironment(String service) {
 		Map<String, String> environment = new LinkedHashMap<>();
@@ -210,7 +220,7 @@ class SentinelFailoverTests {
 	}
 
 	private static String interpolate(String value) {
-		Matcher variable = Pattern.compile("\\$\\{REDIS_PASSWORD:-[^}]*}").matcher(value);
+		Matcher variable = Pattern.compile("\\$\\{REDIS_[A-Z_]*PASSWORD:-[^}]*}").matcher(value);
 		return variable.replaceAll(Matcher.quoteReplacement(PASSWORD));
 	}
 

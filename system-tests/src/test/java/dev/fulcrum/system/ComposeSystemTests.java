@@ -113,6 +113,32 @@ class ComposeSystemTests {
 		assertThat(TestHttp.get(stack.management() + "/actuator/health/readiness").statusCode()).isEqualTo(200);
 	}
 
+	/**
+	 * Each service is a Redis user of its own (docker/redis-users.acl, written into an
+	 * ACL file at Redis's start): with the worker's credentials, the signing keys and the
+	 * revocations are out of reach; the services themselves all work (the other tests).
+	 */
+	@Test
+	@Order(2)
+	void aServicesRedisUserReachesOnlyItsOwnKeys() {
+		String worker = redisCli("--user worker-service --pass \"$REDIS_WORKER_SERVICE_PASSWORD\"");
+		assertThat(stack.engine
+			.docker(Duration.ofSeconds(20), "exec", stack.container("redis", 1), "sh", "-c",
+					worker + " hset fulcrum:auth:jwks forged x; " + worker + " set 'fulcrum:revoked:{x}' 1; " + worker
+							+ " xlen 'fulcrum:{jobs}:stream'")
+			.output()).containsSubsequence("NOPERM", "NOPERM").doesNotContain("ERR");
+		String users = stack.engine
+			.docker(Duration.ofSeconds(20), "exec", stack.container("redis", 1), "sh", "-c",
+					redisCli("-a \"$REDIS_PASSWORD\"") + " acl users")
+			.output();
+		assertThat(users.lines().map(String::strip)).contains("default", "auth-service", "gateway", "api-service",
+				"worker-service");
+	}
+
+	private static String redisCli(String credentials) {
+		return "redis-cli --no-auth-warning " + credentials;
+	}
+
 	@Test
 	@Order(2)
 	void namesEachInstanceByItsReplicaNotByTheContainerHash() {
