@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 import dev.fulcrum.testsupport.TestHttp;
@@ -197,9 +198,7 @@ class AbuseSystemTests {
 			Jobs.awaitSucceeded(gateway, user, ids, Duration.ofMinutes(1));
 		}
 		String subject = subject(user);
-		RedisClient client = RedisClient.create(stack.redisUrl());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			RedisCommands<String, String> redis = connection.sync();
+		withRedis(stack.redisUrl(), (redis) -> {
 			List<String> keys = new ArrayList<>();
 			List<String> jobs = redis.zrange("fulcrum:{jobs}:user:" + subject, 0, -1);
 			jobs.forEach((id) -> keys.add("fulcrum:{jobs}:job:" + id));
@@ -216,10 +215,7 @@ class AbuseSystemTests {
 			System.out.printf("One account's jobs in Redis: %d keys, %d bytes, %d per job kept (bound %d)%n",
 					keys.size(), bytes, bytes / MAX_KEPT, PER_JOB_BOUND);
 			assertThat(bytes).isLessThanOrEqualTo(bound);
-		}
-		finally {
-			client.shutdown();
-		}
+		});
 	}
 
 	/**
@@ -409,18 +405,17 @@ class AbuseSystemTests {
 		}
 		assertThat(me(logins.get(0))).as("the oldest of 21 sessions, past the cap of 20").isEqualTo(401);
 		assertThat(me(logins.get(1))).isEqualTo(200);
+		HttpResponse<String> deleted = TestHttp.send("DELETE",
+				gateway + "/auth/sessions/" + logins.get(2).get("session_id").asString(), null, "Authorization",
+				"Bearer " + logins.get(3).get("access_token").asString());
+		assertThat(deleted.statusCode()).isEqualTo(204);
+		assertThat(me(logins.get(2))).as("a deleted session's token, at once, at the API").isEqualTo(401);
 
 		JsonNode last = logins.get(20);
 		long ends = System.currentTimeMillis() + 60_000;
-		RedisClient client = RedisClient.create(stack.redisUrl());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			connection.sync()
-				.hset("fulcrum:auth:session:{" + last.get("session_id").asString() + "}", "expiresAt",
-						String.valueOf(ends));
-		}
-		finally {
-			client.shutdown();
-		}
+		withRedis(stack.redisUrl(),
+				(redis) -> redis.hset("fulcrum:auth:session:{" + last.get("session_id").asString() + "}", "expiresAt",
+						String.valueOf(ends)));
 		JsonNode refreshed = TestHttp.json(TestHttp.post(gateway + "/auth/refresh",
 				TestHttp.toJson(Map.of("refresh_token", last.get("refresh_token").asString()))));
 		assertThat(refreshed.get("expires_in").asLong()).as("a minute of session left").isBetween(50L, 60L);
@@ -528,10 +523,15 @@ class AbuseSystemTests {
 			.isEqualTo(200);
 	}
 
-	private static void asUser(String user, java.util.function.Consumer<RedisCommands<String, String>> check) {
-		RedisClient client = RedisClient.create(stack.redisUrl(user));
+	private static void asUser(String user, Consumer<RedisCommands<String, String>> check) {
+		withRedis(stack.redisUrl(user), check);
+	}
+
+	/** Runs commands on the stack's Redis, connected with the URL's user and password. */
+	private static void withRedis(String url, Consumer<RedisCommands<String, String>> commands) {
+		RedisClient client = RedisClient.create(url);
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			check.accept(connection.sync());
+			commands.accept(connection.sync());
 		}
 		finally {
 			client.shutdown();
@@ -550,14 +550,10 @@ class AbuseSystemTests {
 	}
 
 	private static void maxmemory(String bytes) {
-		RedisClient client = RedisClient.create(stack.redisUrl());
-		try (StatefulRedisConnection<String, String> connection = client.connect()) {
-			connection.sync().configSet("maxmemory-policy", "noeviction");
-			connection.sync().configSet("maxmemory", bytes);
-		}
-		finally {
-			client.shutdown();
-		}
+		withRedis(stack.redisUrl(), (redis) -> {
+			redis.configSet("maxmemory-policy", "noeviction");
+			redis.configSet("maxmemory", bytes);
+		});
 	}
 
 	private static int me(JsonNode login) {
@@ -565,33 +561,31 @@ class AbuseSystemTests {
 			.statusCode();
 	}
 
+	/** A GET from one of the loopback addresses, as if from another client. */
 	private static HttpResponse<String> getFrom(String address, String path, String... headers) throws Exception {
-		HttpClient client = HttpClient.newBuilder()
-			.localAddress(InetAddress.getByName(address))
-			.connectTimeout(Duration.ofSeconds(5))
-			.build();
-		try (client) {
-			return client.send(HttpRequest.newBuilder(URI.create(gateway.replace("localhost", "127.0.0.1") + path))
-				.timeout(Duration.ofSeconds(10))
-				.headers(headers)
-				.GET()
-				.build(), HttpResponse.BodyHandlers.ofString());
-		}
+		return from(address, HttpRequest.newBuilder(gatewayUri(path)).headers(headers).GET());
 	}
 
 	/** A POST from one of the loopback addresses, as if from another client. */
 	private static HttpResponse<String> postFrom(String address, String path, String body) throws Exception {
-		HttpClient client = HttpClient.newBuilder()
+		return from(address,
+				HttpRequest.newBuilder(gatewayUri(path))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString(body)));
+	}
+
+	private static HttpResponse<String> from(String address, HttpRequest.Builder request) throws Exception {
+		try (HttpClient client = HttpClient.newBuilder()
 			.localAddress(InetAddress.getByName(address))
 			.connectTimeout(Duration.ofSeconds(5))
-			.build();
-		try (client) {
-			return client.send(HttpRequest.newBuilder(URI.create(gateway.replace("localhost", "127.0.0.1") + path))
-				.timeout(Duration.ofSeconds(10))
-				.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString(body))
-				.build(), HttpResponse.BodyHandlers.ofString());
+			.build()) {
+			return client.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
 		}
+	}
+
+	/** The gateway by its address, which the loopback addresses above connect to. */
+	private static URI gatewayUri(String path) {
+		return URI.create(gateway.replace("localhost", "127.0.0.1") + path);
 	}
 
 	private static String breakerState(String route) {

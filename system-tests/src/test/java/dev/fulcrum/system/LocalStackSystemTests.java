@@ -47,7 +47,12 @@ class LocalStackSystemTests {
 	@BeforeAll
 	@Timeout(value = 6, unit = TimeUnit.MINUTES)
 	static void up() {
-		stack = LocalStack.up();
+		// One user submits for seconds on end here (the Redis pause): far more jobs than
+		// a
+		// user may keep (docs/security.md), which would forget finished ones while the
+		// test
+		// still waits to see them succeed.
+		stack = LocalStack.up(Map.of("JOBS_MAX_UNFINISHED_PER_USER", "100000", "JOBS_MAX_KEPT_PER_USER", "200000"));
 	}
 
 	@AfterAll
