@@ -44,8 +44,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * One client abusing the running stack ({@code ./fulcrum up}, small limits set from the
  * environment): each test is one attack of issue 17, and asserts that it is refused or
- * contained and that every other client goes on as before. Each of them failed on the
- * code before the fix it tests.
+ * contained and that every other client goes on as before. Each asserts what the code did
+ * wrong before its fix (each javadoc says what that was); the full queue, the lockout and
+ * the retry storm were also run against jars of the old code, and failed there.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
