@@ -148,7 +148,7 @@ public final class Fulcrum {
 		this.out.printf("%nFulcrum is up in %.1fs:%n%n", (System.nanoTime() - started) / 1e9);
 		printTable(running, null);
 		String gateway = running.stream().filter((r) -> r.service().equals("gateway")).findFirst().orElseThrow().url();
-		writePrivately(options.home().resolve(MANAGEMENT_TOKEN_FILE), managementToken + "\n");
+		RedisBinary.writePrivately(options.home().resolve(MANAGEMENT_TOKEN_FILE), managementToken + "\n");
 		this.out.printf(
 				"%nManagement token (POST and DELETE on the management ports need it, for example to switch"
 						+ " the balancing strategy):%n  Authorization: Bearer %s%n  (also in %s)%n",
@@ -276,18 +276,6 @@ public final class Fulcrum {
 	/**
 	 * The state folder holds logs and the process table: readable by its owner only.
 	 */
-	/** Writes a file only its owner may read. */
-	private static void writePrivately(Path file, String text) {
-		try {
-			Files.deleteIfExists(file);
-			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			Files.writeString(file, text);
-		}
-		catch (IOException ex) {
-			throw LauncherException.failure("cannot write " + file + ": " + ex.getMessage());
-		}
-	}
-
 	private static void createPrivately(Path home) {
 		if (Files.exists(home)) {
 			return;

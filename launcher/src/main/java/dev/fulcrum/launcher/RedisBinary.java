@@ -40,16 +40,24 @@ final class RedisBinary {
 	 */
 	static Path writeConfig(Path home, String password, List<String> users) {
 		Path config = home.resolve("redis.conf");
+		writePrivately(config, "# Written by ./fulcrum up for this stack only.\nrequirepass " + password + "\n"
+				+ String.join("\n", users) + "\n");
+		return config;
+	}
+
+	/**
+	 * Writes a file only its owner may read (a secret of the stack), replacing any.
+	 * @param file the file
+	 * @param text what it holds
+	 */
+	static void writePrivately(Path file, String text) {
 		try {
-			Files.deleteIfExists(config);
-			Files.createFile(config,
-					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			Files.writeString(config, "# Written by ./fulcrum up for this stack only.\nrequirepass " + password + "\n"
-					+ String.join("\n", users) + "\n");
-			return config;
+			Files.deleteIfExists(file);
+			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			Files.writeString(file, text);
 		}
 		catch (IOException ex) {
-			throw LauncherException.failure("cannot write " + config + " (" + ex.getMessage() + ")");
+			throw LauncherException.failure("cannot write " + file + " (" + ex.getMessage() + ")");
 		}
 	}
 

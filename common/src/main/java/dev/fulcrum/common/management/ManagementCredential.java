@@ -64,7 +64,10 @@ public final class ManagementCredential {
 	public record Refusal(int status, String slug, String title, String detail) {
 
 		/**
-		 * The problem, as JSON.
+		 * The problem, as JSON. Written here, not with {@code Problems}: that class is
+		 * bound to the servlet API, which the reactive gateway does not have. Every
+		 * member but {@code instance} is a constant of this class, without characters to
+		 * escape; the path is cut to URL-safe characters.
 		 * @param instance the request's path
 		 * @return the body
 		 */

@@ -23,9 +23,12 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
 
 /**
  * Puts {@link ManagementCredential} in front of the actuator endpoints, in the management
@@ -98,9 +101,8 @@ public class ManagementCredentialConfiguration {
 		}
 
 		@Override
-		public Mono<Void> filter(org.springframework.web.server.ServerWebExchange exchange,
-				org.springframework.web.server.WebFilterChain chain) {
-			var request = exchange.getRequest();
+		public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+			ServerHttpRequest request = exchange.getRequest();
 			String path = request.getPath().value();
 			ManagementCredential.Refusal refusal = this.credential.check(request.getMethod().name(), path,
 					this.basePath, request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION));

@@ -43,7 +43,7 @@ final class RetryBudget {
 
 	/** Counts a client request to the service (once, however many attempts it takes). */
 	void requested(String service) {
-		ring(service).add(this.clock.getAsLong() / 1000, 1, 0);
+		ring(service).requested(this.clock.getAsLong() / 1000);
 	}
 
 	/**
@@ -74,10 +74,8 @@ final class RetryBudget {
 			this.retries = new long[seconds];
 		}
 
-		synchronized void add(long now, long requests, long retries) {
-			int slot = slot(now);
-			this.requests[slot] += requests;
-			this.retries[slot] += retries;
+		synchronized void requested(long now) {
+			this.requests[slot(now)]++;
 		}
 
 		synchronized boolean tryRetry(long now, int percent, int minRetries) {
