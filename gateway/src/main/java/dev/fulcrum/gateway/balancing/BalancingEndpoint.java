@@ -32,10 +32,13 @@ class BalancingEndpoint {
 
 	private final RouteLocator routes;
 
-	BalancingEndpoint(Balancer balancer, UpstreamPools pools, RouteLocator routes) {
+	private final BalancingProperties.SlowStart slowStart;
+
+	BalancingEndpoint(Balancer balancer, UpstreamPools pools, RouteLocator routes, BalancingProperties properties) {
 		this.balancer = balancer;
 		this.pools = pools;
 		this.routes = routes;
+		this.slowStart = properties.slowStart();
 	}
 
 	@ReadOperation
@@ -76,11 +79,11 @@ class BalancingEndpoint {
 		description.put("service", service);
 		description.put("strategy", this.balancer.strategy(route.getId()).name());
 		description.put("instances",
-				this.pools.all().getOrDefault(service, List.of()).stream().map(BalancingEndpoint::describe).toList());
+				this.pools.all().getOrDefault(service, List.of()).stream().map(this::describe).toList());
 		return description;
 	}
 
-	private static Map<String, Object> describe(Upstream upstream) {
+	private Map<String, Object> describe(Upstream upstream) {
 		Map<String, Object> description = new LinkedHashMap<>();
 		description.put("instance", upstream.id());
 		description.put("weight", upstream.weight());
@@ -91,6 +94,9 @@ class BalancingEndpoint {
 		description.put("healthy", upstream.healthy());
 		description.put("ejected", upstream.ejected(System.nanoTime()));
 		description.put("ejections", upstream.ejections());
+		description.put("draining", upstream.draining());
+		// The share of its normal traffic it takes while it warms up (slow start).
+		description.put("warmthPercent", Math.round(upstream.warmth(System.nanoTime(), this.slowStart) * 100));
 		return description;
 	}
 

@@ -19,11 +19,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ejection passive outlier ejection
  * @param health active health checks
  * @param retry retries of failed requests on another instance
+ * @param slowStart how an instance that joins takes its share gradually
  */
 @ConfigurationProperties("fulcrum.gateway.balancing")
 record BalancingProperties(@DefaultValue("round-robin") String defaultStrategy, Map<String, String> routes,
 		@DefaultValue("1.25") double hashBalanceFactor, @DefaultValue("fulcrum_sticky") String stickyCookie,
-		@DefaultValue Ejection ejection, @DefaultValue HealthChecks health, @DefaultValue Retry retry) {
+		@DefaultValue Ejection ejection, @DefaultValue HealthChecks health, @DefaultValue Retry retry,
+		@DefaultValue SlowStart slowStart) {
 
 	BalancingProperties {
 		routes = (routes != null) ? Map.copyOf(routes) : Map.of();
@@ -90,6 +92,31 @@ record BalancingProperties(@DefaultValue("round-robin") String defaultStrategy, 
 
 		public Retry {
 			statuses = List.copyOf(statuses);
+		}
+
+	}
+
+	/**
+	 * Slow start, as Envoy's: an instance that joins a running service (a new replica),
+	 * or comes back after failing its health checks, takes a growing share of the
+	 * requests over {@code window} instead of its full share at once, because a fresh JVM
+	 * is slow until its JIT has compiled the hot paths. Its share starts at
+	 * {@code minWeightPercent} and grows as
+	 * {@code (elapsed / window) ^ (1 / aggression)}. Applies to every strategy but
+	 * {@code ip-hash} and {@code cookie-sticky}, which place a client by who it is;
+	 * instances present at start-up start warm.
+	 *
+	 * @param window how long the ramp lasts ({@code 0s} turns slow start off)
+	 * @param minWeightPercent the share at the start, in percent of the full one
+	 * @param aggression 1 ramps linearly; more sends more traffic early
+	 */
+	record SlowStart(@DefaultValue("30s") Duration window, @DefaultValue("10") int minWeightPercent,
+			@DefaultValue("1.0") double aggression) {
+
+		SlowStart {
+			if (aggression <= 0 || minWeightPercent < 0 || minWeightPercent > 100) {
+				throw new IllegalArgumentException("slow-start needs aggression > 0 and min-weight-percent in 0..100");
+			}
 		}
 
 	}

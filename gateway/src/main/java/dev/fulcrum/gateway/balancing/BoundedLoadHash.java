@@ -35,6 +35,11 @@ final class BoundedLoadHash implements Strategy {
 	}
 
 	@Override
+	public boolean slowStarts() {
+		return false;
+	}
+
+	@Override
 	public Upstream choose(List<Upstream> candidates, Client client) {
 		Ring current = ringFor(candidates);
 		int totalInFlight = 0;

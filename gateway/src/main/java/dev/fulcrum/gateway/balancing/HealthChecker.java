@@ -47,9 +47,11 @@ class HealthChecker implements SmartLifecycle {
 	}
 
 	/**
-	 * A new instance (DNS found one more replica, which may still be starting) takes
-	 * requests once its first health check passes, checked every second until then: it
-	 * joins about a second after it is ready, and no request meets it before.
+	 * A new instance (DNS or its file named one more replica, which may still be
+	 * starting) takes requests once its first health check passes, checked every second
+	 * until then: it joins about a second after it is ready, and no request meets it
+	 * before. From then on it warms up (slow start), as one does that comes back after
+	 * failing its checks.
 	 */
 	private void join(String service, Upstream upstream) {
 		String path = this.policy.paths().get(service);
@@ -118,6 +120,9 @@ class HealthChecker implements SmartLifecycle {
 	private void record(String service, Upstream upstream, boolean passed) {
 		boolean joining = upstream.joining();
 		if (upstream.countCheck(passed, this.policy)) {
+			if (upstream.healthy()) {
+				upstream.warmUp(System.nanoTime());
+			}
 			if (joining) {
 				logger.info("Health check passes: " + service + " instance " + upstream.id() + " joins");
 			}

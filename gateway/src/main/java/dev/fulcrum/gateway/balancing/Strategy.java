@@ -26,6 +26,15 @@ interface Strategy {
 	}
 
 	/**
+	 * Whether an instance that is warming up may be passed over for another (slow start).
+	 * Not for strategies that place a client by who it is: a client's instance is its
+	 * instance, warm or not.
+	 */
+	default boolean slowStarts() {
+		return !pins();
+	}
+
+	/**
 	 * Who sends a request, as far as balancing cares.
 	 *
 	 * @param address the client's address (from {@code X-Forwarded-For} only behind a

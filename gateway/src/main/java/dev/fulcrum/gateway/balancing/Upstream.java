@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One instance of an upstream service, with what this gateway knows of it: requests in
- * flight, a peak-EWMA of its response time, counts of requests and errors, and whether it
- * is taken out (failed health checks, or ejected after consecutive failures).
+ * flight, a peak-EWMA of its response time, counts of requests and errors, whether it is
+ * taken out (failed health checks, ejected after consecutive failures, or draining before
+ * it is stopped), and whether it is still warming up.
  */
 final class Upstream {
 
@@ -43,6 +44,11 @@ final class Upstream {
 	private volatile long ejectedUntil;
 
 	private volatile boolean healthy = true;
+
+	private volatile boolean draining;
+
+	/** When it (re)joined and began its slow start; 0 when it is warm. */
+	private volatile long warmingSince;
 
 	/** Health checks in a row with the same result; touched by the checker only. */
 	private int checksInARow;
@@ -116,9 +122,53 @@ final class Upstream {
 		return this.ejections.sum();
 	}
 
-	/** Whether it may take requests: healthy by its checks, and not ejected. */
+	/**
+	 * Whether it may take requests: healthy by its checks, and not ejected. (Draining is
+	 * apart: {@link UpstreamPools#available} leaves a draining instance out even in panic
+	 * mode.)
+	 */
 	boolean available(long nowNanos) {
 		return this.healthy && (!this.ejected || nowNanos - this.ejectedUntil >= 0);
+	}
+
+	/** Whether it is being taken out: no new request, those under way finish. */
+	boolean draining() {
+		return this.draining;
+	}
+
+	void drain(boolean draining) {
+		this.draining = draining;
+	}
+
+	/**
+	 * Starts its slow start: it has just joined, or come back after failing its health
+	 * checks, and its JVM may not have compiled its hot paths yet.
+	 */
+	void warmUp(long nowNanos) {
+		this.warmingSince = (nowNanos == 0) ? 1 : nowNanos;
+	}
+
+	/**
+	 * The share of its normal traffic it should take now: from {@code minWeightPercent}
+	 * when it joined up to 1 at the end of the window, along
+	 * {@code (elapsed / window) ^ (1 / aggression)} (Envoy's slow start).
+	 * @param nowNanos the time ({@link System#nanoTime()})
+	 * @param policy the slow start
+	 * @return a factor in (0, 1]; 1 when it is warm
+	 */
+	double warmth(long nowNanos, BalancingProperties.SlowStart policy) {
+		long since = this.warmingSince;
+		if (since == 0) {
+			return 1;
+		}
+		long window = policy.window().toNanos();
+		long elapsed = nowNanos - since;
+		if (window <= 0 || elapsed >= window) {
+			this.warmingSince = 0;
+			return 1;
+		}
+		double ramp = Math.pow(Math.max(0, elapsed) / (double) window, 1 / policy.aggression());
+		return Math.max(policy.minWeightPercent() / 100.0, ramp);
 	}
 
 	boolean healthy() {

@@ -1,8 +1,12 @@
 package dev.fulcrum.gateway.balancing;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,9 +30,11 @@ import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * The instances of every upstream service, by service name (the host of an
- * {@code lb://service} route): from the static list, or from DNS, looked up at start and
- * again every {@code dnsRefresh}. An instance that stays in DNS keeps its state (requests
- * in flight, latency, ejection); one that leaves is dropped, one that appears is added.
+ * {@code lb://service} route): from the static list, from DNS (looked up at start and
+ * again every {@code dnsRefresh}), or from a file (read at start and again when it
+ * changes, checked every {@code fileRefresh}). An instance that stays keeps its state
+ * (requests in flight, latency, ejection); one that leaves is dropped, one that appears
+ * is added, and one that the file marks draining takes no new request.
  */
 @Component
 class UpstreamPools implements DisposableBean {
@@ -41,8 +47,14 @@ class UpstreamPools implements DisposableBean {
 
 	private final List<BiConsumer<String, Upstream>> newInstanceListeners = new CopyOnWriteArrayList<>();
 
-	/** The services looked up in DNS at least once. */
+	/** The services looked up in DNS, or read from their file, at least once. */
 	private final Set<String> lookedUp = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * What identifies the version of each service's file last read: its time, size and
+	 * inode (which a rename always changes).
+	 */
+	private final Map<String, List<Object>> fileVersions = new ConcurrentHashMap<>();
 
 	private final Resolver resolver;
 
@@ -57,40 +69,57 @@ class UpstreamPools implements DisposableBean {
 		this.resolver = resolver;
 		properties.upstreams()
 			.forEach((service, urls) -> this.pools.put(service, urls.stream().map(UpstreamPools::upstream).toList()));
-		if (properties.dns().isEmpty()) {
+		Map<String, Path> files = new LinkedHashMap<>(properties.files());
+		files.keySet().removeAll(properties.dns().keySet());
+		if (properties.dns().isEmpty() && files.isEmpty()) {
 			this.refresher = null;
 			return;
 		}
 		// The JVM keeps each answer for 1 s (GatewayApplication sets it before the first
 		// look-up; set here, it would come too late to count).
 		properties.dns().forEach(this::lookUp);
-		this.refresher = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("dns-refresh").factory());
-		long period = properties.dnsRefresh().toMillis();
-		this.refresher.scheduleWithFixedDelay(() -> properties.dns().forEach(this::lookUp), period, period,
-				TimeUnit.MILLISECONDS);
+		files.forEach(this::read);
+		this.refresher = Executors
+			.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("upstream-refresh").factory());
+		if (!properties.dns().isEmpty()) {
+			long period = properties.dnsRefresh().toMillis();
+			this.refresher.scheduleWithFixedDelay(() -> properties.dns().forEach(this::lookUp), period, period,
+					TimeUnit.MILLISECONDS);
+		}
+		if (!files.isEmpty()) {
+			long period = properties.fileRefresh().toMillis();
+			this.refresher.scheduleWithFixedDelay(() -> files.forEach(this::read), period, period,
+					TimeUnit.MILLISECONDS);
+		}
 	}
 
 	/**
-	 * The instances of a service that may take requests: healthy and not ejected. When
-	 * none is, all of them (panic mode, as Envoy's): better to try an instance that may
-	 * have recovered than to refuse every request. Empty only for an unknown service, or
-	 * one whose name has no address.
+	 * The instances of a service that may take requests: healthy, not ejected, not
+	 * draining. When none is, all that are not draining (panic mode, as Envoy's): better
+	 * to try an instance that may have recovered than to refuse every request; and when
+	 * all are draining, all of them. Empty only for an unknown service, or one whose name
+	 * or file has no instance.
 	 */
 	List<Upstream> available(String service) {
 		List<Upstream> all = this.pools.getOrDefault(service, List.of());
 		long now = System.nanoTime();
 		int available = 0;
+		int draining = 0;
 		for (Upstream upstream : all) {
-			if (upstream.available(now)) {
+			if (upstream.draining()) {
+				draining++;
+			}
+			else if (upstream.available(now)) {
 				available++;
 			}
 		}
-		if (available == all.size() || available == 0) {
+		if (available == all.size() || draining == all.size()) {
 			return all;
 		}
-		List<Upstream> some = new ArrayList<>(available);
+		boolean panic = available == 0;
+		List<Upstream> some = new ArrayList<>(panic ? all.size() - draining : available);
 		for (Upstream upstream : all) {
-			if (upstream.available(now)) {
+			if (!upstream.draining() && (panic || upstream.available(now))) {
 				some.add(upstream);
 			}
 		}
@@ -134,26 +163,67 @@ class UpstreamPools implements DisposableBean {
 			logger.warn("Looking up " + url.getHost() + " failed; keeping its instances: " + ex.getMessage());
 			return;
 		}
+		List<UpstreamFile.Member> members = new ArrayList<>();
+		for (InetAddress address : addresses) {
+			members.add(new UpstreamFile.Member(
+					UriComponentsBuilder.fromUri(url).host(address.getHostAddress()).build().toUri(), false));
+		}
+		update(service, members, "DNS (" + url.getHost() + ")");
+	}
+
+	/**
+	 * Reads a service's file if it changed since the last read, and updates its
+	 * instances; keeps them if the file cannot be read or is malformed. A file that does
+	 * not exist (yet) is a service with no instance.
+	 */
+	void read(String service, Path file) {
+		try {
+			List<Object> version = List.of();
+			if (Files.exists(file)) {
+				BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+				version = Arrays.asList(attributes.lastModifiedTime(), attributes.size(), attributes.fileKey());
+			}
+			if (version.equals(this.fileVersions.put(service, version)) && this.lookedUp.contains(service)) {
+				return;
+			}
+			update(service, UpstreamFile.read(file).orElse(List.of()), file.toString());
+		}
+		catch (IOException | RuntimeException ex) {
+			this.fileVersions.remove(service);
+			logger.warn("Reading " + file + " failed; keeping the instances of " + service + ": " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * Makes the members the instances of a service: known ones keep their state, new ones
+	 * are announced (after the first update) before any request can reach them.
+	 */
+	private void update(String service, List<UpstreamFile.Member> members, String source) {
 		Map<String, Upstream> known = new LinkedHashMap<>();
 		this.pools.getOrDefault(service, List.of()).forEach((upstream) -> known.put(upstream.id(), upstream));
 		List<Upstream> next = new ArrayList<>();
 		boolean first = this.lookedUp.add(service);
-		for (InetAddress address : addresses) {
-			URI instance = UriComponentsBuilder.fromUri(url).host(address.getHostAddress()).build().toUri();
-			Upstream upstream = known.get(Upstream.idOf(instance));
+		for (UpstreamFile.Member member : members) {
+			Upstream upstream = known.get(Upstream.idOf(member.url()));
 			if (upstream == null) {
-				upstream = upstream(instance);
+				upstream = upstream(member.url());
+				upstream.drain(member.draining());
 				if (!first) {
 					Upstream added = upstream;
 					this.newInstanceListeners.forEach((listener) -> listener.accept(service, added));
 				}
+			}
+			else if (upstream.draining() != member.draining()) {
+				upstream.drain(member.draining());
+				logger.info(service + " instance " + upstream.id()
+						+ (member.draining() ? " is draining: no new request" : " takes requests again"));
 			}
 			next.add(upstream);
 		}
 		next.sort((a, b) -> a.id().compareTo(b.id()));
 		List<Upstream> previous = this.pools.put(service, List.copyOf(next));
 		if (!next.equals(previous)) {
-			logger.info(service + " instances from DNS (" + url.getHost() + "): " + next);
+			logger.info(service + " instances from " + source + ": " + next);
 			this.listeners.forEach((listener) -> listener.accept(service, List.copyOf(next)));
 		}
 	}

@@ -40,7 +40,11 @@ import static org.awaitility.Awaitility.await;
 				"spring.cloud.gateway.server.webflux.trusted-proxies=127\\.0\\.0\\.1",
 				"fulcrum.gateway.balancing.ejection.base-time=1s", "fulcrum.gateway.balancing.health.interval=200ms",
 				"fulcrum.gateway.balancing.health.paths.api-service=/health",
-				"fulcrum.management.token=" + BalancingTests.TOKEN })
+				// Backends taken out and back here would otherwise warm up slowly for 30
+				// s
+				// and skew the shares the next test counts (slow start:
+				// FileRoutingTests).
+				"fulcrum.gateway.balancing.slow-start.window=0s", "fulcrum.management.token=" + BalancingTests.TOKEN })
 @Import(TestRedisConfiguration.class)
 class BalancingTests {
 

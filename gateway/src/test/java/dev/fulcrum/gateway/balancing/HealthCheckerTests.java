@@ -28,8 +28,8 @@ class HealthCheckerTests {
 	/** 127.0.0.2 is there from the start; the backend, on 127.0.0.1, is added later. */
 	final List<String> answers = new ArrayList<>(List.of("127.0.0.2"));
 
-	final UpstreamPools pools = new UpstreamPools(
-			new UpstreamProperties(Map.of(), Map.of("api-service", this.name), Duration.ofHours(1)), (host) -> {
+	final UpstreamPools pools = new UpstreamPools(new UpstreamProperties(Map.of(), Map.of("api-service", this.name),
+			Duration.ofHours(1), Map.of(), Duration.ofHours(1)), (host) -> {
 				List<InetAddress> addresses = new ArrayList<>();
 				for (String answer : this.answers) {
 					addresses.add(InetAddress.getByName(answer));
@@ -42,7 +42,8 @@ class HealthCheckerTests {
 					new BalancingProperties.Ejection(5, Duration.ofSeconds(10), Duration.ofMinutes(5)),
 					new BalancingProperties.HealthChecks(Duration.ofHours(1), Duration.ofSeconds(1), 2, 2,
 							Map.of("api-service", "/health")),
-					new BalancingProperties.Retry(2, List.of(502, 503, 504), 20, 10, Duration.ofSeconds(10))));
+					new BalancingProperties.Retry(2, List.of(502, 503, 504), 20, 10, Duration.ofSeconds(10)),
+					new BalancingProperties.SlowStart(Duration.ofSeconds(30), 10, 1.0)));
 
 	@AfterEach
 	void stop() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Outlier ejection and health-check thresholds of one instance.
+ * Outlier ejection, health-check thresholds and slow start of one instance.
  */
 class UpstreamTests {
 
@@ -86,6 +86,33 @@ class UpstreamTests {
 
 	private static long seconds(long seconds) {
 		return Duration.ofSeconds(seconds).toNanos();
+	}
+
+	@Test
+	void warmsUpFromTheMinimumShareToTheFullOneOverTheWindow() {
+		BalancingProperties.SlowStart slowStart = new BalancingProperties.SlowStart(Duration.ofSeconds(30), 10, 1.0);
+		assertThat(this.upstream.warmth(seconds(5), slowStart)).as("present from the start").isEqualTo(1.0);
+		this.upstream.warmUp(seconds(100));
+		assertThat(this.upstream.warmth(seconds(100), slowStart)).as("just joined").isEqualTo(0.10);
+		assertThat(this.upstream.warmth(seconds(101), slowStart)).as("the floor, not 1/30").isEqualTo(0.10);
+		assertThat(this.upstream.warmth(seconds(115), slowStart)).as("half-way, linear").isEqualTo(0.5);
+		assertThat(this.upstream.warmth(seconds(130), slowStart)).as("after the window").isEqualTo(1.0);
+		assertThat(this.upstream.warmth(seconds(115), slowStart)).as("warm for good").isEqualTo(1.0);
+	}
+
+	@Test
+	void aMoreAggressiveSlowStartSendsMoreEarly() {
+		BalancingProperties.SlowStart aggressive = new BalancingProperties.SlowStart(Duration.ofSeconds(30), 10, 2.0);
+		this.upstream.warmUp(seconds(100));
+		assertThat(this.upstream.warmth(seconds(107) + seconds(1) / 2, aggressive)).isCloseTo(0.5,
+				org.assertj.core.data.Offset.offset(1e-9));
+	}
+
+	@Test
+	void aZeroWindowTurnsSlowStartOff() {
+		this.upstream.warmUp(seconds(100));
+		assertThat(this.upstream.warmth(seconds(100), new BalancingProperties.SlowStart(Duration.ZERO, 10, 1.0)))
+			.isEqualTo(1.0);
 	}
 
 }
