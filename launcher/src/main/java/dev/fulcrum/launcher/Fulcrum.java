@@ -33,9 +33,14 @@ public final class Fulcrum {
 	private static final String USAGE = """
 			Usage: ./fulcrum <command> [options]
 
-			  up       start Redis, auth-service, api-service x2, worker-service x2 and the gateway
+			  up       start Redis, auth-service, api-service x2, worker-service x2, the gateway, and a
+			           supervisor that restarts what dies
 			           --api N            api-service replicas (default 2)
 			           --workers N        worker-service replicas (default 2)
+			           --autoscale        scale the api-service on CPU and the workers on the queue's lag,
+			                              as a Kubernetes HPA would (docs/scaling.md)
+			           --max-api N        with --autoscale: the most api-service replicas (default 4)
+			           --max-workers N    with --autoscale: the most worker-service replicas (default 4)
 			           --port-offset N    add N to every default port (run a second stack beside the first)
 			           --free-ports       use any free ports (the table shows which)
 			           --lb STRATEGY      the gateway's balancing: round-robin (default), random, weighted,
@@ -43,7 +48,8 @@ public final class Fulcrum {
 			           --timeout SECONDS  how long to wait for every instance to be healthy (default 180)
 			           --build            rebuild the jars first (./mvnw -DskipTests package)
 			  down     stop everything the last 'up' started
-			  status   show what runs and whether it is healthy (exit 0 only if all are)
+			  status   show what runs, whether it is healthy (exit 0 only if all are), the replicas and the
+			           supervisor's last decisions
 			  logs [SERVICE|INSTANCE] [--no-follow]
 			           follow the logs of all instances, of one service, or of one instance
 			  help     show this text
@@ -72,6 +78,11 @@ public final class Fulcrum {
 	}
 
 	public static void main(String[] args) {
+		if (args.length == 2 && args[0].equals(Supervisor.COMMAND)) {
+			// Not for users: how up starts the supervisor, from the same jar.
+			Supervisor.main(new String[] { args[1] });
+			return;
+		}
 		Path root = Path.of(System.getProperty("fulcrum.root", "")).toAbsolutePath().normalize();
 		int exitCode = new Fulcrum(root, System.getenv(), System.out, System.err).run(List.of(args));
 		System.exit(exitCode);
@@ -123,7 +134,12 @@ public final class Fulcrum {
 		RedisUsers redisUsers = RedisUsers.generate();
 		String managementToken = this.environment.getOrDefault("MANAGEMENT_TOKEN", RedisBinary.newPassword());
 		List<Instance> plan = StackPlan.plan(options, layout, externalRedis, redisUsers, managementToken);
+		Autoscaling autoscaling = Autoscaling.of(options, this.environment);
 		Stack.checkPortsFree(plan);
+		if (!Files.exists(layout.root().resolve("launcher/target/launcher.jar"))) {
+			throw LauncherException.failure("missing launcher/target/launcher.jar (the supervisor runs from it); build"
+					+ " it with ./mvnw -DskipTests package");
+		}
 		for (Instance instance : plan) {
 			if (!instance.service().equals(StackPlan.REDIS) && !Files.exists(layout.jar(instance.service()))) {
 				throw LauncherException.failure("missing " + Stack.relative(layout.jar(instance.service()))
@@ -142,9 +158,19 @@ public final class Fulcrum {
 			RedisBinary.install(options.home());
 			RedisBinary.writeConfig(options.home(), redisUsers.admin(), redisUsers.directives(this.root));
 		}
+		UpstreamFile.write(UpstreamFile.of(options.home(), Autoscaling.API),
+				plan.stream()
+					.filter((instance) -> instance.service().equals(Autoscaling.API))
+					.map((instance) -> "http://127.0.0.1:" + instance.port())
+					.toList(),
+				java.util.Set.of());
+		PlanFile.write(options.home(), new PlanFile.Plan(plan, autoscaling, adminRedis(plan, externalRedis, redisUsers),
+				"http://127.0.0.1:" + plan.getLast().environment().get("MANAGEMENT_PORT")));
 		this.out.printf("Starting %d processes (logs in %s) ...%n", plan.size(),
 				Stack.relative(options.home().resolve("logs")));
-		List<Running> running = new Stack(options.home(), this.out, this.err).up(plan, options.startTimeout());
+		Stack stack = new Stack(options.home(), this.out, this.err);
+		List<Running> running = stack.up(plan, options.startTimeout());
+		running = stack.startSupervisor(StackPlan.supervisor(layout), running);
 		this.out.printf("%nFulcrum is up in %.1fs:%n%n", (System.nanoTime() - started) / 1e9);
 		printTable(running, null);
 		String gateway = running.stream().filter((r) -> r.service().equals("gateway")).findFirst().orElseThrow().url();
@@ -163,7 +189,12 @@ public final class Fulcrum {
 			this.out.println("fulcrum: nothing is running from " + Stack.relative(options.home()));
 			return 0;
 		}
-		int stopped = Stack.stop(running).size();
+		// The supervisor first, then the table again: it may have started or stopped
+		// instances since the first read.
+		int stopped = Stack.stop(running.stream().filter((r) -> r.service().equals(Supervisor.SERVICE)).toList())
+			.size();
+		running = StackState.read(options.home());
+		stopped += Stack.stop(running).size();
 		List<Running> survivors = running.stream().filter((r) -> r.process().isPresent()).toList();
 		if (!survivors.isEmpty()) {
 			StackState.write(options.home(), survivors);
@@ -188,7 +219,49 @@ public final class Fulcrum {
 			.toList();
 		List<String> states = health.stream().map(CompletableFuture::join).toList();
 		printTable(running, states);
+		printScaling(options.home(), running);
 		return states.stream().allMatch("UP"::equals) ? 0 : 1;
+	}
+
+	/** The replicas of each service, and what the supervisor measured and decided. */
+	private void printScaling(Path home, List<Running> running) {
+		Map<String, Long> replicas = new java.util.LinkedHashMap<>();
+		running.forEach((r) -> replicas.merge(r.service(), 1L, Long::sum));
+		replicas.remove(Supervisor.SERVICE);
+		this.out.printf("%nReplicas: %s%n", String.join(", ",
+				replicas.entrySet().stream().map((entry) -> entry.getKey() + " " + entry.getValue()).toList()));
+		java.util.Properties status = new java.util.Properties();
+		try (var reader = Files.newBufferedReader(home.resolve(Supervisor.STATUS))) {
+			status.load(reader);
+		}
+		catch (IOException ex) {
+			return;
+		}
+		this.out.println("Autoscaling: " + status.getProperty("autoscale", "?"));
+		for (String service : Autoscaling.SERVICES) {
+			String measured = status.getProperty(service + ".measured");
+			if (measured != null) {
+				this.out.printf("  %-15s %s%n", service, measured);
+			}
+		}
+		if (status.containsKey("decision.0")) {
+			this.out.println("Last scaling decisions (newest first; all in " + Stack.relative(home.resolve("logs"))
+					+ "/supervisor.log):");
+			for (int i = 0; status.containsKey("decision." + i); i++) {
+				this.out.println("  " + status.getProperty("decision." + i));
+			}
+		}
+	}
+
+	/**
+	 * The administrator's URL of the stack's Redis: the supervisor reads the queue's lag.
+	 */
+	private static URI adminRedis(List<Instance> plan, URI externalRedis, RedisUsers users) {
+		if (externalRedis != null) {
+			return externalRedis;
+		}
+		Instance redis = plan.stream().filter((i) -> i.service().equals(StackPlan.REDIS)).findFirst().orElseThrow();
+		return URI.create("redis://:" + users.admin() + "@127.0.0.1:" + redis.port());
 	}
 
 	private int logs(Options options) {

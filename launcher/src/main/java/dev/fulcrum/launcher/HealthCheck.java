@@ -10,7 +10,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * How the launcher tells that an instance is ready. Every check is bounded by a short
@@ -31,6 +34,51 @@ sealed interface HealthCheck {
 	 * @return a URL
 	 */
 	String target();
+
+	/**
+	 * The check whose {@link #target()} this is.
+	 * @param target a health URL, a {@code redis://} URL or a {@code file:} path
+	 * @return the check
+	 */
+	static HealthCheck parse(String target) {
+		if (target.startsWith("redis")) {
+			return RedisPing.of(URI.create(target));
+		}
+		if (target.startsWith(Heartbeat.PREFIX)) {
+			return new Heartbeat(Path.of(target.substring(Heartbeat.PREFIX.length())));
+		}
+		return new Http(target);
+	}
+
+	/**
+	 * A process that touches a file every second (the supervisor): alive while the file
+	 * is fresh, so a supervisor that hangs shows as down, not only one that died.
+	 *
+	 * @param file the file it touches
+	 */
+	record Heartbeat(Path file) implements HealthCheck {
+
+		static final String PREFIX = "file:";
+
+		static final Duration STALE = Duration.ofSeconds(10);
+
+		@Override
+		public boolean isHealthy() {
+			try {
+				Instant touched = Files.getLastModifiedTime(this.file).toInstant();
+				return touched.isAfter(Instant.now().minus(STALE));
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		}
+
+		@Override
+		public String target() {
+			return PREFIX + this.file;
+		}
+
+	}
 
 	/**
 	 * A Spring Boot actuator health endpoint: ready when it answers 200 with status UP.

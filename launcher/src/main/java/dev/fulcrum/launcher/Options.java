@@ -20,9 +20,13 @@ import java.util.Set;
  * @param follow whether {@code logs} keeps following
  * @param logsOf the service or instance whose logs to show, or {@code null} for all
  * @param balancing the gateway's balancing strategy, or {@code null} for its default
+ * @param autoscale whether the supervisor scales the api-service and the workers
+ * @param maxApi with {@code autoscale}: the most api-service instances
+ * @param maxWorkers with {@code autoscale}: the most worker-service instances
  */
 record Options(String command, Path home, int apiReplicas, int workerReplicas, int portOffset, boolean freePorts,
-		Duration startTimeout, boolean follow, String logsOf, String balancing) {
+		Duration startTimeout, boolean follow, String logsOf, String balancing, boolean autoscale, int maxApi,
+		int maxWorkers) {
 
 	static final int MAX_REPLICAS = 20;
 
@@ -34,8 +38,9 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			"least-connections", "latency");
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("up",
-			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home", "--lb"), "down",
-			Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help",
+			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home", "--lb", "--autoscale",
+					"--max-api", "--max-workers"),
+			"down", Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help",
 			Set.of("--home"));
 
 	/**
@@ -63,6 +68,9 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 		boolean follow = true;
 		String logsOf = null;
 		String balancing = null;
+		boolean autoscale = false;
+		Integer maxApi = null;
+		Integer maxWorkers = null;
 		for (int i = 1; i < args.size(); i++) {
 			String word = args.get(i);
 			if (!word.startsWith("-")) {
@@ -78,6 +86,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			}
 			switch (name) {
 				case "--free-ports" -> free = true;
+				case "--autoscale" -> autoscale = true;
 				case "--no-follow" -> follow = false;
 				default -> {
 					String value;
@@ -97,6 +106,8 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 						case "--timeout" -> timeout = Duration.ofSeconds(integer(name, value, 5, 3600));
 						case "--home" -> home = Path.of(value);
 						case "--lb" -> balancing = strategy(value);
+						case "--max-api" -> maxApi = integer(name, value, 1, MAX_REPLICAS);
+						case "--max-workers" -> maxWorkers = integer(name, value, 1, MAX_REPLICAS);
 						default -> throw new IllegalStateException(name);
 					}
 				}
@@ -105,8 +116,16 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 		if (free && offset != 0) {
 			throw LauncherException.usage("--free-ports and --port-offset exclude each other");
 		}
+		if (!autoscale && (maxApi != null || maxWorkers != null)) {
+			throw LauncherException.usage("--max-api and --max-workers go with --autoscale");
+		}
+		int mostApi = (maxApi != null) ? maxApi : Math.max(4, api);
+		int mostWorkers = (maxWorkers != null) ? maxWorkers : Math.max(4, workers);
+		if (mostApi < api || mostWorkers < workers) {
+			throw LauncherException.usage("--max-api and --max-workers cannot be below --api and --workers");
+		}
 		return new Options(command, home.toAbsolutePath().normalize(), api, workers, offset, free, timeout, follow,
-				logsOf, balancing);
+				logsOf, balancing, autoscale, mostApi, mostWorkers);
 	}
 
 	private static String strategy(String value) {

@@ -118,13 +118,21 @@ final class Stack {
 		if (this.interrupted) {
 			throw LauncherException.failure("interrupted");
 		}
-		Process process = start(instance);
+		Process process = spawn(this.home, instance, false);
 		running.add(Running.of(instance, process.toHandle()));
 		StackState.write(this.home, running);
 		return process;
 	}
 
-	private Process start(Instance instance) {
+	/**
+	 * Starts one instance in a session of its own, its output in its log.
+	 * @param home the state folder, the process's working folder
+	 * @param instance what to start
+	 * @param append whether to keep what its log holds (a restart: the log says why the
+	 * last one died)
+	 * @return the process
+	 */
+	static Process spawn(Path home, Instance instance, boolean append) {
 		try {
 			Files.createDirectories(instance.log().getParent());
 			List<String> command = new ArrayList<>();
@@ -132,9 +140,10 @@ final class Stack {
 				command.add("/usr/bin/setsid");
 			}
 			command.addAll(instance.command());
-			ProcessBuilder builder = new ProcessBuilder(command).directory(this.home.toFile())
+			File log = instance.log().toFile();
+			ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile())
 				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.to(instance.log().toFile()))
+				.redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log))
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 			// Settings from the user's shell must not override what the plan decided
 			// (ports, Redis).
@@ -188,22 +197,41 @@ final class Stack {
 	}
 
 	/**
-	 * Stops the given processes, front to back: the gateway first (no new requests come
-	 * in), then the services (they finish what they hold while Redis still answers),
-	 * Redis last. Each tier gets SIGTERM, then SIGKILL after the grace period. A pid that
-	 * now belongs to another program is left alone.
+	 * Starts the supervisor of a stack that is up, and records it with the rest.
+	 * @param supervisor the supervisor's instance
+	 * @param running the stack's processes
+	 * @return the processes, the supervisor with them
+	 */
+	synchronized List<Running> startSupervisor(Instance supervisor, List<Running> running) {
+		List<Running> all = new ArrayList<>(running);
+		Process process = spawn(this.home, supervisor, false);
+		all.add(Running.of(supervisor, process.toHandle()));
+		// The supervisor waits for this line before it reads or writes the table.
+		StackState.write(this.home, all);
+		return List.copyOf(all);
+	}
+
+	/**
+	 * Stops the given processes, front to back: the supervisor first (nothing is
+	 * restarted any more), the gateway (no new requests come in), then the services (they
+	 * finish what they hold while Redis still answers), Redis last. Each tier gets
+	 * SIGTERM, then SIGKILL after the grace period. A pid that now belongs to another
+	 * program is left alone.
 	 * @param processes what to stop
 	 * @return the processes that were running and are now stopped
 	 */
 	static List<Running> stop(List<Running> processes) {
 		List<Running> stopped = new ArrayList<>();
-		for (int tier = 2; tier >= 0; tier--) {
+		for (int tier = 3; tier >= 0; tier--) {
 			int current = tier;
 			List<Running> group = processes.stream().filter((r) -> tier(r) == current).toList();
 			List<ProcessHandle> live = new ArrayList<>();
 			for (Running running : group) {
 				running.process().ifPresent((process) -> {
-					List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+					// The supervisor's children are instances it started: each is stopped
+					// in its own tier, not with the supervisor.
+					List<ProcessHandle> tree = new ArrayList<>(
+							running.service().equals(Supervisor.SERVICE) ? List.of() : process.descendants().toList());
 					tree.add(process);
 					tree.forEach(ProcessHandle::destroy);
 					live.addAll(tree);
@@ -229,6 +257,7 @@ final class Stack {
 		return switch (running.service()) {
 			case StackPlan.REDIS -> 0;
 			case "gateway" -> 2;
+			case Supervisor.SERVICE -> 3;
 			default -> 1;
 		};
 	}
@@ -252,7 +281,7 @@ final class Stack {
 		}
 	}
 
-	private static boolean isFree(int port) {
+	static boolean isFree(int port) {
 		// Bound like the services (loopback, SO_REUSEADDR): a listener anywhere on the
 		// port still
 		// conflicts, connections in TIME_WAIT after a recent down do not.

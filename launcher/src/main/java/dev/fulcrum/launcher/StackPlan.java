@@ -70,7 +70,9 @@ final class StackPlan {
 		List<Instance> workers = replicas(layout, ports, "worker-service", 8095, false, options.workerReplicas(),
 				redisUrl, management);
 		Map<String, String> upstreams = new LinkedHashMap<>(verifier);
-		upstreams.put("API_SERVICE_URLS", urls(api));
+		// The API replicas come and go (the supervisor restarts and scales them): the
+		// gateway follows the file the launcher keeps of them.
+		upstreams.put("API_SERVICE_FILE", UpstreamFile.of(layout.home(), "api-service").toString());
 		upstreams.put("AUTH_SERVICE_URLS", urls(auth));
 		if (options.balancing() != null) {
 			upstreams.put("GATEWAY_LB_STRATEGY", options.balancing());
@@ -110,6 +112,45 @@ final class StackPlan {
 					javaCommand(layout, service), environment, layout.log(name)));
 		}
 		return instances;
+	}
+
+	/**
+	 * One more replica of a service, planned like another of its instances.
+	 * @param template an instance of the service
+	 * @param name the new instance's name ({@code api-service-3})
+	 * @param port its port
+	 * @param managementPort its management port, or 0 when the service has none
+	 * @param log its log file
+	 * @return the instance
+	 */
+	static Instance replica(Instance template, String name, int port, int managementPort, Path log) {
+		Map<String, String> environment = new LinkedHashMap<>(template.environment());
+		environment.put("INSTANCE_ID", name);
+		environment.put("SERVER_PORT", String.valueOf(port));
+		int healthPort = port;
+		if (managementPort != 0) {
+			environment.put("MANAGEMENT_PORT", String.valueOf(managementPort));
+			healthPort = managementPort;
+		}
+		return new Instance(name, template.service(), port, "http://localhost:" + port,
+				new HealthCheck.Http("http://127.0.0.1:" + healthPort + "/actuator/health/readiness"),
+				template.command(), environment, log);
+	}
+
+	/**
+	 * The supervisor: a small JVM that restarts what dies and, with {@code --autoscale},
+	 * scales.
+	 * @param layout where things are
+	 * @return its instance
+	 */
+	static Instance supervisor(Layout layout) {
+		List<String> command = List.of(layout.java(), "-Xms16m", "-Xmx48m", "-XX:+UseSerialGC",
+				"-XX:TieredStopAtLevel=1", "-Dfulcrum.stack=" + layout.home(), "-jar",
+				layout.root().resolve("launcher/target/launcher.jar").toString(), Supervisor.COMMAND,
+				layout.home().toString());
+		return new Instance(Supervisor.SERVICE, Supervisor.SERVICE, 0, "-",
+				new HealthCheck.Heartbeat(layout.home().resolve(Supervisor.HEARTBEAT)), command, Map.of(),
+				layout.log(Supervisor.SERVICE));
 	}
 
 	private static List<String> javaCommand(Layout layout, String service) {

@@ -2,7 +2,6 @@ package dev.fulcrum.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -78,8 +77,7 @@ final class StackState {
 		if (f.length != 8) {
 			throw LauncherException.failure("damaged state line, remove it by hand: " + line);
 		}
-		HealthCheck health = f[4].startsWith("redis") ? HealthCheck.RedisPing.of(URI.create(f[4]))
-				: new HealthCheck.Http(f[4]);
+		HealthCheck health = HealthCheck.parse(f[4]);
 		try {
 			return new Running(f[0], f[1], Integer.parseInt(f[2]), f[3], health, Long.parseLong(f[5]),
 					Long.parseLong(f[6]), Path.of(f[7]));

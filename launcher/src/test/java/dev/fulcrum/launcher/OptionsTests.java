@@ -48,6 +48,19 @@ class OptionsTests {
 		assertUsageError(List.of("up", "--free-ports", "--port-offset", "5"), "exclude each other");
 		assertUsageError(List.of("status", "extra"), "unexpected argument 'extra' for status");
 		assertUsageError(List.of("up", "--lb", "fastest"), "--lb takes one of round-robin, random");
+		assertUsageError(List.of("up", "--max-api", "6"), "go with --autoscale");
+		assertUsageError(List.of("up", "--autoscale", "--api", "3", "--max-api", "2"), "cannot be below");
+		assertUsageError(List.of("status", "--autoscale"), "unknown option '--autoscale' for status");
+	}
+
+	@Test
+	void autoscalesFromOneToFourByDefault() {
+		Options fixed = Options.parse(List.of("up"), HOME);
+		assertThat(fixed.autoscale()).isFalse();
+		Options scaled = Options.parse(List.of("up", "--autoscale", "--max-workers=6"), HOME);
+		assertThat(scaled.autoscale()).isTrue();
+		assertThat(scaled.maxApi()).isEqualTo(4);
+		assertThat(scaled.maxWorkers()).isEqualTo(6);
 	}
 
 	private static void assertUsageError(List<String> args, String message) {

@@ -78,13 +78,31 @@ class StackPlanTests {
 	}
 
 	@Test
-	void pointsTheGatewayAtEveryReplica() {
+	void pointsTheGatewayAtTheFileOfTheApiReplicasWhichTheSupervisorKeeps() {
 		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null,
 				USERS, "t0ken");
 		Instance gateway = plan.getLast();
 		assertThat(gateway.environment())
-			.containsEntry("API_SERVICE_URLS", "http://127.0.0.1:8091,http://127.0.0.1:8092,http://127.0.0.1:8093")
-			.containsEntry("AUTH_SERVICE_URLS", "http://127.0.0.1:8081");
+			.containsEntry("API_SERVICE_FILE", LAYOUT.home().resolve("upstreams/api-service").toString())
+			.containsEntry("AUTH_SERVICE_URLS", "http://127.0.0.1:8081")
+			.doesNotContainKey("API_SERVICE_URLS");
+	}
+
+	@Test
+	void plansAnotherReplicaLikeTheFirstOnItsOwnPorts() {
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		Instance first = plan.stream().filter((i) -> i.name().equals("api-service-1")).findFirst().orElseThrow();
+		Instance third = StackPlan.replica(first, "api-service-3", 8093, 9093, LAYOUT.log("api-service-3"));
+		assertThat(third.command()).isEqualTo(first.command());
+		assertThat(third.environment()).containsEntry("INSTANCE_ID", "api-service-3")
+			.containsEntry("SERVER_PORT", "8093")
+			.containsEntry("MANAGEMENT_PORT", "9093")
+			.containsEntry("REDIS_URL", first.environment().get("REDIS_URL"));
+		assertThat(third.health().target()).isEqualTo("http://127.0.0.1:9093/actuator/health/readiness");
+		Instance worker = plan.stream().filter((i) -> i.name().equals("worker-service-1")).findFirst().orElseThrow();
+		Instance thirdWorker = StackPlan.replica(worker, "worker-service-3", 8097, 0, LAYOUT.log("worker-service-3"));
+		assertThat(thirdWorker.environment()).doesNotContainKey("MANAGEMENT_PORT");
+		assertThat(thirdWorker.health().target()).isEqualTo("http://127.0.0.1:8097/actuator/health/readiness");
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package dev.fulcrum.system;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,7 +68,7 @@ class LocalStackSystemTests {
 	void startsEveryProcessOfTheStack() {
 		assertThat(stack.instances()).extracting(LocalStack.Entry::instance)
 			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
-					"worker-service-2", "gateway-1");
+					"worker-service-2", "gateway-1", "supervisor");
 	}
 
 	@Test
@@ -82,7 +83,11 @@ class LocalStackSystemTests {
 		}
 		LocalStack.Result status = stack.fulcrum(Duration.ofSeconds(60), "status");
 		assertThat(status.exitCode()).as(status.output()).isZero();
-		assertThat(status.output().lines().skip(1)).hasSize(7).allSatisfy((line) -> assertThat(line).contains(" UP "));
+		assertThat(status.output().lines().skip(1).takeWhile((line) -> !line.isBlank())).hasSize(8)
+			.allSatisfy((line) -> assertThat(line).contains(" UP "));
+		assertThat(status.output())
+			.contains("Replicas: redis 1, auth-service 1, api-service 2, worker-service 2, gateway 1")
+			.contains("Autoscaling: off");
 	}
 
 	@Test
@@ -348,6 +353,16 @@ class LocalStackSystemTests {
 		ProcessHandle process = ProcessHandle.of(victim.pid()).orElseThrow();
 		assertThat(process.destroyForcibly()).as("SIGKILL sent").isTrue();
 		process.onExit().get(10, TimeUnit.SECONDS);
+		// The supervisor starts it again, as compose's restart policy would, its log
+		// kept.
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> stack.instances()
+				.stream()
+				.anyMatch((entry) -> entry.instance().equals("worker-service-1") && entry.pid() != victim.pid()
+						&& ProcessHandle.of(entry.pid()).map(ProcessHandle::isAlive).orElse(false)));
+		assertThat(Files.readString(stack.home.resolve("logs/supervisor.log")))
+			.contains("worker-service-1 (pid " + victim.pid() + ") is gone; restarting it in 1s")
+			.contains("restarted worker-service-1");
 
 		Map<String, JsonNode> done = Jobs.awaitSucceeded(gateway, bearer, ids, Duration.ofMinutes(3));
 		assertThat(done.values()).as("jobs the killed worker held were run again by the other")
@@ -442,8 +457,9 @@ class LocalStackSystemTests {
 	@Order(20)
 	void downLeavesNothingRunning() {
 		List<LocalStack.Entry> instances = stack.instances();
-		// Six: the job test killed worker-service-1 on purpose.
-		assertThat(stack.liveProcesses()).as("processes of the stack before down").hasSizeGreaterThanOrEqualTo(6);
+		// The supervisor and what it supervises, worker-service-1 restarted after the job
+		// test killed it.
+		assertThat(stack.liveProcesses()).as("processes of the stack before down").hasSizeGreaterThanOrEqualTo(8);
 
 		LocalStack.Result down = stack.fulcrum(Duration.ofMinutes(1), "down");
 
