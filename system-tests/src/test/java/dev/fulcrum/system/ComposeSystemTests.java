@@ -306,10 +306,14 @@ class ComposeSystemTests {
 		// Docker's own verdict, which comes up to its 5 s interval after the instance is
 		// ready, so usually much less.
 		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(6.0);
+		// The new replicas warm up (slow start: a tenth of their share at first, all of
+		// it
+		// after 30 s), so all four serve within that, not within four requests.
 		servedBy.clear();
-		for (int i = 0; i < 16; i++) {
+		await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(20)).until(() -> {
 			servedBy.add(TestHttp.get(stack.gateway() + "/api/hello").headers().firstValue("X-Served-By").orElse(""));
-		}
+			return servedBy.size() >= 4;
+		});
 		assertThat(servedBy).containsExactlyInAnyOrder("api-service-1", "api-service-2", "api-service-3",
 				"api-service-4");
 
