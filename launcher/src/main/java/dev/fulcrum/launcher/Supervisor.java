@@ -116,6 +116,8 @@ public final class Supervisor {
 
 	private final Map<String, String> measured = new ConcurrentHashMap<>();
 
+	private final Map<String, Double> metrics = new ConcurrentHashMap<>();
+
 	private final Deque<String> decisions = new ArrayDeque<>();
 
 	private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
@@ -248,6 +250,7 @@ public final class Supervisor {
 			HorizontalAutoscaler.Decision decision = entry.getValue()
 				.recommend(now, members.size(), metric.getAsDouble());
 			this.measured.put(service, decision.reason());
+			this.metrics.put(service, metric.getAsDouble());
 			if (!decision.changes()) {
 				continue;
 			}
@@ -596,6 +599,10 @@ public final class Supervisor {
 			status.setProperty(service + ".replicas", String.valueOf(members(service).size()));
 			Optional.ofNullable(this.measured.get(service))
 				.ifPresent((reason) -> status.setProperty(service + ".measured", reason));
+			// The metric's total over the replicas, for tools that chart it
+			// (bench/spike.sh).
+			Optional.ofNullable(this.metrics.get(service))
+				.ifPresent((value) -> status.setProperty(service + ".metric", String.valueOf(value)));
 		}
 		synchronized (this.decisions) {
 			int i = 0;

@@ -1,0 +1,107 @@
+package dev.fulcrum.load;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fulcrum's request mix over many users: of every ten requests, eight authenticated reads
+ * ({@code GET /api/me}), one public read ({@code GET /api/hello}) and one job submission
+ * ({@code POST /api/jobs}, {@code echo}, a fresh idempotency key each), the users taken
+ * in turn. The users are registered and logged in first, through the gateway, within its
+ * limit on {@code /auth/**} (a 429 is waited out as its {@code Retry-After} says).
+ */
+public final class Mix implements OpenLoad.Requests {
+
+	static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+
+	private final URI gateway;
+
+	private final List<String> bearers;
+
+	private final String runId = UUID.randomUUID().toString().substring(0, 8);
+
+	private Mix(URI gateway, List<String> bearers) {
+		this.gateway = gateway;
+		this.bearers = List.copyOf(bearers);
+	}
+
+	/**
+	 * Registers and logs in the users.
+	 * @param client the HTTP client
+	 * @param gateway the gateway's base URL
+	 * @param users how many
+	 * @return the mix
+	 */
+	public static Mix of(HttpClient client, URI gateway, int users) throws IOException, InterruptedException {
+		List<String> bearers = new ArrayList<>();
+		String prefix = "load-" + UUID.randomUUID().toString().substring(0, 6) + "-";
+		for (int i = 0; i < users; i++) {
+			String credentials = "{\"username\":\"" + prefix + i + "\",\"password\":\"load test password\"}";
+			send(client, post(gateway.resolve("/auth/register"), credentials), 201);
+			String login = send(client, post(gateway.resolve("/auth/login"), credentials), 200);
+			Matcher token = ACCESS_TOKEN.matcher(login);
+			if (!token.find()) {
+				throw new IOException("no access_token in the login answer: " + login);
+			}
+			bearers.add("Bearer " + token.group(1));
+		}
+		return new Mix(gateway, bearers);
+	}
+
+	@Override
+	public HttpRequest next(long n) {
+		String bearer = this.bearers.get((int) (n % this.bearers.size()));
+		return switch ((int) (n % 10)) {
+			case 0 -> HttpRequest.newBuilder(this.gateway.resolve("/api/jobs"))
+				.timeout(TIMEOUT)
+				.header("Authorization", bearer)
+				.header("Content-Type", "application/json")
+				.header("Idempotency-Key", this.runId + "-" + n)
+				.POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"echo\",\"payload\":{\"n\":" + n + "}}"))
+				.build();
+			case 5 -> HttpRequest.newBuilder(this.gateway.resolve("/api/hello")).timeout(TIMEOUT).build();
+			default -> HttpRequest.newBuilder(this.gateway.resolve("/api/me"))
+				.timeout(TIMEOUT)
+				.header("Authorization", bearer)
+				.build();
+		};
+	}
+
+	private static HttpRequest post(URI url, String json) {
+		return HttpRequest.newBuilder(url)
+			.timeout(TIMEOUT)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build();
+	}
+
+	/** Sends, waiting out the edge's limit on /auth/**; fails on any other status. */
+	private static String send(HttpClient client, HttpRequest request, int expected)
+			throws IOException, InterruptedException {
+		for (int attempt = 0; attempt < 30; attempt++) {
+			HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() == expected) {
+				return response.body();
+			}
+			if (response.statusCode() != 429) {
+				throw new IOException(request.method() + " " + request.uri().getPath() + " answered "
+						+ response.statusCode() + ": " + response.body());
+			}
+			long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
+			Thread.sleep(Duration.ofSeconds(Math.max(1, wait)));
+		}
+		throw new IOException(request.uri().getPath() + " kept answering 429");
+	}
+
+}
