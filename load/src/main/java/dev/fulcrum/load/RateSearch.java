@@ -1,0 +1,113 @@
+package dev.fulcrum.load;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The highest arrival rate a stack sustains: steps of constant rate, each raised by a
+ * factor while the last one passed (p99 within the target and failures within the allowed
+ * share), then halved intervals between the best pass and the first failure. A step's own
+ * first seconds (queues filling from the step before) count like the rest: a rate that
+ * needs a quiet start is not sustainable.
+ *
+ * @param start the first rate
+ * @param growth the factor between rates while they pass (1.25: +25 %)
+ * @param refinements steps between the best pass and the first failure once one failed
+ * @param step how long each rate is held
+ * @param maxP99Millis the latency a pass stays within, at p99
+ * @param maxFailedShare the share of failed requests a pass stays within (0.01: 1 %)
+ * @param ceiling a rate not to go past, whatever passes
+ */
+public record RateSearch(double start, double growth, int refinements, Duration step, double maxP99Millis,
+		double maxFailedShare, double ceiling) {
+
+	public RateSearch {
+		if (start <= 0 || growth <= 1 || refinements < 0 || ceiling < start) {
+			throw new IllegalArgumentException("a search needs 0 < start <= ceiling and growth > 1");
+		}
+	}
+
+	/**
+	 * Searches.
+	 * @param client the HTTP client
+	 * @param requests what to send
+	 * @return every step, and the highest rate that passed
+	 */
+	public Result run(HttpClient client, OpenLoad.Requests requests) {
+		measure(client, requests, this.start);
+		List<Step> steps = new ArrayList<>();
+		double rate = this.start;
+		Step best = null;
+		Step failed = null;
+		while (rate <= this.ceiling) {
+			Step step = measure(client, requests, rate);
+			steps.add(step);
+			if (!step.passed()) {
+				failed = step;
+				break;
+			}
+			best = step;
+			rate = (rate * this.growth > this.ceiling && rate < this.ceiling) ? this.ceiling : rate * this.growth;
+		}
+		for (int i = 0; i < this.refinements && failed != null; i++) {
+			double low = (best != null) ? best.rate() : 0;
+			double middle = (low + failed.rate()) / 2;
+			if (failed.rate() - low < Math.max(1, low * 0.02)) {
+				break;
+			}
+			Step step = measure(client, requests, middle);
+			steps.add(step);
+			if (step.passed()) {
+				best = step;
+			}
+			else {
+				failed = step;
+			}
+		}
+		return new Result(List.copyOf(steps), best);
+	}
+
+	private Step measure(HttpClient client, OpenLoad.Requests requests, double rate) {
+		Schedule schedule = new Schedule(List.of(new Schedule.Phase("step", this.step, rate)));
+		Timeline timeline = OpenLoad.run(client, schedule, requests, (int) Math.max(100, rate * 5), null);
+		Timeline.Summary summary = timeline.summary(0, timeline.length());
+		double failedShare = summary.failed() / (double) Math.max(1, summary.offered());
+		boolean passed = summary.p99Millis() <= this.maxP99Millis && failedShare <= this.maxFailedShare;
+		return new Step(rate, summary, passed);
+	}
+
+	/**
+	 * One rate held for a step.
+	 *
+	 * @param rate requests a second offered
+	 * @param summary what came back
+	 * @param passed whether it was sustained
+	 */
+	public record Step(double rate, Timeline.Summary summary, boolean passed) {
+
+		@Override
+		public String toString() {
+			return String.format(Locale.ROOT, "%7.0f/s %s %s", this.rate, this.passed ? "pass" : "FAIL", this.summary);
+		}
+
+	}
+
+	/**
+	 * What a search found.
+	 *
+	 * @param steps every step, in order
+	 * @param best the highest rate that passed, or {@code null} if even the first failed
+	 */
+	public record Result(List<Step> steps, Step best) {
+
+		/** The highest sustained rate, or 0. */
+		public double sustained() {
+			return (this.best != null) ? this.best.rate() : 0;
+		}
+
+	}
+
+}

@@ -1,0 +1,96 @@
+package dev.fulcrum.load;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The search against a real HTTP server on loopback whose capacity is known: two requests
+ * at a time, 10 ms each, so at most 200 a second. Below that the answers take about 10
+ * ms; past it a queue grows and p99 with it.
+ */
+class RateSearchTests {
+
+	final Semaphore workers = new Semaphore(2, true);
+
+	final HttpServer server = server();
+
+	@AfterEach
+	void stop() {
+		this.server.stop(0);
+	}
+
+	@Test
+	void findsTheHighestRateWithinTheLatencyTarget() {
+		RateSearch search = new RateSearch(40, 1.5, 3, Duration.ofSeconds(2), 100, 0.01, 1_000);
+
+		RateSearch.Result result = search.run(OpenLoad.client(),
+				(n) -> HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
+					.timeout(Duration.ofSeconds(5))
+					.build());
+
+		result.steps().forEach(System.out::println);
+		assertThat(result.steps().getFirst().passed()).as("40/s, a fifth of the capacity").isTrue();
+		assertThat(result.steps()).as("some rate past the capacity failed").anyMatch((step) -> !step.passed());
+		assertThat(result.sustained()).as("the capacity is 200/s").isBetween(90.0, 250.0);
+	}
+
+	@Test
+	void aServerThatFailsEverythingSustainsNothing() {
+		this.server.removeContext("/");
+		this.server.createContext("/", (exchange) -> {
+			exchange.sendResponseHeaders(503, -1);
+			exchange.close();
+		});
+		RateSearch search = new RateSearch(20, 2, 2, Duration.ofSeconds(1), 100, 0.01, 100);
+
+		RateSearch.Result result = search.run(OpenLoad.client(),
+				(n) -> HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
+					.timeout(Duration.ofSeconds(5))
+					.build());
+
+		assertThat(result.best()).isNull();
+		assertThat(result.sustained()).isZero();
+	}
+
+	private HttpServer server() {
+		try {
+			HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
+			server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+			server.createContext("/", (exchange) -> {
+				try {
+					this.workers.acquire();
+					try {
+						Thread.sleep(10);
+					}
+					finally {
+						this.workers.release();
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				exchange.sendResponseHeaders(200, -1);
+				exchange.close();
+			});
+			server.start();
+			return server;
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
