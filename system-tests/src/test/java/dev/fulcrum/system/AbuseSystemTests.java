@@ -457,6 +457,13 @@ class AbuseSystemTests {
 		assertThat(TestHttp.post(gateway + "/auth/register", credentials).statusCode()).isEqualTo(201);
 		JsonNode login = TestHttp.json(TestHttp.post(gateway + "/auth/login", credentials));
 		String bearer = "Bearer " + login.get("access_token").asString();
+		// The flood of the full-queue test (20 s jobs) may still fill the queue: a full
+		// queue is refused before anything is written, so it must have room again for
+		// the store to be what refuses.
+		String prober = newUser("probe");
+		await().atMost(Duration.ofSeconds(90))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> submit(prober, sleep(1)).statusCode() == 202);
 		maxmemory("1");
 		try {
 			assertStoreFull(TestHttp.post(gateway + "/auth/login", credentials));
