@@ -108,11 +108,11 @@ public final class Supervisor {
 
 	private final Set<String> draining = new HashSet<>();
 
-	private final Map<String, Restart> restarts = new HashMap<>();
+	private final Map<String, Restart> restarts = new ConcurrentHashMap<>();
 
 	private final Map<String, HorizontalAutoscaler> scalers = new LinkedHashMap<>();
 
-	private final Map<String, CpuSample> cpu = new HashMap<>();
+	private final Map<String, CpuSample> cpu = new ConcurrentHashMap<>();
 
 	private final Map<String, String> measured = new ConcurrentHashMap<>();
 
@@ -123,6 +123,9 @@ public final class Supervisor {
 	private final ExecutorService actions = Executors.newVirtualThreadPerTaskExecutor();
 
 	private Instant nextSync;
+
+	/** Set by the shutdown hook under the lock: nothing is started after it. */
+	private boolean stopped;
 
 	Supervisor(Path home, PlanFile.Plan plan, PrintStream log) {
 		this.home = home;
@@ -190,30 +193,7 @@ public final class Supervisor {
 	void tick(Instant now) {
 		heartbeat();
 		for (Running process : snapshot()) {
-			if (process.service().equals(SERVICE) || this.starting.contains(process.name())
-					|| this.stopping.contains(process.name())) {
-				continue;
-			}
-			Restart restart = this.restarts.get(process.name());
-			if (process.process().isPresent()) {
-				if (restart != null && restart.due == null && now.isAfter(restart.startedAt.plus(STABLE))) {
-					this.restarts.remove(process.name());
-				}
-				continue;
-			}
-			if (restart == null) {
-				restart = new Restart();
-				this.restarts.put(process.name(), restart);
-			}
-			if (restart.due == null) {
-				Duration backOff = backOff(restart.count);
-				restart.due = now.plus(backOff);
-				say(process.name() + " (pid " + process.pid() + ") is gone; restarting it in " + backOff.toSeconds()
-						+ "s" + ((restart.count > 0) ? " (restart " + (restart.count + 1) + ")" : ""));
-			}
-			if (!now.isBefore(restart.due)) {
-				restart(process, restart, now);
-			}
+			check(process, now);
 		}
 		if (!this.scalers.isEmpty() && !now.isBefore(this.nextSync)) {
 			this.nextSync = now.plus(this.plan.autoscaling().period());
@@ -221,21 +201,58 @@ public final class Supervisor {
 		}
 	}
 
+	/**
+	 * Restarts one process if it is gone and its back-off has passed. Under the lock, so
+	 * that an instance the autoscaler is stopping, or has just forgotten, is never
+	 * started again.
+	 */
+	private synchronized void check(Running process, Instant now) {
+		if (this.stopped || process.service().equals(SERVICE) || this.starting.contains(process.name())
+				|| this.stopping.contains(process.name()) || this.running.get(process.name()) != process) {
+			return;
+		}
+		Restart restart = this.restarts.get(process.name());
+		if (process.process().isPresent()) {
+			if (restart != null && restart.due == null && now.isAfter(restart.startedAt.plus(STABLE))) {
+				this.restarts.remove(process.name());
+			}
+			return;
+		}
+		if (restart == null) {
+			restart = new Restart();
+			this.restarts.put(process.name(), restart);
+		}
+		if (restart.due == null) {
+			Duration backOff = backOff(restart.count);
+			restart.due = now.plus(backOff);
+			say(process.name() + " (pid " + process.pid() + ") is gone; restarting it in " + backOff.toSeconds() + "s"
+					+ ((restart.count > 0) ? " (restart " + (restart.count + 1) + ")" : ""));
+		}
+		if (!now.isBefore(restart.due)) {
+			restart(process, restart, now);
+		}
+	}
+
 	static Duration backOff(int restarts) {
 		return (restarts >= 6) ? MAX_BACK_OFF : Duration.ofSeconds(1L << restarts);
 	}
 
+	/** Called under the lock by {@link #check}. */
 	private void restart(Running gone, Restart restart, Instant now) {
 		Instance instance = this.instances.get(gone.name());
-		synchronized (this) {
+		restart.count++;
+		restart.startedAt = now;
+		restart.due = null;
+		try {
 			Process process = Stack.spawn(this.home, instance, true);
 			this.running.put(instance.name(), Running.of(instance, process.toHandle()));
 			writeTable();
-			restart.count++;
-			restart.startedAt = now;
-			restart.due = null;
 			say("restarted " + instance.name() + " as pid " + process.pid() + "; its log: "
 					+ this.home.relativize(instance.log()));
+		}
+		catch (RuntimeException ex) {
+			// Counted as a restart: the next attempt waits its back-off.
+			say("could not restart " + instance.name() + ": " + ex.getMessage());
 		}
 	}
 
@@ -277,39 +294,63 @@ public final class Supervisor {
 	}
 
 	private OptionalDouble metric(String service, List<Running> members, Instant now) {
-		return service.equals(Autoscaling.API) ? OptionalDouble.of(cpu(members, now)) : lag();
+		return service.equals(Autoscaling.API) ? cpu(members) : lag();
 	}
 
 	/**
-	 * The cores the ready instances used since the last period. An instance that is not
-	 * ready, or was not at the last period (new, or restarted), counts as using none, as
-	 * the HPA sets aside the CPU of a pod that is starting: a JVM's start-up burst is not
-	 * load, and must not scale out more.
+	 * The cores the api-service uses, as the HPA's replica calculator counts them. Each
+	 * instance's CPU time is read with the clock first, then whether it is ready.
+	 * <ul>
+	 * <li>Ready, with a sample of the last period: the cores it used since.</li>
+	 * <li>Ready, but no sample yet (new, or restarted): missing; counted as at the target
+	 * when the others are below it (it must not push the count down) and as idle when
+	 * they are above it (its JVM's start-up burst is not load).</li>
+	 * <li>Not ready (starting, or failing its check): left out when scaling down, idle
+	 * when scaling up.</li>
+	 * </ul>
+	 * Empty when no instance could be measured.
 	 */
-	private double cpu(List<Running> members, Instant now) {
+	private OptionalDouble cpu(List<Running> members) {
+		Map<Running, CpuSample> samples = new LinkedHashMap<>();
+		for (Running member : members) {
+			if (!this.starting.contains(member.name())) {
+				member.process()
+					.flatMap((p) -> p.info().totalCpuDuration())
+					.ifPresent((used) -> samples.put(member, new CpuSample(member.pid(), System.nanoTime(), used)));
+			}
+		}
 		Map<Running, CompletableFuture<Boolean>> ready = new LinkedHashMap<>();
-		members.stream()
-			.filter((member) -> !this.starting.contains(member.name()))
+		samples.keySet()
 			.forEach((member) -> ready.put(member, CompletableFuture.supplyAsync(() -> member.health().isHealthy())));
 		double cores = 0;
+		int measured = 0;
+		int missing = 0;
 		Map<String, CpuSample> next = new HashMap<>();
-		for (Map.Entry<Running, CompletableFuture<Boolean>> entry : ready.entrySet()) {
+		for (Map.Entry<Running, CpuSample> entry : samples.entrySet()) {
 			Running member = entry.getKey();
-			Optional<Duration> used = member.process().flatMap((p) -> p.info().totalCpuDuration());
-			if (!entry.getValue().join() || used.isEmpty()) {
+			CpuSample sample = entry.getValue();
+			if (!ready.get(member).join()) {
 				continue;
 			}
-			CpuSample sample = new CpuSample(member.pid(), now, used.get());
 			next.put(member.name(), sample);
 			CpuSample previous = this.cpu.get(member.name());
-			if (previous != null && previous.pid == sample.pid && now.isAfter(previous.at)) {
-				double wall = Duration.between(previous.at, now).toNanos();
-				cores += Math.max(0, sample.used.minus(previous.used).toNanos()) / wall;
+			if (previous != null && previous.pid == sample.pid && sample.atNanos > previous.atNanos) {
+				cores += Math.max(0, sample.used.minus(previous.used).toNanos())
+						/ (double) (sample.atNanos - previous.atNanos);
+				measured++;
+			}
+			else {
+				missing++;
 			}
 		}
 		this.cpu.clear();
 		this.cpu.putAll(next);
-		return cores;
+		if (measured == 0) {
+			return OptionalDouble.empty();
+		}
+		double target = this.plan.autoscaling().cpuTarget();
+		boolean below = cores / measured < target;
+		return OptionalDouble.of(below ? cores + missing * target : cores);
 	}
 
 	/** Jobs in the stream not yet delivered to a worker, or empty if Redis cannot say. */
@@ -348,9 +389,12 @@ public final class Supervisor {
 		for (Object group : (List<?>) groups) {
 			Map<String, Object> fields = pairs((List<?>) group);
 			if (GROUP.equals(fields.get("name"))) {
-				// nil when Redis cannot compute it (entries deleted in the middle); the
-				// stream's entries are never deleted here.
-				return (fields.get("lag") instanceof Long lag) ? lag : 0;
+				// nil when Redis cannot compute it (entries trimmed or deleted before the
+				// group read them): no measurement, rather than an empty queue.
+				if (fields.get("lag") instanceof Long lag) {
+					return lag;
+				}
+				throw new IOException("Redis cannot tell the lag of group " + GROUP + " now");
 			}
 		}
 		return 0;
@@ -368,10 +412,14 @@ public final class Supervisor {
 		Instance instance;
 		long started = System.nanoTime();
 		synchronized (this) {
+			if (this.stopped) {
+				return;
+			}
 			instance = newReplica(service);
 			this.instances.put(instance.name(), instance);
 			this.starting.add(instance.name());
-			Process process = Stack.spawn(this.home, instance, false);
+			// Appended to: an earlier replica of the same name left its log there.
+			Process process = Stack.spawn(this.home, instance, true);
 			this.running.put(instance.name(), Running.of(instance, process.toHandle()));
 			writeTable();
 			say("started " + instance.name() + " (pid " + process.pid() + ", port " + instance.port() + ")");
@@ -390,7 +438,7 @@ public final class Supervisor {
 								? "; the gateway takes it into rotation, its share growing over the slow-start window"
 								: "; it takes jobs from the queue"));
 			}
-			else {
+			else if (!this.stopping.contains(instance.name())) {
 				say(instance.name() + " did not become ready within 180s; stopping it. Its log: "
 						+ this.home.relativize(instance.log()));
 				stopAndForget(instance.name());
@@ -416,26 +464,30 @@ public final class Supervisor {
 		return false;
 	}
 
-	/** Stops the newest instances of a service: the last added is the first to go. */
+	/**
+	 * Stops instances of a service ({@link #victims} says which), draining ready ones.
+	 */
 	private void scaleIn(String service, int count) {
 		List<Running> victims;
 		synchronized (this) {
-			victims = members(service).stream()
-				.filter((r) -> !this.starting.contains(r.name()))
-				.sorted(Comparator.comparingInt((Running r) -> number(r.name())).reversed())
-				.limit(count)
-				.toList();
+			victims = victims(members(service), this.starting, count);
 			victims.forEach((r) -> this.stopping.add(r.name()));
 			if (service.equals(Autoscaling.API)) {
-				victims.forEach((r) -> this.draining.add(r.name()));
+				victims.stream()
+					.filter((r) -> this.inRotation.contains(r.name()))
+					.forEach((r) -> this.draining.add(r.name()));
 				writeUpstreams();
 			}
 		}
 		for (Running victim : victims) {
+			boolean inRotation;
+			synchronized (this) {
+				inRotation = this.draining.contains(victim.name());
+			}
 			this.actions.submit(() -> {
 				long started = System.nanoTime();
-				String drained = "";
-				if (service.equals(Autoscaling.API)) {
+				String drained = " (not ready yet)";
+				if (inRotation) {
 					drained = awaitDrained(victim)
 							? " drained (none of its requests in flight at the gateway after " + seconds(started)
 									+ ") and"
@@ -445,6 +497,32 @@ public final class Supervisor {
 				say(victim.name() + drained + " stopped");
 			});
 		}
+	}
+
+	/**
+	 * The instances to stop, as a Deployment picks pods to delete: those not ready yet
+	 * first (they serve nothing), then the newest; never the last ready one.
+	 * @param members the service's instances
+	 * @param starting those not ready yet
+	 * @param count how many to stop
+	 * @return the victims, at most {@code count}
+	 */
+	static List<Running> victims(List<Running> members, Set<String> starting, int count) {
+		long ready = members.stream().filter((r) -> !starting.contains(r.name())).count();
+		List<Running> chosen = new ArrayList<>();
+		long readyChosen = 0;
+		List<Running> order = members.stream()
+			.sorted(Comparator.comparing((Running r) -> !starting.contains(r.name()))
+				.thenComparing(Comparator.comparingInt((Running r) -> number(r.name())).reversed()))
+			.toList();
+		for (Running candidate : order) {
+			boolean isReady = !starting.contains(candidate.name());
+			if (chosen.size() < count && (!isReady || ready - readyChosen > 1)) {
+				chosen.add(candidate);
+				readyChosen += isReady ? 1 : 0;
+			}
+		}
+		return List.copyOf(chosen);
 	}
 
 	/**
@@ -664,6 +742,9 @@ public final class Supervisor {
 	}
 
 	private void shutDown() {
+		synchronized (this) {
+			this.stopped = true;
+		}
 		this.actions.shutdownNow();
 		say("stopping; what it started is in " + StackState.FILE + " for ./fulcrum down");
 	}
@@ -692,7 +773,7 @@ public final class Supervisor {
 
 	}
 
-	private record CpuSample(long pid, Instant at, Duration used) {
+	private record CpuSample(long pid, long atNanos, Duration used) {
 	}
 
 }

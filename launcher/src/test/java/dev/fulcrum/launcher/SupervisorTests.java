@@ -79,6 +79,24 @@ class SupervisorTests {
 	}
 
 	@Test
+	void scalesInWhatIsNotReadyFirstThenTheNewestAndNeverTheLastReadyReplica() {
+		Running one = running("api-service-1");
+		Running two = running("api-service-2");
+		Running three = running("api-service-3");
+		Running four = running("api-service-4");
+		List<Running> members = List.of(one, two, three, four);
+		assertThat(Supervisor.victims(members, java.util.Set.of(), 2)).as("the newest").containsExactly(four, three);
+		assertThat(Supervisor.victims(members, java.util.Set.of("api-service-2"), 2)).as("the one still starting first")
+			.containsExactly(two, four);
+		assertThat(Supervisor.victims(List.of(one, two), java.util.Set.of("api-service-2"), 1))
+			.as("2 -> 1 while the new one starts: the ready one stays")
+			.containsExactly(two);
+		assertThat(Supervisor.victims(List.of(one, two, three), java.util.Set.of("api-service-2", "api-service-3"), 3))
+			.as("never the last ready one")
+			.containsExactly(three, two);
+	}
+
+	@Test
 	void backsOffFromOneSecondToAMinute() {
 		assertThat(List.of(0, 1, 2, 3, 4, 5, 6, 7, 50).stream().map(Supervisor::backOff).map(Duration::toSeconds))
 			.containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L);
@@ -133,6 +151,11 @@ class SupervisorTests {
 				new PrintStream(this.log, true, StandardCharsets.UTF_8));
 		supervisor.awaitOwnLine();
 		return supervisor;
+	}
+
+	private Running running(String name) {
+		return new Running(name, "api-service", 0, "-", new HealthCheck.Heartbeat(this.home.resolve(name)), 1, 0,
+				this.home.resolve(name + ".log"));
 	}
 
 	private long pidOf(String name) {

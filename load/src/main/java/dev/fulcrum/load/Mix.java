@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
 /**
  * Fulcrum's request mix over many users: of every ten requests, eight authenticated reads
  * ({@code GET /api/me}), one public read ({@code GET /api/hello}) and one job submission
- * ({@code POST /api/jobs}, {@code echo}, a fresh idempotency key each), the users taken
- * in turn. The users are registered and logged in first, through the gateway, within its
- * limit on {@code /auth/**} (a 429 is waited out as its {@code Retry-After} says).
+ * ({@code POST /api/jobs}, {@code echo}, a fresh idempotency key each), each run of ten
+ * from the next user. The users are registered and logged in first, through the gateway,
+ * within its limit on {@code /auth/**} (a 429 is waited out as its {@code Retry-After}
+ * says).
  */
 public final class Mix implements OpenLoad.Requests {
 
@@ -61,7 +62,9 @@ public final class Mix implements OpenLoad.Requests {
 
 	@Override
 	public HttpRequest next(long n) {
-		String bearer = this.bearers.get((int) (n % this.bearers.size()));
+		// Each run of ten requests is one user's, so every user submits its share of
+		// jobs.
+		String bearer = this.bearers.get((int) ((n / 10) % this.bearers.size()));
 		return switch ((int) (n % 10)) {
 			case 0 -> HttpRequest.newBuilder(this.gateway.resolve("/api/jobs"))
 				.timeout(TIMEOUT)

@@ -76,7 +76,7 @@ public final class OpenLoad {
 						});
 				}
 				else {
-					timeline.answered(second, NOT_SENT, (System.nanoTime() - dueAt) / 1_000);
+					timeline.notSent(second);
 				}
 				n++;
 				due += 1e9 / schedule.at((long) due).rate();
@@ -85,6 +85,8 @@ public final class OpenLoad {
 			if (inFlight.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
 				inFlight.release(maxInFlight);
 			}
+			// One still out after a minute counts as failed with no answer.
+			timeline.closeUnanswered();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -113,12 +115,12 @@ public final class OpenLoad {
 
 	/**
 	 * A client for a run: HTTP/1.1 (as browsers and curl talk to the gateway), pooled.
+	 * Close it when done.
 	 */
 	public static HttpClient client() {
 		return HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5))
-			.executor(Executors.newVirtualThreadPerTaskExecutor())
 			.build();
 	}
 

@@ -103,7 +103,12 @@ public final class Spike {
 	 * @return what happened
 	 */
 	public static Report run(Settings settings) throws IOException, InterruptedException {
-		HttpClient client = OpenLoad.client();
+		try (HttpClient client = OpenLoad.client()) {
+			return run(settings, client);
+		}
+	}
+
+	private static Report run(Settings settings, HttpClient client) throws IOException, InterruptedException {
 		StackWatcher stack = new StackWatcher(settings.home());
 		int replicas = stack.instances("api-service");
 		Mix mix = Mix.of(client, settings.gateway(), settings.users());

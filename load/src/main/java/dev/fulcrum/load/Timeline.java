@@ -13,10 +13,11 @@ import java.util.TreeMap;
 
 /**
  * What happened in each second of a run: requests offered and answered, failures by
- * status, latency percentiles (measured from when each request was due, not from when it
- * was sent, so that a generator that fell behind does not hide the wait: no coordinated
- * omission), and what the stack looked like (replicas, queue lag). Built by
- * {@link OpenLoad}; thread-safe while it records.
+ * status, latency percentiles of the answered requests (measured from when each request
+ * was due, not from when it was sent, so that a generator that fell behind does not hide
+ * the wait: no coordinated omission; a request the generator could not send, or that got
+ * no answer, is a failure with no latency), and what the stack looked like (replicas,
+ * queue lag). Built by {@link OpenLoad}; thread-safe while it records.
  */
 public final class Timeline {
 
@@ -49,6 +50,26 @@ public final class Timeline {
 				bucket.failures.merge(status, 1, Integer::sum);
 			}
 			bucket.latencies.add(latencyMicros);
+		}
+	}
+
+	/** A due request the generator could not send: a failure, with no latency. */
+	void notSent(int second) {
+		Second bucket = bucket(second);
+		synchronized (bucket) {
+			bucket.failures.merge(OpenLoad.NOT_SENT, 1, Integer::sum);
+		}
+	}
+
+	/** Counts every request offered but neither answered nor refused as failed (0). */
+	void closeUnanswered() {
+		for (Second bucket : this.seconds) {
+			synchronized (bucket) {
+				int accounted = bucket.succeeded + bucket.failures.values().stream().mapToInt(Integer::intValue).sum();
+				if (bucket.offered > accounted) {
+					bucket.failures.merge(0, bucket.offered - accounted, Integer::sum);
+				}
+			}
 		}
 	}
 
