@@ -260,7 +260,7 @@ public final class Supervisor {
 		for (Map.Entry<String, HorizontalAutoscaler> entry : this.scalers.entrySet()) {
 			String service = entry.getKey();
 			List<Running> members = members(service);
-			OptionalDouble metric = metric(service, members, now);
+			OptionalDouble metric = metric(service, members);
 			if (metric.isEmpty()) {
 				continue;
 			}
@@ -293,7 +293,7 @@ public final class Supervisor {
 			.toList();
 	}
 
-	private OptionalDouble metric(String service, List<Running> members, Instant now) {
+	private OptionalDouble metric(String service, List<Running> members) {
 		return service.equals(Autoscaling.API) ? cpu(members) : lag();
 	}
 
