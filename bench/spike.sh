@@ -43,7 +43,7 @@ gateway="$(awk -F'\t' '$1 == "gateway-1" { print $4 }' "$home/stack.tsv")"
 
 mkdir -p "$root/bench/results"
 echo "== the spike (machine: $(nproc) cores, $(uname -sr)) =="
-"$jdk/bin/java" -Djava.awt.headless=true -jar "$root/load/target/load-exec.jar" --gateway "$gateway" --home "$home" \
+"$jdk/bin/java" -Djava.awt.headless=true -jar "$root/load/target/load-exec.jar" spike --gateway "$gateway" --home "$home" \
   --base "${BASE:-30}" --factor "${FACTOR:-10}" --before "${BEFORE:-60s}" --spike "${SPIKE:-60s}" \
   --after "${AFTER:-150s}" --users "${USERS:-100}" --out "$root/bench/results"
 echo "== the supervisor's decisions =="

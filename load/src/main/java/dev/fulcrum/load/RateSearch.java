@@ -3,8 +3,11 @@ package dev.fulcrum.load;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The highest arrival rate a stack sustains: steps of constant rate, each raised by a
@@ -37,13 +40,26 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 	 * @return every step, and the highest rate that passed
 	 */
 	public Result run(HttpClient client, OpenLoad.Requests requests) {
-		measure(client, requests, this.start);
+		return run(client, requests, Map::of);
+	}
+
+	/**
+	 * Searches, and says what each step cost: how much each counter (the CPU time of each
+	 * part of the stack, the commands Redis ran) rose per request.
+	 * @param client the HTTP client
+	 * @param requests what to send
+	 * @param counters read before and after each step
+	 * @return every step, and the highest rate that passed
+	 */
+	public Result run(HttpClient client, OpenLoad.Requests requests, Counters counters) {
+		// The first rate once, not counted: connections open and code paths warm up.
+		measure(client, requests, this.start, Map::of);
 		List<Step> steps = new ArrayList<>();
 		double rate = this.start;
 		Step best = null;
 		Step failed = null;
 		while (rate <= this.ceiling) {
-			Step step = measure(client, requests, rate);
+			Step step = measure(client, requests, rate, counters);
 			steps.add(step);
 			if (!step.passed()) {
 				failed = step;
@@ -58,7 +74,7 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 			if (failed.rate() - low < Math.max(1, low * 0.02)) {
 				break;
 			}
-			Step step = measure(client, requests, middle);
+			Step step = measure(client, requests, middle, counters);
 			steps.add(step);
 			if (step.passed()) {
 				best = step;
@@ -70,13 +86,35 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 		return new Result(List.copyOf(steps), best);
 	}
 
-	private Step measure(HttpClient client, OpenLoad.Requests requests, double rate) {
+	private Step measure(HttpClient client, OpenLoad.Requests requests, double rate, Counters counters) {
 		Schedule schedule = new Schedule(List.of(new Schedule.Phase("step", this.step, rate)));
+		Map<String, Long> before = counters.read();
 		Timeline timeline = OpenLoad.run(client, schedule, requests, (int) Math.max(100, rate * 5), null);
+		Map<String, Long> after = counters.read();
 		Timeline.Summary summary = timeline.summary(0, timeline.length());
 		double failedShare = summary.failed() / (double) Math.max(1, summary.offered());
 		boolean passed = summary.p99Millis() <= this.maxP99Millis && failedShare <= this.maxFailedShare;
-		return new Step(rate, summary, passed);
+		Map<String, Double> perRequest = new LinkedHashMap<>();
+		after.forEach((counter, value) -> {
+			Long start = before.get(counter);
+			if (start != null && summary.offered() > 0) {
+				perRequest.put(counter, (value - start) / (double) summary.offered());
+			}
+		});
+		return new Step(rate, summary, passed, Collections.unmodifiableMap(perRequest));
+	}
+
+	/** Counters of a stack that only rise: CPU time by part, commands run. */
+	@FunctionalInterface
+	public interface Counters {
+
+		/**
+		 * Reads the counters.
+		 * @return each counter's value by name (one missing from either reading of a step
+		 * is left out of that step)
+		 */
+		Map<String, Long> read();
+
 	}
 
 	/**
@@ -85,8 +123,10 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 	 * @param rate requests a second offered
 	 * @param summary what came back
 	 * @param passed whether it was sustained
+	 * @param perRequest how much each counter rose per request offered (empty without
+	 * counters)
 	 */
-	public record Step(double rate, Timeline.Summary summary, boolean passed) {
+	public record Step(double rate, Timeline.Summary summary, boolean passed, Map<String, Double> perRequest) {
 
 		@Override
 		public String toString() {

@@ -18,7 +18,7 @@ import java.util.Map;
  * reached, how long until the first new one and until p99 came back under the target, how
  * long until the replicas came back down, and every failed request.
  * <p>
- * {@code java -jar load/target/load-exec.jar --gateway http://localhost:8080 --home .fulcrum
+ * {@code java -jar load/target/load-exec.jar spike --gateway http://localhost:8080 --home .fulcrum
  * [--base 30] [--factor 10] [--before 60s] [--spike 60s] [--after 150s] [--users 100]
  * [--p99-target 100] [--out bench/results] [--warm-up 30s]} (bench/spike.sh starts the
  * stack and runs it).
@@ -173,13 +173,7 @@ public final class Spike {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (int i = 0; i + 1 < args.length; i += 2) {
-			if (!args[i].startsWith("--")) {
-				throw new IllegalArgumentException("expected --option value, got " + args[i]);
-			}
-			options.put(args[i].substring(2), args[i + 1]);
-		}
+		Map<String, String> options = Load.options(args);
 		if (!options.containsKey("gateway") || !options.containsKey("home")) {
 			System.err.println("usage: --gateway URL --home DIR [--base 30] [--factor 10] [--before 60s] [--spike 60s]"
 					+ " [--after 150s] [--users 100] [--p99-target 100] [--out bench/results] [--warm-up 30s]");
@@ -188,19 +182,17 @@ public final class Spike {
 		Settings settings = new Settings(URI.create(options.get("gateway")), Path.of(options.get("home")),
 				Double.parseDouble(options.getOrDefault("base", "30")),
 				Double.parseDouble(options.getOrDefault("factor", "10")),
-				duration(options.getOrDefault("before", "60s")), duration(options.getOrDefault("spike", "60s")),
-				duration(options.getOrDefault("after", "150s")), Integer.parseInt(options.getOrDefault("users", "100")),
+				Load.duration(options.getOrDefault("before", "60s")),
+				Load.duration(options.getOrDefault("spike", "60s")),
+				Load.duration(options.getOrDefault("after", "150s")),
+				Integer.parseInt(options.getOrDefault("users", "100")),
 				Double.parseDouble(options.getOrDefault("p99-target", "100")),
 				Path.of(options.getOrDefault("out", "bench/results")),
-				duration(options.getOrDefault("warm-up", "30s")));
+				Load.duration(options.getOrDefault("warm-up", "30s")));
 		Files.createDirectories(settings.out());
 		Report report = run(settings);
 		System.out.print(report);
 		System.exit(0);
-	}
-
-	private static Duration duration(String value) {
-		return Duration.parse("PT" + value.toUpperCase(Locale.ROOT));
 	}
 
 }

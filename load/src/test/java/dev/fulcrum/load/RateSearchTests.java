@@ -1,10 +1,12 @@
 package dev.fulcrum.load;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 
@@ -44,6 +46,27 @@ class RateSearchTests {
 		assertThat(result.steps().getFirst().passed()).as("40/s, a fifth of the capacity").isTrue();
 		assertThat(result.steps()).as("some rate past the capacity failed").anyMatch((step) -> !step.passed());
 		assertThat(result.sustained()).as("the capacity is 200/s").isBetween(90.0, 250.0);
+	}
+
+	@Test
+	void saysHowMuchEachCounterRosePerRequest() {
+		RateSearch search = new RateSearch(40, 2, 0, Duration.ofSeconds(1), 100, 0.01, 80);
+		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+			.getOperatingSystemMXBean();
+
+		// The server runs in this JVM: its CPU time is the server's and the client's.
+		RateSearch.Result result = search.run(OpenLoad.client(),
+				(n) -> HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
+					.timeout(Duration.ofSeconds(5))
+					.build(),
+				() -> Map.of("this-jvm", os.getProcessCpuTime()));
+
+		assertThat(result.steps()).isNotEmpty().allSatisfy((step) -> {
+			assertThat(step.perRequest()).containsOnlyKeys("this-jvm");
+			// Some CPU, and less than a whole core for each of the step's requests.
+			assertThat(step.perRequest().get("this-jvm")).isPositive().isLessThan(1e9 / step.rate());
+		});
 	}
 
 	@Test

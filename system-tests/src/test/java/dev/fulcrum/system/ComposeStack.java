@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.fulcrum.load.ComposeProject;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -72,6 +73,16 @@ final class ComposeStack implements AutoCloseable {
 		}
 		command.addAll(List.of(args));
 		return Processes.run(timeout, this.environment, null, command).orThrow(String.join(" ", args));
+	}
+
+	/** This project as the scaling lab drives it, through the same commands. */
+	ComposeProject project() {
+		List<String> command = new ArrayList<>(this.engine.compose());
+		command.addAll(List.of("--project-name", this.project, "--project-directory", this.root.toString()));
+		for (String file : this.files) {
+			command.addAll(List.of("--file", file));
+		}
+		return new ComposeProject(this.engine.client().toString(), command, this.project, this.environment);
 	}
 
 	/** The containers of this project, running or not, by their names. */

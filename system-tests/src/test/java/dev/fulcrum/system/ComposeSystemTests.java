@@ -1,5 +1,7 @@
 package dev.fulcrum.system;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +15,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import dev.fulcrum.load.OpenLoad;
+import dev.fulcrum.load.RateSearch;
+import dev.fulcrum.load.ScalingChart;
+import dev.fulcrum.load.ScalingLab;
 import dev.fulcrum.testsupport.TestHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +36,9 @@ import static org.awaitility.Awaitility.await;
  * {@code docker-compose.yml} as users run it, on a real Docker engine: built and started
  * with {@code up --build}, the Postman collection and the README's job walkthrough
  * through the gateway, a load of registrations, logins and a minute of mixed traffic with
- * no container killed for memory, api-service scaled out and back under load, an
- * api-service and a worker killed under load, SIGTERM drained within the grace period,
+ * no container killed for memory, the scaling lab's quick mode (two api-service replicas
+ * against one, each at a quarter of a core), api-service scaled out and back under load,
+ * an api-service and a worker killed under load, SIGTERM drained within the grace period,
  * and {@code down -v} leaving nothing behind.
  * <p>
  * Skipped where no engine answers, mandatory in CI ({@code FULCRUM_REQUIRE_DOCKER=1}).
@@ -282,8 +289,48 @@ class ComposeSystemTests {
 		}
 	}
 
+	/**
+	 * The scaling lab's quick mode on this stack: two api-service replicas at a quarter
+	 * of a core each, then one (both warm from the minute of traffic before, so that no
+	 * replica starts), each at the highest rate of the mix held with p99 within 100 ms.
+	 */
 	@Test
 	@Order(7)
+	@Timeout(value = 8, unit = TimeUnit.MINUTES)
+	void theScalingLabFindsThatTwoReplicasSustainMoreThanOne() throws Exception {
+		RateSearch search = new RateSearch(80, 1.5, 1, Duration.ofSeconds(5), 100, 0.01, 5_000);
+		Path out = Path.of("target/scaling-lab").toAbsolutePath();
+		ScalingLab.Settings settings = new ScalingLab.Settings(URI.create(stack.gateway()),
+				URI.create(stack.management()), stack.project(), 0.25, 1.0, List.of(2, 1), List.of(), List.of(), 0, 50,
+				search, Duration.ofSeconds(40), 150, out);
+		List<ScalingLab.Point> points;
+		try (HttpClient client = OpenLoad.client()) {
+			points = ScalingLab.run(settings, client, (line) -> System.out.println("compose: lab " + line));
+		}
+		System.out.println(ScalingLab.table(points, Runtime.getRuntime().availableProcessors()));
+		ScalingChart.write(points, "Scaling lab, quick", 100, out.resolve("scaling-lab.png"));
+		assertThat(out.resolve("scaling-lab.png")).isNotEmptyFile();
+		double two = points.get(0).result().sustained();
+		double one = points.get(1).result().sustained();
+		assertThat(one).as("one replica's sustained rate").isPositive();
+		// Perfect scaling would double it; the gateway, Redis and the generator share the
+		// same two cores.
+		assertThat(two).as("two replicas' sustained rate").isGreaterThan(one * 1.3);
+		for (ScalingLab.Point point : points) {
+			assertThat(point.result().best().perRequest()).as(point.label())
+				.containsOnlyKeys("gateway", "api-service", "auth-service", "worker-service", "redis", "generator",
+						"redis-commands")
+				.allSatisfy((counter, value) -> assertThat(value).as(counter).isPositive());
+		}
+		// The lab leaves no quota behind.
+		for (String container : stack.containers("api-service")) {
+			assertThat(stack.inspect(container).at("/HostConfig/CpuQuota").asLong()).as(container)
+				.isLessThanOrEqualTo(0);
+		}
+	}
+
+	@Test
+	@Order(8)
 	@Timeout(value = 5, unit = TimeUnit.MINUTES)
 	void scalesApiServiceToFourAndBackToTwoWithoutAFailedRequest() throws Exception {
 		stack.compose(Duration.ofMinutes(3), "up", "--detach", "--no-build", "--no-recreate", "--scale",
@@ -331,7 +378,7 @@ class ComposeSystemTests {
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void losesUnderAPermilleOfGetsWhenAnApiServiceIsKilled() throws Exception {
 		String bearer = newUser("kill-api-");
 		try (Load load = new Load(16, (n) -> (n % 2 == 0) ? Load.get(stack.gateway() + "/api/hello")
@@ -349,7 +396,7 @@ class ComposeSystemTests {
 	}
 
 	@Test
-	@Order(9)
+	@Order(10)
 	@Timeout(value = 4, unit = TimeUnit.MINUTES)
 	void losesNoJobToAKilledWorkerAndRunsNoneAgainOnceDone() throws Exception {
 		String gateway = stack.gateway();
@@ -382,7 +429,7 @@ class ComposeSystemTests {
 	}
 
 	@Test
-	@Order(10)
+	@Order(11)
 	void stopsOnSigtermWithinTheGracePeriodAfterFinishingItsWork() throws Exception {
 		String bearer = newUser("stop-");
 		List<String> ids = new ArrayList<>();
