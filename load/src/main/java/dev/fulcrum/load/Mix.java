@@ -28,12 +28,15 @@ public final class Mix implements OpenLoad.Requests {
 
 	private final URI gateway;
 
+	private final List<String> credentials;
+
 	private final List<String> bearers;
 
 	private final String runId = UUID.randomUUID().toString().substring(0, 8);
 
-	private Mix(URI gateway, List<String> bearers) {
+	private Mix(URI gateway, List<String> credentials, List<String> bearers) {
 		this.gateway = gateway;
+		this.credentials = List.copyOf(credentials);
 		this.bearers = List.copyOf(bearers);
 	}
 
@@ -45,19 +48,33 @@ public final class Mix implements OpenLoad.Requests {
 	 * @return the mix
 	 */
 	public static Mix of(HttpClient client, URI gateway, int users) throws IOException, InterruptedException {
-		List<String> bearers = new ArrayList<>();
+		List<String> credentials = new ArrayList<>();
 		String prefix = "load-" + UUID.randomUUID().toString().substring(0, 6) + "-";
 		for (int i = 0; i < users; i++) {
-			String credentials = "{\"username\":\"" + prefix + i + "\",\"password\":\"load test password\"}";
-			send(client, post(gateway.resolve("/auth/register"), credentials), 201);
-			String login = send(client, post(gateway.resolve("/auth/login"), credentials), 200);
+			String user = "{\"username\":\"" + prefix + i + "\",\"password\":\"load test password\"}";
+			send(client, post(gateway.resolve("/auth/register"), user), 201);
+			credentials.add(user);
+		}
+		return new Mix(gateway, credentials, List.of()).loggedInAgain(client);
+	}
+
+	/**
+	 * The same users with fresh access tokens (they expire: 15 minutes by default), for a
+	 * run longer than that.
+	 * @param client the HTTP client
+	 * @return the mix with new tokens
+	 */
+	public Mix loggedInAgain(HttpClient client) throws IOException, InterruptedException {
+		List<String> bearers = new ArrayList<>();
+		for (String user : this.credentials) {
+			String login = send(client, post(this.gateway.resolve("/auth/login"), user), 200);
 			Matcher token = ACCESS_TOKEN.matcher(login);
 			if (!token.find()) {
 				throw new IOException("no access_token in the login answer: " + login);
 			}
 			bearers.add("Bearer " + token.group(1));
 		}
-		return new Mix(gateway, bearers);
+		return new Mix(this.gateway, this.credentials, bearers);
 	}
 
 	@Override

@@ -196,11 +196,14 @@ public final class ScalingLab {
 		return points;
 	}
 
-	private static Point measure(Settings settings, HttpClient client, Mix mix, Log log, String series, int apiReplicas,
-			double apiCpusEach, double gatewayCpus, double expected) throws InterruptedException {
+	private static Point measure(Settings settings, HttpClient client, Mix users, Log log, String series,
+			int apiReplicas, double apiCpusEach, double gatewayCpus, double expected)
+			throws IOException, InterruptedException {
 		ComposeProject stack = settings.stack();
 		log.line(fmt("== %s: %d api-service replica(s) at %s, the gateway at %s", series, apiReplicas,
 				quota(apiCpusEach), quota(gatewayCpus)));
+		// Fresh tokens for each configuration: a whole run outlasts an access token.
+		Mix mix = users.loggedInAgain(client);
 		stack.scale("api-service", apiReplicas);
 		List<String> api = awaitHealthy(stack, "api-service", apiReplicas, Duration.ofMinutes(3));
 		List<String> gateway = stack.containers("gateway");
@@ -259,7 +262,10 @@ public final class ScalingLab {
 			}
 			double perRequest = nanos / 1e6 / Math.max(1, timeline.summary(0, timeline.length()).offered());
 			log.line(fmt("   warm-up at %.0f/s: %.2f ms of CPU per request", settings.warmUpRate(), perRequest));
-			if ((steps >= 2 && perRequest > last * 0.9) || System.nanoTime() > deadline) {
+			// Settled: three steps at least, the last within a tenth of the one before (a
+			// rise is noise, such as another process on the machine, not a settled JIT).
+			boolean settled = steps >= 3 && Math.abs(perRequest - last) <= last * 0.1;
+			if (settled || System.nanoTime() > deadline) {
 				return;
 			}
 			last = perRequest;

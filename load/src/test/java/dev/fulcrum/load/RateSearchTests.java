@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
@@ -34,7 +36,7 @@ class RateSearchTests {
 
 	@Test
 	void findsTheHighestRateWithinTheLatencyTarget() {
-		RateSearch search = new RateSearch(40, 1.5, 3, Duration.ofSeconds(2), 100, 0.01, 1_000);
+		RateSearch search = new RateSearch(40, 1.5, 2, Duration.ofSeconds(2), 100, 0.01, 1_000);
 
 		RateSearch.Result result = search.run(OpenLoad.client(),
 				(n) -> HttpRequest
@@ -67,6 +69,35 @@ class RateSearchTests {
 			// Some CPU, and less than a whole core for each of the step's requests.
 			assertThat(step.perRequest().get("this-jvm")).isPositive().isLessThan(1e9 / step.rate());
 		});
+	}
+
+	@Test
+	void oneStallDoesNotDecideARate() {
+		// Requests 100 to 104, in the first counted step (the uncounted one before it
+		// sends 80), take 300 ms: a stall such as a long garbage collection.
+		AtomicInteger received = new AtomicInteger();
+		this.server.removeContext("/");
+		this.server.createContext("/", (exchange) -> {
+			int n = received.getAndIncrement();
+			if (n >= 100 && n < 105) {
+				LockSupport.parkNanos(300_000_000L);
+			}
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		RateSearch search = new RateSearch(40, 2, 0, Duration.ofSeconds(2), 100, 0.01, 80);
+
+		RateSearch.Result result = search.run(OpenLoad.client(),
+				(n) -> HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
+					.timeout(Duration.ofSeconds(5))
+					.build());
+
+		result.steps().forEach(System.out::println);
+		assertThat(result.steps().get(0).passed()).as("40/s with the stall").isFalse();
+		assertThat(result.steps().get(1).rate()).as("held once more").isEqualTo(40);
+		assertThat(result.steps().get(1).passed()).isTrue();
+		assertThat(result.sustained()).isEqualTo(80);
 	}
 
 	@Test
