@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,6 +57,12 @@ class UpstreamPools implements DisposableBean {
 	 * inode (which a rename always changes).
 	 */
 	private final Map<String, List<Object>> fileVersions = new ConcurrentHashMap<>();
+
+	/**
+	 * Instances drained at an operator's request, as {@code service id}; guarded by this
+	 * object, as the updates are.
+	 */
+	private final Set<String> drainRequested = new HashSet<>();
 
 	private final Resolver resolver;
 
@@ -140,6 +148,36 @@ class UpstreamPools implements DisposableBean {
 	}
 
 	/**
+	 * Drains an instance at an operator's request ({@code POST /actuator/draining}): it
+	 * takes no new request, finishes those under way, and stays draining until its source
+	 * (DNS, the file) no longer lists it; then it is forgotten.
+	 * @param service the service
+	 * @param id the instance, as {@code /actuator/balancing} shows it ({@code host:port})
+	 * @param draining {@code false} to take requests again
+	 * @return the instance, or empty if the service has none of that id
+	 */
+	synchronized Optional<Upstream> drain(String service, String id, boolean draining) {
+		Optional<Upstream> found = this.pools.getOrDefault(service, List.of())
+			.stream()
+			.filter((upstream) -> upstream.id().equals(id))
+			.findFirst();
+		found.ifPresent((upstream) -> {
+			if (draining) {
+				this.drainRequested.add(service + " " + id);
+			}
+			else {
+				this.drainRequested.remove(service + " " + id);
+			}
+			if (upstream.draining() != draining) {
+				upstream.drain(draining);
+				logger.info(service + " instance " + id
+						+ (draining ? " is draining at a request: no new request" : " takes requests again"));
+			}
+		});
+		return found;
+	}
+
+	/**
 	 * Calls the listener with each instance that DNS adds to a service after the first
 	 * look-up, before any request can reach it.
 	 */
@@ -198,28 +236,37 @@ class UpstreamPools implements DisposableBean {
 	 * Makes the members the instances of a service: known ones keep their state, new ones
 	 * are announced (after the first update) before any request can reach them.
 	 */
-	private void update(String service, List<UpstreamFile.Member> members, String source) {
+	private synchronized void update(String service, List<UpstreamFile.Member> members, String source) {
 		Map<String, Upstream> known = new LinkedHashMap<>();
 		this.pools.getOrDefault(service, List.of()).forEach((upstream) -> known.put(upstream.id(), upstream));
 		List<Upstream> next = new ArrayList<>();
 		boolean first = this.lookedUp.add(service);
+		Set<String> ids = new HashSet<>();
 		for (UpstreamFile.Member member : members) {
-			Upstream upstream = known.get(Upstream.idOf(member.url()));
+			String id = Upstream.idOf(member.url());
+			ids.add(id);
+			boolean draining = member.draining() || this.drainRequested.contains(service + " " + id);
+			Upstream upstream = known.get(id);
 			if (upstream == null) {
 				upstream = upstream(member.url());
-				upstream.drain(member.draining());
+				upstream.drain(draining);
 				if (!first) {
 					Upstream added = upstream;
 					this.newInstanceListeners.forEach((listener) -> listener.accept(service, added));
 				}
 			}
-			else if (upstream.draining() != member.draining()) {
-				upstream.drain(member.draining());
+			else if (upstream.draining() != draining) {
+				upstream.drain(draining);
 				logger.info(service + " instance " + upstream.id()
-						+ (member.draining() ? " is draining: no new request" : " takes requests again"));
+						+ (draining ? " is draining: no new request" : " takes requests again"));
 			}
 			next.add(upstream);
 		}
+		// A drained instance that is gone is forgotten: its address may come back as a
+		// new
+		// instance (Docker gives a stopped container's address to the next one).
+		this.drainRequested
+			.removeIf((key) -> key.startsWith(service + " ") && !ids.contains(key.substring(service.length() + 1)));
 		next.sort((a, b) -> a.id().compareTo(b.id()));
 		List<Upstream> previous = this.pools.put(service, List.copyOf(next));
 		if (!next.equals(previous)) {

@@ -1,10 +1,13 @@
 package dev.fulcrum.gateway.balancing;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -213,6 +216,36 @@ class BalancingTests {
 				TestHttp.json(TestHttp.get(management())).get("routes").get("api-service").get("strategy").asString())
 			.as("unchanged")
 			.isEqualTo("round-robin");
+	}
+
+	@Test
+	void drainsAnInstanceAtTheOperatorsRequestWithTheManagementToken() {
+		switchTo("round-robin");
+		URI b3 = URI.create(backends.get(2).url());
+		String draining = "http://localhost:" + this.managementPort + "/actuator/draining/api-service/" + b3.getHost()
+				+ ":" + b3.getPort();
+		assertThat(TestHttp.send("POST", draining, null).statusCode()).as("without the token").isEqualTo(401);
+		assertThat(TestHttp.send("POST", draining + "1", null, "Authorization", "Bearer " + TOKEN).statusCode())
+			.as("an unknown instance")
+			.isEqualTo(404);
+		try {
+			HttpResponse<String> drained = TestHttp.send("POST", draining, null, "Authorization", "Bearer " + TOKEN);
+			assertThat(drained.statusCode()).as(drained.body()).isEqualTo(200);
+			assertThat(TestHttp.json(drained).get("draining").asBoolean()).isTrue();
+			assertThat(instance("b3").get("draining").asBoolean()).isTrue();
+			Set<String> servedBy = new HashSet<>();
+			for (int i = 0; i < 20; i++) {
+				servedBy.add(servedBy());
+			}
+			assertThat(servedBy).containsExactlyInAnyOrder("b1", "b2");
+		}
+		finally {
+			HttpResponse<String> undrained = TestHttp.send("DELETE", draining, null, "Authorization",
+					"Bearer " + TOKEN);
+			assertThat(undrained.statusCode()).as(undrained.body()).isEqualTo(200);
+		}
+		assertThat(instance("b3").get("draining").asBoolean()).isFalse();
+		await().atMost(Duration.ofSeconds(5)).until(() -> "b3".equals(servedBy()));
 	}
 
 	@Test

@@ -207,6 +207,30 @@ class UpstreamPoolsTests {
 		return pools.available("api-service").stream().map(Upstream::id).toList();
 	}
 
+	@Test
+	void anInstanceDrainedAtARequestStaysDrainingAcrossLookUpsUntilDnsDropsIt() {
+		assertThat(this.pools.drain("api-service", "10.0.0.9:8091", true)).as("unknown").isEmpty();
+		assertThat(this.pools.drain("api-service", "10.0.0.2:8091", true)).isPresent();
+		lookUp();
+		assertThat(ids()).containsExactly("10.0.0.1:8091");
+		// The container is stopped: DNS drops it, and the drain is forgotten.
+		this.answers.remove("10.0.0.2");
+		lookUp();
+		// Its address comes back for a new container: a new instance, not draining.
+		this.answers.add("10.0.0.2");
+		lookUp();
+		assertThat(ids()).containsExactly("10.0.0.1:8091", "10.0.0.2:8091");
+	}
+
+	@Test
+	void anInstanceDrainedAtARequestTakesRequestsAgainWhenUndrained() {
+		this.pools.drain("api-service", "10.0.0.1:8091", true);
+		assertThat(ids()).containsExactly("10.0.0.2:8091");
+		this.pools.drain("api-service", "10.0.0.1:8091", false);
+		lookUp();
+		assertThat(ids()).containsExactly("10.0.0.1:8091", "10.0.0.2:8091");
+	}
+
 	private void lookUp() {
 		this.pools.lookUp("api-service", URI.create("http://api-service:8091"));
 	}
