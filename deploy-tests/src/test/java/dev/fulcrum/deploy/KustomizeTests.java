@@ -40,7 +40,7 @@ class KustomizeTests {
 	static Stream<Variant> variants() {
 		return Stream.of(
 				new Variant("overlays/dev",
-						Map.of("gateway", 1, "auth-service", 1, "api-service", 1, "worker-service", 1)),
+						Map.of("gateway", 1, "auth-service", 1, "api-service", 1, "worker-service", 0)),
 				new Variant("overlays/prod",
 						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)),
 				new Variant("overlays/prod+components/request-rate-hpa+components/prometheus-operator",
@@ -249,10 +249,15 @@ class KustomizeTests {
 				variant.replicas().get("worker-service"));
 		assertThat(Repository.map(Repository.map(scaled, "spec"), "scaleTargetRef")).containsEntry("name",
 				"worker-service");
-		Map<String, Object> trigger = Repository.maps(Repository.map(scaled, "spec").get("triggers")).get(0);
-		assertThat(trigger).containsEntry("type", "redis-streams");
-		assertThat(Repository.map(trigger, "metadata")).containsEntry("stream", "fulcrum:{jobs}:stream")
-			.containsEntry("consumerGroup", "workers");
+		List<Map<String, Object>> triggers = Repository.maps(Repository.map(scaled, "spec").get("triggers"));
+		// The backlog scales them and wakes them from zero; the jobs in flight keep them.
+		assertThat(triggers).hasSize(2).allSatisfy((trigger) -> {
+			assertThat(trigger).containsEntry("type", "redis-streams");
+			assertThat(Repository.map(trigger, "metadata")).containsEntry("stream", "fulcrum:{jobs}:stream")
+				.containsEntry("consumerGroup", "workers");
+		});
+		assertThat(Repository.map(triggers.get(0), "metadata")).containsKeys("lagCount", "activationLagCount");
+		assertThat(Repository.map(triggers.get(1), "metadata")).containsKey("pendingEntriesCount");
 		for (String service : SERVICES) {
 			Map<String, Object> budget = rendered.one("PodDisruptionBudget", service);
 			assertThat(Repository.map(Repository.map(budget, "spec"), "selector")).containsEntry("matchLabels",

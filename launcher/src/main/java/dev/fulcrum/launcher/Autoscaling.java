@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * What the supervisor scales, and on what ({@code ./fulcrum up --autoscale}): the
@@ -14,7 +15,8 @@ import java.util.Map;
  * <ul>
  * <li>{@code FULCRUM_AUTOSCALE_CPU_TARGET}: cores per api-service instance (0.5: a
  * Kubernetes CPU request of one core at a 50 % utilisation target);</li>
- * <li>{@code FULCRUM_AUTOSCALE_LAG_TARGET}: jobs waiting per worker (100);</li>
+ * <li>{@code FULCRUM_AUTOSCALE_LAG_TARGET}: jobs waiting per worker (16: two rounds of a
+ * worker's 8 slots, as KEDA's {@code lagCount} in k8s/);</li>
  * <li>{@code FULCRUM_AUTOSCALE_PERIOD}: how often it decides (15s, the HPA's sync
  * period);</li>
  * <li>{@code FULCRUM_AUTOSCALE_DOWN_WINDOW}: the scale-down stabilization window (60s;
@@ -56,7 +58,7 @@ record Autoscaling(boolean enabled, Duration period, double cpuTarget, double la
 		}
 		return new Autoscaling(true, duration(environment, "FULCRUM_AUTOSCALE_PERIOD", "15s"),
 				number(environment, "FULCRUM_AUTOSCALE_CPU_TARGET", 0.5),
-				number(environment, "FULCRUM_AUTOSCALE_LAG_TARGET", 100), options.maxApi(), options.maxWorkers(),
+				number(environment, "FULCRUM_AUTOSCALE_LAG_TARGET", 16), options.maxApi(), options.maxWorkers(),
 				duration(environment, "FULCRUM_AUTOSCALE_DOWN_WINDOW", "60s"));
 	}
 
@@ -72,6 +74,26 @@ record Autoscaling(boolean enabled, Duration period, double cpuTarget, double la
 			default -> throw new IllegalArgumentException("not scaled: " + service);
 		};
 		return policy.withWindows(Duration.ZERO, this.downWindow);
+	}
+
+	/**
+	 * The CPU of a service as the HPA's replica calculator totals it: the cores its ready
+	 * instances with a sample of the last period used; each ready instance without one
+	 * (new, or restarted) counts as at the target when the others are below it (it must
+	 * not push the count down) and as idle when they are above it (its JVM's start-up
+	 * burst is not load). Instances not ready are left out by the caller.
+	 * @param cores the cores the measured instances used
+	 * @param measured how many were measured
+	 * @param missing how many are ready without a sample
+	 * @param target the target per instance
+	 * @return the total, or empty when none was measured
+	 */
+	static OptionalDouble cpuTotal(double cores, int measured, int missing, double target) {
+		if (measured == 0) {
+			return OptionalDouble.empty();
+		}
+		boolean below = cores / measured < target;
+		return OptionalDouble.of(below ? cores + missing * target : cores);
 	}
 
 	private static double number(Map<String, String> environment, String name, double fallback) {

@@ -52,6 +52,10 @@ public final class Fulcrum {
 			           supervisor's last decisions
 			  logs [SERVICE|INSTANCE] [--no-follow]
 			           follow the logs of all instances, of one service, or of one instance
+			  autoscale-compose PROJECT [--max-api N] [--max-workers N]
+			           scale a running compose project's api-service and worker-service as 'up
+			           --autoscale' does, through the Docker API, until Ctrl-C (docs/scaling.md);
+			           GATEWAY_MANAGEMENT_PORT (9080) and MANAGEMENT_TOKEN as the project has them
 			  help     show this text
 
 			Every command takes --home DIR: the state folder (default .fulcrum, or FULCRUM_HOME).
@@ -103,6 +107,7 @@ public final class Fulcrum {
 				case "down" -> down(options);
 				case "status" -> status(options);
 				case "logs" -> logs(options);
+				case "autoscale-compose" -> autoscaleCompose(options);
 				default -> {
 					this.out.print(USAGE);
 					yield 0;
@@ -117,6 +122,23 @@ public final class Fulcrum {
 			this.err.println("fulcrum: unexpected error: " + ex);
 			return 1;
 		}
+	}
+
+	private int autoscaleCompose(Options options) {
+		Autoscaling autoscaling = Autoscaling.of(options, this.environment);
+		URI management = URI
+			.create("http://127.0.0.1:" + this.environment.getOrDefault("GATEWAY_MANAGEMENT_PORT", "9080"));
+		// Compose's own demo default when the project was started without a token.
+		String token = this.environment.getOrDefault("MANAGEMENT_TOKEN", "local-demo-only");
+		ComposeAutoscaler autoscaler = new ComposeAutoscaler(DockerApi.of(this.environment), options.logsOf(),
+				management, token, autoscaling, this.out);
+		try {
+			autoscaler.run();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		return 0;
 	}
 
 	private int up(Options options) {

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param freePorts pick free ports instead of the defaults
  * @param startTimeout how long {@code up} waits for every instance to become healthy
  * @param follow whether {@code logs} keeps following
- * @param logsOf the service or instance whose logs to show, or {@code null} for all
+ * @param logsOf the service or instance whose logs to show, or {@code null} for all; for
+ * {@code autoscale-compose}, the compose project
  * @param balancing the gateway's balancing strategy, or {@code null} for its default
  * @param autoscale whether the supervisor scales the api-service and the workers
  * @param maxApi with {@code autoscale}: the most api-service instances
@@ -40,8 +41,8 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 	private static final Map<String, Set<String>> OPTIONS = Map.of("up",
 			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home", "--lb", "--autoscale",
 					"--max-api", "--max-workers"),
-			"down", Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"), "help",
-			Set.of("--home"));
+			"down", Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"),
+			"autoscale-compose", Set.of("--home", "--max-api", "--max-workers"), "help", Set.of("--home"));
 
 	/**
 	 * Parses the arguments.
@@ -68,13 +69,13 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 		boolean follow = true;
 		String logsOf = null;
 		String balancing = null;
-		boolean autoscale = false;
+		boolean autoscale = command.equals("autoscale-compose");
 		Integer maxApi = null;
 		Integer maxWorkers = null;
 		for (int i = 1; i < args.size(); i++) {
 			String word = args.get(i);
 			if (!word.startsWith("-")) {
-				if (!command.equals("logs") || logsOf != null) {
+				if (!Set.of("logs", "autoscale-compose").contains(command) || logsOf != null) {
 					throw LauncherException.usage("unexpected argument '" + word + "' for " + command);
 				}
 				logsOf = word;
@@ -112,6 +113,9 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 					}
 				}
 			}
+		}
+		if (command.equals("autoscale-compose") && logsOf == null) {
+			throw LauncherException.usage("autoscale-compose needs the compose project's name");
 		}
 		if (free && offset != 0) {
 			throw LauncherException.usage("--free-ports and --port-offset exclude each other");

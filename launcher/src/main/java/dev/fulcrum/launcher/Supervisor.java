@@ -345,12 +345,7 @@ public final class Supervisor {
 		}
 		this.cpu.clear();
 		this.cpu.putAll(next);
-		if (measured == 0) {
-			return OptionalDouble.empty();
-		}
-		double target = this.plan.autoscaling().cpuTarget();
-		boolean below = cores / measured < target;
-		return OptionalDouble.of(below ? cores + missing * target : cores);
+		return Autoscaling.cpuTotal(cores, measured, missing, this.plan.autoscaling().cpuTarget());
 	}
 
 	/** Jobs in the stream not yet delivered to a worker, or empty if Redis cannot say. */

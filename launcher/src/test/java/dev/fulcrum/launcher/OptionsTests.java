@@ -38,6 +38,17 @@ class OptionsTests {
 	}
 
 	@Test
+	void autoscalesAComposeProjectByItsName() {
+		Options options = Options.parse(List.of("autoscale-compose", "fulcrum", "--max-api", "3"), HOME);
+		assertThat(options.logsOf()).isEqualTo("fulcrum");
+		assertThat(options.autoscale()).isTrue();
+		assertThat(options.maxApi()).isEqualTo(3);
+		assertThat(options.maxWorkers()).isEqualTo(4);
+		assertUsageError(List.of("autoscale-compose"), "needs the compose project's name");
+		assertUsageError(List.of("autoscale-compose", "fulcrum", "--api", "2"), "unknown option '--api'");
+	}
+
+	@Test
 	void rejectsUnknownCommandsOptionsAndValues() {
 		assertUsageError(List.of("start"), "unknown command 'start'");
 		assertUsageError(List.of("up", "--replicas", "3"), "unknown option '--replicas' for up");

@@ -3,6 +3,7 @@ package dev.fulcrum.system;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.fulcrum.load.OpenLoad;
 import dev.fulcrum.load.RateSearch;
@@ -469,6 +471,69 @@ class ComposeSystemTests {
 					.asString()).as(id).isEqualTo("SUCCEEDED");
 			}
 		});
+	}
+
+	/**
+	 * {@code ./fulcrum autoscale-compose} on this project (one api-service running by
+	 * now, one worker): a load past its low CPU target scales the api-service out through
+	 * the Docker API; once the load is light, the new replica is drained at the gateway,
+	 * stopped and removed with no failed request.
+	 */
+	@Test
+	@Order(12)
+	@Timeout(value = 5, unit = TimeUnit.MINUTES)
+	void theComposeAutoscalerScalesTheApiOutUnderLoadAndBackInWithoutAFailedRequest() throws Exception {
+		assertThat(stack.project().containers("api-service")).hasSize(1);
+		Path log = Path.of("target/compose-autoscaler.log").toAbsolutePath();
+		ProcessBuilder builder = new ProcessBuilder("bash", stack.root.resolve("fulcrum").toString(),
+				"autoscale-compose", stack.project, "--max-api", "2", "--max-workers", "1")
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile());
+		builder.environment()
+			.putAll(Map.of("GATEWAY_MANAGEMENT_PORT", String.valueOf(stack.managementPort), "FULCRUM_AUTOSCALE_PERIOD",
+					"3s", "FULCRUM_AUTOSCALE_CPU_TARGET", "0.1", "FULCRUM_AUTOSCALE_DOWN_WINDOW", "15s", "PATH",
+					stack.engine.environment().get("PATH")));
+		Process autoscaler = builder.start();
+		try {
+			String bearer = newUser("autoscale-");
+			try (Load heavy = new Load(8, (n) -> (n % 2 == 0) ? Load.get(stack.gateway() + "/api/hello")
+					: Load.get(stack.gateway() + "/api/me", "Authorization", bearer))) {
+				await().atMost(Duration.ofMinutes(2))
+					.pollInterval(Duration.ofSeconds(1))
+					.until(() -> stack.project().containers("api-service").size() == 2
+							&& stack.project().containers("api-service").stream().allMatch(stack.project()::healthy));
+				heavy.close();
+				System.out.println("compose: autoscaler, under load, " + heavy.summary());
+			}
+			String second = stack.project().containers("api-service").get(1);
+			// A light load through the scale-in: the drained replica fails none of it.
+			// About 20 requests a second: far below the target, so that it scales in.
+			try (Load light = new Load(1, (n) -> {
+				LockSupport.parkNanos(50_000_000);
+				return Load.get(stack.gateway() + "/api/hello");
+			})) {
+				await().atMost(Duration.ofSeconds(90))
+					.pollInterval(Duration.ofSeconds(1))
+					.until(() -> stack.project().containers("api-service").size() == 1);
+				Thread.sleep(2_000);
+				light.close();
+				System.out.println("compose: autoscaler, scaling in under light load, " + light.summary());
+				assertThat(light.failed()).as(light.firstFailures().toString()).isZero();
+				assertThat(light.total()).isPositive();
+			}
+			String decisions = Files.readString(log);
+			System.out.println("compose: the autoscaler's log\n" + decisions);
+			assertThat(decisions).contains("api-service 1 -> 2: cpu")
+				.contains("started " + second)
+				.contains("api-service 2 -> 1: cpu")
+				.contains(second + " drained")
+				.contains("stopped and removed " + second);
+			assertThat(stack.containers("api-service")).as("the removed replica is gone").doesNotContain(second);
+		}
+		finally {
+			autoscaler.destroy();
+			autoscaler.waitFor(30, TimeUnit.SECONDS);
+		}
 	}
 
 	@Test
