@@ -160,11 +160,16 @@ final class ComposeAutoscaler {
 			String id = member.get("Id").asString();
 			long nanos = this.docker.cpuNanos(id);
 			long at = System.nanoTime();
-			if (!healthy(this.docker.inspect(id))) {
+			JsonNode inspected = this.docker.inspect(id);
+			if (!healthy(inspected)) {
 				continue;
 			}
-			next.put(id, new CpuSample(at, nanos));
-			CpuSample previous = this.cpu.get(id);
+			// A restarted container starts its counter again: a sample of its last life
+			// is
+			// no sample.
+			String life = id + " " + inspected.at("/State/StartedAt").asString();
+			next.put(life, new CpuSample(at, nanos));
+			CpuSample previous = this.cpu.get(life);
 			if (previous != null && at > previous.atNanos()) {
 				cores += Math.max(0, nanos - previous.usedNanos()) / (double) (at - previous.atNanos());
 				measured++;
@@ -183,8 +188,12 @@ final class ComposeAutoscaler {
 		if (redis.isEmpty()) {
 			return OptionalDouble.empty();
 		}
-		String output = this.docker.exec(redis.getFirst().get("Id").asString(), List.of("sh", "-c",
-				"redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" XINFO GROUPS '" + Supervisor.STREAM + "'"));
+		// Bounded in time; "no such key" (no job yet) is an answer, any other failure is
+		// not.
+		String output = this.docker.exec(redis.getFirst().get("Id").asString(),
+				List.of("sh", "-c", "out=$(timeout 5 redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" XINFO GROUPS '"
+						+ Supervisor.STREAM
+						+ "' 2>&1); rc=$?; echo \"$out\"; case \"$out\" in *'no such key'*) exit 0;; esac; exit $rc"));
 		return queueLag(output);
 	}
 
@@ -242,34 +251,60 @@ final class ComposeAutoscaler {
 				healthy--;
 			}
 			String name = victim.get("Name").asString().replaceFirst("^/", "");
-			if (service.equals(Autoscaling.API)) {
-				drain(victim, name);
-			}
+			String instance = service.equals(Autoscaling.API) ? drain(victim, name) : null;
 			this.docker.stop(victim.get("Id").asString(), STOP_GRACE);
 			this.docker.remove(victim.get("Id").asString());
 			say("stopped and removed " + name);
+			if (instance != null) {
+				awaitGone(instance, name);
+			}
+		}
+	}
+
+	/**
+	 * Waits until the gateway no longer lists a removed instance (its DNS refresh), so
+	 * that its drain is forgotten before Docker can give its address to a new replica.
+	 */
+	private void awaitGone(String instance, String name) {
+		long start = System.nanoTime();
+		try {
+			while (System.nanoTime() - start < DRAIN_TIMEOUT.toNanos()) {
+				if (instances().stream()
+					.noneMatch((candidate) -> candidate.path("instance").asString().equals(instance))) {
+					return;
+				}
+				Thread.sleep(500);
+			}
+			say("the gateway still lists " + name + " (" + instance + ") after " + DRAIN_TIMEOUT.toSeconds() + "s");
+		}
+		catch (IOException | RuntimeException ex) {
+			say("could not ask the gateway whether " + name + " is gone: " + ex.getMessage());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
 	/**
 	 * Drains an api-service container at the gateway and waits until none of its requests
 	 * is in flight (at most {@link #DRAIN_TIMEOUT}).
+	 * @return the instance as the gateway names it, or {@code null} if it was not drained
 	 */
-	private void drain(JsonNode container, String name) {
+	private String drain(JsonNode container, String name) {
 		List<String> addresses = new ArrayList<>();
 		container.at("/NetworkSettings/Networks")
 			.forEach((network) -> addresses.add(network.get("IPAddress").asString()));
 		try {
 			String instance = null;
 			for (JsonNode candidate : instances()) {
-				String id = candidate.get("instance").asString();
-				if (addresses.contains(id.substring(0, id.lastIndexOf(':')))) {
+				String id = candidate.path("instance").asString();
+				if (id.contains(":") && addresses.contains(id.substring(0, id.lastIndexOf(':')))) {
 					instance = id;
 				}
 			}
 			if (instance == null) {
 				say(name + " is not among the gateway's instances; stopping it without draining");
-				return;
+				return null;
 			}
 			HttpResponse<String> drained = this.http.send(HttpRequest
 				.newBuilder(this.management.resolve("/actuator/draining/" + Autoscaling.API + "/" + instance))
@@ -279,30 +314,32 @@ final class ComposeAutoscaler {
 				.build(), HttpResponse.BodyHandlers.ofString());
 			if (drained.statusCode() != 200) {
 				say("the gateway answered " + drained.statusCode() + " to draining " + name + ": " + drained.body());
-				return;
+				return null;
 			}
 			long start = System.nanoTime();
 			while (System.nanoTime() - start < DRAIN_TIMEOUT.toNanos()) {
 				String id = instance;
 				boolean idle = instances().stream()
-					.noneMatch((candidate) -> candidate.get("instance").asString().equals(id)
-							&& candidate.get("inFlight").asInt() > 0);
+					.noneMatch((candidate) -> candidate.path("instance").asString().equals(id)
+							&& candidate.path("inFlight").asInt() > 0);
 				if (idle) {
 					say(String.format(java.util.Locale.ROOT,
 							"%s drained (none of its requests in flight at the gateway after %.1fs)", name,
 							(System.nanoTime() - start) / 1e9));
-					return;
+					return instance;
 				}
 				Thread.sleep(200);
 			}
 			say(name + " still had requests in flight after " + DRAIN_TIMEOUT.toSeconds() + "s; stopping it");
+			return instance;
 		}
-		catch (IOException ex) {
+		catch (IOException | RuntimeException ex) {
 			say("could not drain " + name + " at the gateway (" + ex.getMessage() + "); stopping it");
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		return null;
 	}
 
 	/** The api-service's instances as the gateway sees them. */

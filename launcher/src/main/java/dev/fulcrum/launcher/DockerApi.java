@@ -15,9 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,14 +42,18 @@ final class DockerApi {
 	}
 
 	/**
-	 * The engine of {@code DOCKER_HOST} when it is a {@code unix://} socket, else the
-	 * default socket.
+	 * The engine of {@code DOCKER_HOST} when it is a {@code unix://} socket, the default
+	 * socket when it is not set.
 	 * @param environment the process's environment
 	 * @return the API
 	 */
 	static DockerApi of(Map<String, String> environment) {
 		String host = environment.getOrDefault("DOCKER_HOST", "");
-		Path socket = host.startsWith("unix://") ? Path.of(host.substring("unix://".length())) : DEFAULT_SOCKET;
+		if (!host.isEmpty() && !host.startsWith("unix://")) {
+			throw LauncherException.usage("DOCKER_HOST=" + host + ": only an engine on a Unix socket (unix://...) is"
+					+ " supported; for a docker context, set DOCKER_HOST to its socket (docker context inspect)");
+		}
+		Path socket = host.isEmpty() ? DEFAULT_SOCKET : Path.of(host.substring("unix://".length()));
 		return new DockerApi(socket, Duration.ofSeconds(60));
 	}
 
@@ -126,7 +128,12 @@ final class DockerApi {
 		byte[] stream = request("POST", "/exec/" + exec + "/start",
 				JSON.writeValueAsBytes(Map.of("Detach", false, "Tty", false)))
 			.body();
-		return stdout(stream);
+		int exitCode = call("GET", "/exec/" + exec + "/json", null).path("ExitCode").asInt(-1);
+		if (exitCode != 0) {
+			throw new IOException(
+					String.join(" ", command) + " exited with " + exitCode + ": " + output(stream, 2).strip());
+		}
+		return output(stream, 1);
 	}
 
 	/**
@@ -134,6 +141,10 @@ final class DockerApi {
 	 * the stream (1 stdout, 2 stderr), three zero bytes, a 4-byte length, the bytes.
 	 */
 	static String stdout(byte[] stream) {
+		return output(stream, 1);
+	}
+
+	private static String output(byte[] stream, int wanted) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		ByteBuffer frames = ByteBuffer.wrap(stream);
 		while (frames.remaining() >= 8) {
@@ -141,7 +152,7 @@ final class DockerApi {
 			frames.position(frames.position() + 3);
 			int length = frames.getInt();
 			int take = Math.min(length, frames.remaining());
-			if (kind == 1) {
+			if (kind == wanted) {
 				out.write(stream, frames.position(), take);
 			}
 			frames.position(frames.position() + take);
@@ -156,52 +167,53 @@ final class DockerApi {
 	}
 
 	private Response request(String method, String path, byte[] body) throws IOException {
-		CompletableFuture<Response> exchange = CompletableFuture.supplyAsync(() -> {
-			try {
-				return exchange(method, path, body);
-			}
-			catch (IOException ex) {
-				throw new java.io.UncheckedIOException(ex);
-			}
-		}, Thread::startVirtualThread);
-		try {
-			Response response = exchange.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
-			if (response.status() >= 300) {
-				throw new IOException(method + " " + path + " answered " + response.status() + ": "
-						+ new String(response.body(), StandardCharsets.UTF_8).strip());
-			}
-			return response;
+		Response response = exchange(method, path, body);
+		// 304: already started, or already stopped; what was asked holds.
+		if (response.status() >= 300 && response.status() != 304) {
+			throw new IOException(method + " " + path + " answered " + response.status() + ": "
+					+ new String(response.body(), StandardCharsets.UTF_8).strip());
 		}
-		catch (TimeoutException ex) {
-			exchange.cancel(true);
-			throw new IOException(method + " " + path + " took longer than " + this.timeout, ex);
-		}
-		catch (ExecutionException ex) {
-			throw (ex.getCause() instanceof java.io.UncheckedIOException io) ? io.getCause()
-					: new IOException(method + " " + path + ": " + ex.getCause(), ex.getCause());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted: " + method + " " + path, ex);
-		}
+		return response;
 	}
 
+	/**
+	 * One request on a connection of its own, closed when the answer is read or at the
+	 * timeout, whichever comes first: an engine that does not answer blocks nothing.
+	 */
 	private Response exchange(String method, String path, byte[] body) throws IOException {
 		try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
 			channel.connect(UnixDomainSocketAddress.of(this.socket));
-			StringBuilder head = new StringBuilder();
-			head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
-			head.append("Host: docker\r\nConnection: close\r\n");
-			if (body != null) {
-				head.append("Content-Type: application/json\r\n");
+			CompletableFuture<Void> timeout = CompletableFuture.runAsync(() -> {
+				try {
+					channel.close();
+				}
+				catch (IOException ex) {
+					// Closed already.
+				}
+			}, CompletableFuture.delayedExecutor(this.timeout.toMillis(), TimeUnit.MILLISECONDS));
+			try {
+				StringBuilder head = new StringBuilder();
+				head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+				head.append("Host: docker\r\nConnection: close\r\n");
+				if (body != null) {
+					head.append("Content-Type: application/json\r\n");
+				}
+				head.append("Content-Length: ").append((body != null) ? body.length : 0).append("\r\n\r\n");
+				channel.write(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.US_ASCII)));
+				if (body != null) {
+					channel.write(ByteBuffer.wrap(body));
+				}
+				return Response.parse(Channels.newInputStream(channel).readAllBytes());
 			}
-			head.append("Content-Length: ").append((body != null) ? body.length : 0).append("\r\n\r\n");
-			channel.write(ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.US_ASCII)));
-			if (body != null) {
-				channel.write(ByteBuffer.wrap(body));
+			catch (IOException ex) {
+				if (timeout.isDone()) {
+					throw new IOException(method + " " + path + " took longer than " + this.timeout, ex);
+				}
+				throw ex;
 			}
-			byte[] raw = Channels.newInputStream(channel).readAllBytes();
-			return Response.parse(raw);
+			finally {
+				timeout.cancel(false);
+			}
 		}
 	}
 

@@ -123,6 +123,11 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 		if (!autoscale && (maxApi != null || maxWorkers != null)) {
 			throw LauncherException.usage("--max-api and --max-workers go with --autoscale");
 		}
+		if (command.equals("autoscale-compose")) {
+			// It starts nothing: the floors are the autoscaler's minimum, one each.
+			api = 1;
+			workers = 1;
+		}
 		int mostApi = (maxApi != null) ? maxApi : Math.max(4, api);
 		int mostWorkers = (maxWorkers != null) ? maxWorkers : Math.max(4, workers);
 		if (mostApi < api || mostWorkers < workers) {

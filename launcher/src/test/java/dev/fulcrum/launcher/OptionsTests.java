@@ -44,6 +44,8 @@ class OptionsTests {
 		assertThat(options.autoscale()).isTrue();
 		assertThat(options.maxApi()).isEqualTo(3);
 		assertThat(options.maxWorkers()).isEqualTo(4);
+		assertThat(Options.parse(List.of("autoscale-compose", "fulcrum", "--max-api", "1", "--max-workers", "1"), HOME)
+			.maxWorkers()).as("as low as one").isEqualTo(1);
 		assertUsageError(List.of("autoscale-compose"), "needs the compose project's name");
 		assertUsageError(List.of("autoscale-compose", "fulcrum", "--api", "2"), "unknown option '--api'");
 	}

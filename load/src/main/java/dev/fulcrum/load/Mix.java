@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,8 @@ public final class Mix implements OpenLoad.Requests {
 	private final List<String> bearers;
 
 	private final String runId = UUID.randomUUID().toString().substring(0, 8);
+
+	private final AtomicLong jobs = new AtomicLong();
 
 	private Mix(URI gateway, List<String> credentials, List<String> bearers) {
 		this.gateway = gateway;
@@ -87,7 +90,10 @@ public final class Mix implements OpenLoad.Requests {
 				.timeout(TIMEOUT)
 				.header("Authorization", bearer)
 				.header("Content-Type", "application/json")
-				.header("Idempotency-Key", this.runId + "-" + n)
+				// A key of its own whatever n is: n starts again at 0 with every run of
+				// the
+				// generator, and a key sent again would be a replay, not a new job.
+				.header("Idempotency-Key", this.runId + "-" + this.jobs.incrementAndGet())
 				.POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"echo\",\"payload\":{\"n\":" + n + "}}"))
 				.build();
 			case 5 -> HttpRequest.newBuilder(this.gateway.resolve("/api/hello")).timeout(TIMEOUT).build();

@@ -202,8 +202,6 @@ public final class ScalingLab {
 		ComposeProject stack = settings.stack();
 		log.line(fmt("== %s: %d api-service replica(s) at %s, the gateway at %s", series, apiReplicas,
 				quota(apiCpusEach), quota(gatewayCpus)));
-		// Fresh tokens for each configuration: a whole run outlasts an access token.
-		Mix mix = users.loggedInAgain(client);
 		stack.scale("api-service", apiReplicas);
 		List<String> api = awaitHealthy(stack, "api-service", apiReplicas, Duration.ofMinutes(3));
 		List<String> gateway = stack.containers("gateway");
@@ -214,6 +212,9 @@ public final class ScalingLab {
 			stack.cpus(container, 0);
 		}
 		awaitBalanced(client, settings.management(), apiReplicas, Duration.ofMinutes(2));
+		// Fresh tokens for each configuration's warm-up and search (at most about ten
+		// minutes together): a whole run outlasts an access token (15 minutes).
+		Mix mix = users.loggedInAgain(client);
 		warmUp(settings, client, mix, concat(api, gateway), log);
 		for (String container : api) {
 			stack.cpus(container, apiCpusEach);
@@ -258,7 +259,12 @@ public final class ScalingLab {
 			Map<String, Long> after = stack.cpuNanos(containers);
 			long nanos = 0;
 			for (String container : containers) {
-				nanos += after.getOrDefault(container, 0L) - before.getOrDefault(container, 0L);
+				// Only a container read both times: one missing from a reading would add
+				// or
+				// take away its whole lifetime.
+				if (before.containsKey(container) && after.containsKey(container)) {
+					nanos += after.get(container) - before.get(container);
+				}
 			}
 			double perRequest = nanos / 1e6 / Math.max(1, timeline.summary(0, timeline.length()).offered());
 			log.line(fmt("   warm-up at %.0f/s: %.2f ms of CPU per request", settings.warmUpRate(), perRequest));

@@ -317,7 +317,7 @@ class ComposeSystemTests {
 		assertThat(one).as("one replica's sustained rate").isPositive();
 		// Perfect scaling would double it; the gateway, Redis and the generator share the
 		// same two cores.
-		assertThat(two).as("two replicas' sustained rate").isGreaterThan(one * 1.3);
+		assertThat(two).as("two replicas' sustained rate").isGreaterThan(one * 1.25);
 		for (ScalingLab.Point point : points) {
 			assertThat(point.result().best().perRequest()).as(point.label())
 				.containsOnlyKeys("gateway", "api-service", "auth-service", "worker-service", "redis", "generator",
@@ -483,12 +483,21 @@ class ComposeSystemTests {
 	@Order(12)
 	@Timeout(value = 5, unit = TimeUnit.MINUTES)
 	void theComposeAutoscalerScalesTheApiOutUnderLoadAndBackInWithoutAFailedRequest() throws Exception {
-		assertThat(stack.project().containers("api-service")).hasSize(1);
+		// One api-service and one worker running, whatever the tests before left.
+		stack.compose(Duration.ofMinutes(3), "up", "--detach", "--no-build", "--no-recreate", "--scale",
+				"api-service=1", "--scale", "worker-service=1");
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> stack.project().containers("api-service").size() == 1
+					&& stack.project().healthy(stack.project().containers("api-service").getFirst()));
 		Path log = Path.of("target/compose-autoscaler.log").toAbsolutePath();
 		ProcessBuilder builder = new ProcessBuilder("bash", stack.root.resolve("fulcrum").toString(),
 				"autoscale-compose", stack.project, "--max-api", "2", "--max-workers", "1")
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
+		// The test's own engine (DOCKER_HOST, where set, goes with it), its gateway,
+		// short
+		// periods and a low target.
 		builder.environment()
 			.putAll(Map.of("GATEWAY_MANAGEMENT_PORT", String.valueOf(stack.managementPort), "FULCRUM_AUTOSCALE_PERIOD",
 					"3s", "FULCRUM_AUTOSCALE_CPU_TARGET", "0.1", "FULCRUM_AUTOSCALE_DOWN_WINDOW", "15s", "PATH",

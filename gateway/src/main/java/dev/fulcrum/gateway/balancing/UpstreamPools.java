@@ -64,6 +64,11 @@ class UpstreamPools implements DisposableBean {
 	 */
 	private final Set<String> drainRequested = new HashSet<>();
 
+	/**
+	 * Instances that their file marks draining, as {@code service id}; guarded likewise.
+	 */
+	private final Set<String> sourceDraining = new HashSet<>();
+
 	private final Resolver resolver;
 
 	private final ScheduledExecutorService refresher;
@@ -153,7 +158,8 @@ class UpstreamPools implements DisposableBean {
 	 * (DNS, the file) no longer lists it; then it is forgotten.
 	 * @param service the service
 	 * @param id the instance, as {@code /actuator/balancing} shows it ({@code host:port})
-	 * @param draining {@code false} to take requests again
+	 * @param draining {@code false} to take requests again (unless its file says it is
+	 * draining)
 	 * @return the instance, or empty if the service has none of that id
 	 */
 	synchronized Optional<Upstream> drain(String service, String id, boolean draining) {
@@ -168,10 +174,12 @@ class UpstreamPools implements DisposableBean {
 			else {
 				this.drainRequested.remove(service + " " + id);
 			}
-			if (upstream.draining() != draining) {
-				upstream.drain(draining);
+			// A request cannot undo what the instance's file says.
+			boolean now = draining || this.sourceDraining.contains(service + " " + id);
+			if (upstream.draining() != now) {
+				upstream.drain(now);
 				logger.info(service + " instance " + id
-						+ (draining ? " is draining at a request: no new request" : " takes requests again"));
+						+ (now ? " is draining at a request: no new request" : " takes requests again"));
 			}
 		});
 		return found;
@@ -245,6 +253,12 @@ class UpstreamPools implements DisposableBean {
 		for (UpstreamFile.Member member : members) {
 			String id = Upstream.idOf(member.url());
 			ids.add(id);
+			if (member.draining()) {
+				this.sourceDraining.add(service + " " + id);
+			}
+			else {
+				this.sourceDraining.remove(service + " " + id);
+			}
 			boolean draining = member.draining() || this.drainRequested.contains(service + " " + id);
 			Upstream upstream = known.get(id);
 			if (upstream == null) {
@@ -264,8 +278,10 @@ class UpstreamPools implements DisposableBean {
 		}
 		// A drained instance that is gone is forgotten: its address may come back as a
 		// new
-		// instance (Docker gives a stopped container's address to the next one).
+		// instance (Docker gives a stopped container's address to a later one).
 		this.drainRequested
+			.removeIf((key) -> key.startsWith(service + " ") && !ids.contains(key.substring(service.length() + 1)));
+		this.sourceDraining
 			.removeIf((key) -> key.startsWith(service + " ") && !ids.contains(key.substring(service.length() + 1)));
 		next.sort((a, b) -> a.id().compareTo(b.id()));
 		List<Upstream> previous = this.pools.put(service, List.copyOf(next));

@@ -175,6 +175,21 @@ class UpstreamPoolsTests {
 	}
 
 	@Test
+	void aRequestCannotUndrainWhatTheFileDrains(@TempDir Path folder) throws Exception {
+		Path file = folder.resolve("api-service");
+		write(file, "http://127.0.0.1:8091", "http://127.0.0.1:8092 draining");
+		UpstreamPools fromFile = fromFile(file);
+		fromFile.drain("api-service", "127.0.0.1:8092", false);
+		assertThat(ids(fromFile)).containsExactly("127.0.0.1:8091");
+		fromFile.drain("api-service", "127.0.0.1:8091", true);
+		assertThat(ids(fromFile)).as("all draining: better than refusing")
+			.containsExactly("127.0.0.1:8091", "127.0.0.1:8092");
+		fromFile.drain("api-service", "127.0.0.1:8091", false);
+		assertThat(ids(fromFile)).containsExactly("127.0.0.1:8091");
+		fromFile.destroy();
+	}
+
+	@Test
 	void parsesOnlyUrlsAndTheDrainingMark() {
 		assertThat(UpstreamFile.parse(List.of("  http://10.0.0.1:8091  draining ", "#http://10.0.0.9:1")))
 			.containsExactly(new UpstreamFile.Member(URI.create("http://10.0.0.1:8091"), true));
