@@ -2,6 +2,8 @@ package dev.fulcrum.load;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,17 +97,35 @@ public record ComposeProject(String docker, List<String> compose, String project
 
 	/**
 	 * The CPU time each container has used since it started, read from its cgroup (v2's
-	 * {@code cpu.stat}, else v1's {@code cpuacct.usage}) in parallel.
+	 * {@code cpu.stat}, else v1's {@code cpuacct.usage}) in parallel: from the engine's
+	 * machine where this runs there, else with {@code docker exec}.
 	 * @param containers the containers
 	 * @return nanoseconds by container; one that could not be read is left out
 	 */
 	public Map<String, Long> cpuNanos(List<String> containers) {
 		Map<String, Long> nanos = new ConcurrentHashMap<>();
+		if (containers.isEmpty()) {
+			return nanos;
+		}
+		// One inspect for every container's id, then its cgroup's file where the engine's
+		// machine is this one: no process in the containers, no CPU taken from them.
+		Map<String, String> ids = new ConcurrentHashMap<>();
+		List<String> inspect = new ArrayList<>(List.of(this.docker, "inspect", "--format", "{{.Name}} {{.Id}}"));
+		inspect.addAll(containers);
+		try {
+			run(inspect).lines()
+				.map((line) -> line.strip().split(" "))
+				.filter((fields) -> fields.length == 2)
+				.forEach((fields) -> ids.put(fields[0].replaceFirst("^/", ""), fields[1]));
+		}
+		catch (RuntimeException ex) {
+			// Each is asked from inside, below.
+		}
 		try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
 			for (String container : containers) {
 				readers.execute(() -> {
 					try {
-						nanos.put(container, cpuNanos(container));
+						nanos.put(container, cpuNanos(container, ids.get(container)));
 					}
 					catch (RuntimeException ex) {
 						// Gone or not yet started: left out of both readings of a step.
@@ -132,9 +152,25 @@ public record ComposeProject(String docker, List<String> compose, String project
 			.orElseThrow(() -> new IllegalStateException("no total_commands_processed from " + container));
 	}
 
-	private long cpuNanos(String container) {
-		String output = run(List.of(this.docker, "exec", container, "sh", "-c",
-				"cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpuacct/cpuacct.usage"));
+	private long cpuNanos(String container, String id) {
+		if (id != null) {
+			for (Path file : List.of(Path.of("/sys/fs/cgroup/cpuacct/docker", id, "cpuacct.usage"),
+					Path.of("/sys/fs/cgroup/docker", id, "cpu.stat"),
+					Path.of("/sys/fs/cgroup/system.slice", "docker-" + id + ".scope", "cpu.stat"))) {
+				try {
+					return cgroupNanos(Files.readString(file));
+				}
+				catch (IOException | RuntimeException ex) {
+					// Not this layout, or another machine's engine (Docker Desktop's VM).
+				}
+			}
+		}
+		return cgroupNanos(run(List.of(this.docker, "exec", container, "sh", "-c",
+				"cat /sys/fs/cgroup/cpu.stat 2>/dev/null || cat /sys/fs/cgroup/cpuacct/cpuacct.usage")));
+	}
+
+	/** v2's {@code cpu.stat} ({@code usage_usec}) or v1's {@code cpuacct.usage} (ns). */
+	private static long cgroupNanos(String output) {
 		for (String line : output.lines().toList()) {
 			if (line.startsWith("usage_usec ")) {
 				return Long.parseLong(line.substring("usage_usec ".length()).strip()) * 1_000;

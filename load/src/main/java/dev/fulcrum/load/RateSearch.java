@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The highest arrival rate a stack sustains: steps of constant rate, each raised by a
@@ -104,6 +105,11 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 	private Step measure(HttpClient client, OpenLoad.Requests requests, double rate, Counters counters) {
 		Schedule schedule = new Schedule(List.of(new Schedule.Phase("step", this.step, rate)));
 		Map<String, Long> before = counters.read();
+		if (!before.isEmpty()) {
+			// Reading the counters may cost CPU of its own (processes started to read
+			// them): let it settle before the step.
+			LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+		}
 		Timeline timeline = OpenLoad.run(client, schedule, requests, (int) Math.max(100, rate * 5), null);
 		Map<String, Long> after = counters.read();
 		Timeline.Summary summary = timeline.summary(0, timeline.length());
