@@ -492,7 +492,7 @@ public final class ScalingLab {
 	/**
 	 * {@code java -jar load/target/load-exec.jar scaling-lab --gateway URL --management
 	 * URL --project NAME --compose "docker compose" [--docker docker]
-	 * [--api-cpus 0.25] [--gateway-cpus 1] [--replicas 1,2,3,4] [--vertical 1,2,4]
+	 * [--api-cpus 0.5] [--gateway-cpus 1] [--replicas 1,2,3,4] [--vertical 1,2,4]
 	 * [--gateway-curve 0.25,0.5,1] [--gateway-replicas 4] [--users 100] [--step 15s]
 	 * [--warm-up 3m] [--warm-up-rate 150] [--start 50] [--growth 1.25] [--refinements 3] [--p99-target 100]
 	 * [--max-failed 0.01] [--out bench/results]}.
@@ -503,7 +503,7 @@ public final class ScalingLab {
 		for (String required : List.of("gateway", "management", "project", "compose")) {
 			if (!options.containsKey(required)) {
 				System.err.println("usage: scaling-lab --gateway URL --management URL --project NAME --compose COMMAND"
-						+ " [--api-cpus 0.25] [--gateway-cpus 1] [--replicas 1,2,3,4] [--vertical 1,2,4]"
+						+ " [--api-cpus 0.5] [--gateway-cpus 1] [--replicas 1,2,3,4] [--vertical 1,2,4]"
 						+ " [--gateway-curve 0.25,0.5,1] [--gateway-replicas 4] [--users 100] [--step 15s]"
 						+ " [--warm-up 3m] [--warm-up-rate 150] [--start 50] [--growth 1.25] [--refinements 3] [--p99-target 100]"
 						+ " [--max-failed 0.01] [--out bench/results]");
@@ -519,7 +519,7 @@ public final class ScalingLab {
 				Double.parseDouble(options.getOrDefault("p99-target", "100")),
 				Double.parseDouble(options.getOrDefault("max-failed", "0.01")), 20_000);
 		Settings settings = new Settings(URI.create(options.get("gateway")), URI.create(options.get("management")),
-				stack, Double.parseDouble(options.getOrDefault("api-cpus", "0.25")),
+				stack, Double.parseDouble(options.getOrDefault("api-cpus", "0.5")),
 				Double.parseDouble(options.getOrDefault("gateway-cpus", "1")),
 				Load.list(options.getOrDefault("replicas", "1,2,3,4")).stream().map(Integer::parseInt).toList(),
 				Load.list(options.getOrDefault("vertical", "1,2,4")).stream().map(Integer::parseInt).toList(),

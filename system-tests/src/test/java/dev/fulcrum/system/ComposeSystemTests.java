@@ -39,8 +39,8 @@ import static org.awaitility.Awaitility.await;
  * with {@code up --build}, the Postman collection and the README's job walkthrough
  * through the gateway, a load of registrations, logins and a minute of mixed traffic with
  * no container killed for memory, the scaling lab's quick mode (two api-service replicas
- * against one, each at a quarter of a core), api-service scaled out and back under load,
- * an api-service and a worker killed under load, SIGTERM drained within the grace period,
+ * against one, each at half a core), api-service scaled out and back under load, an
+ * api-service and a worker killed under load, SIGTERM drained within the grace period,
  * and {@code down -v} leaving nothing behind.
  * <p>
  * Skipped where no engine answers, mandatory in CI ({@code FULCRUM_REQUIRE_DOCKER=1}).
@@ -292,9 +292,9 @@ class ComposeSystemTests {
 	}
 
 	/**
-	 * The scaling lab's quick mode on this stack: two api-service replicas at a quarter
-	 * of a core each, then one (both warm from the minute of traffic before, so that no
-	 * replica starts), each at the highest rate of the mix held with p99 within 100 ms.
+	 * The scaling lab's quick mode on this stack: two api-service replicas at half a core
+	 * each, then one (both warm from the minute of traffic before, so that no replica
+	 * starts), each at the highest rate of the mix held with p99 within 100 ms.
 	 */
 	@Test
 	@Order(7)
@@ -303,7 +303,7 @@ class ComposeSystemTests {
 		RateSearch search = new RateSearch(80, 1.5, 1, Duration.ofSeconds(5), 100, 0.01, 5_000);
 		Path out = Path.of("target/scaling-lab").toAbsolutePath();
 		ScalingLab.Settings settings = new ScalingLab.Settings(URI.create(stack.gateway()),
-				URI.create(stack.management()), stack.project(), 0.25, 1.0, List.of(2, 1), List.of(), List.of(), 0, 50,
+				URI.create(stack.management()), stack.project(), 0.5, 1.0, List.of(2, 1), List.of(), List.of(), 0, 50,
 				search, Duration.ofSeconds(40), 150, out);
 		List<ScalingLab.Point> points;
 		try (HttpClient client = OpenLoad.client()) {
