@@ -38,11 +38,7 @@ class RateSearchTests {
 	void findsTheHighestRateWithinTheLatencyTarget() {
 		RateSearch search = new RateSearch(40, 1.5, 2, Duration.ofSeconds(2), 100, 0.01, 1_000);
 
-		RateSearch.Result result = search.run(OpenLoad.client(),
-				(n) -> HttpRequest
-					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
-					.timeout(Duration.ofSeconds(5))
-					.build());
+		RateSearch.Result result = search.run(OpenLoad.client(), this::request);
 
 		result.steps().forEach(System.out::println);
 		assertThat(result.steps().getFirst().passed()).as("40/s, a fifth of the capacity").isTrue();
@@ -57,11 +53,7 @@ class RateSearchTests {
 			.getOperatingSystemMXBean();
 
 		// The server runs in this JVM: its CPU time is the server's and the client's.
-		RateSearch.Result result = search.run(OpenLoad.client(),
-				(n) -> HttpRequest
-					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
-					.timeout(Duration.ofSeconds(5))
-					.build(),
+		RateSearch.Result result = search.run(OpenLoad.client(), this::request,
 				() -> Map.of("this-jvm", os.getProcessCpuTime()));
 
 		assertThat(result.steps()).isNotEmpty().allSatisfy((step) -> {
@@ -87,11 +79,7 @@ class RateSearchTests {
 		});
 		RateSearch search = new RateSearch(40, 2, 0, Duration.ofSeconds(2), 100, 0.01, 80);
 
-		RateSearch.Result result = search.run(OpenLoad.client(),
-				(n) -> HttpRequest
-					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
-					.timeout(Duration.ofSeconds(5))
-					.build());
+		RateSearch.Result result = search.run(OpenLoad.client(), this::request);
 
 		result.steps().forEach(System.out::println);
 		assertThat(result.steps().get(0).passed()).as("40/s with the stall").isFalse();
@@ -109,14 +97,17 @@ class RateSearchTests {
 		});
 		RateSearch search = new RateSearch(20, 2, 2, Duration.ofSeconds(1), 100, 0.01, 100);
 
-		RateSearch.Result result = search.run(OpenLoad.client(),
-				(n) -> HttpRequest
-					.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
-					.timeout(Duration.ofSeconds(5))
-					.build());
+		RateSearch.Result result = search.run(OpenLoad.client(), this::request);
 
 		assertThat(result.best()).isNull();
 		assertThat(result.sustained()).isZero();
+	}
+
+	/** Every request of a run: a GET of the server's root. */
+	private HttpRequest request(long n) {
+		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
+			.timeout(Duration.ofSeconds(5))
+			.build();
 	}
 
 	private HttpServer server() {

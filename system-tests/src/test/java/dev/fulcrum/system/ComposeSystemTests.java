@@ -292,17 +292,22 @@ class ComposeSystemTests {
 	}
 
 	/**
-	 * The scaling lab's quick mode on this stack: two api-service replicas at half a core
-	 * each, then one (both warm from the minute of traffic before, so that no replica
-	 * starts), each at the highest rate of the mix held with p99 within 100 ms.
+	 * The scaling lab's quick mode on this stack, end to end: two api-service replicas at
+	 * half a core each, then one (warm from the minute of traffic before, so that no
+	 * replica starts), each searched for the highest rate of the mix held with p99 within
+	 * 100 ms, with every part's CPU and Redis's commands measured, the table and chart
+	 * written and the quotas lifted. It asserts no ratio between the two: on this shared
+	 * two-core machine, 5 s steps put either first (CI measured 608/s for one replica and
+	 * 759/s for two, and in another run 563/s and 375/s); docs/scaling.md holds the
+	 * figures.
 	 */
 	@Test
 	@Order(7)
 	@Timeout(value = 8, unit = TimeUnit.MINUTES)
-	void theScalingLabFindsThatTwoReplicasSustainMoreThanOne() throws Exception {
-		// Started near what a warm half-core replica holds (about 600/s here), to keep it
-		// short; the containers are warm, so a step of warm-up is enough.
-		RateSearch search = new RateSearch(300, 1.5, 1, Duration.ofSeconds(5), 100, 0.01, 5_000);
+	void theScalingLabMeasuresOneAndTwoReplicasOnTheComposeStack() throws Exception {
+		// Started below what a warm half-core replica holds (about 400-600/s here) and
+		// raised by 60 % at each step; the containers are warm, so a step of warm-up.
+		RateSearch search = new RateSearch(120, 1.6, 1, Duration.ofSeconds(5), 100, 0.01, 5_000);
 		Path out = Path.of("target/scaling-lab").toAbsolutePath();
 		ScalingLab.Settings settings = new ScalingLab.Settings(URI.create(stack.gateway()),
 				URI.create(stack.management()), stack.project(), 0.5, 1.0, List.of(2, 1), List.of(), List.of(), 0, 50,
@@ -314,19 +319,10 @@ class ComposeSystemTests {
 		System.out.println(ScalingLab.table(points, Runtime.getRuntime().availableProcessors()));
 		ScalingChart.write(points, "Scaling lab, quick", 100, out.resolve("scaling-lab.png"));
 		assertThat(out.resolve("scaling-lab.png")).isNotEmptyFile();
-		double two = points.get(0).result().sustained();
-		RateSearch.Step one = points.get(1).result().best();
-		assertThat(one).as("one replica sustained some rate").isNotNull();
-		// One replica ran out of its own quota: at its sustained rate it used most of its
-		// half core (82 % in CI's run)...
-		double apiCores = one.perRequest().get("api-service") * one.rate() / 1e9;
-		assertThat(apiCores).as("cores one replica used at its sustained rate").isGreaterThan(0.5 * 0.6);
-		// ...and a second one buys more. Not twice as much: the gateway, Redis and the
-		// generator share the same two cores, which two replicas nearly fill (759/s
-		// against
-		// 608/s in CI's run).
-		assertThat(two).as("two replicas' sustained rate").isGreaterThan(one.rate() * 1.1);
+		assertThat(points).extracting(ScalingLab.Point::apiReplicas).containsExactly(2, 1);
 		for (ScalingLab.Point point : points) {
+			assertThat(point.result().best()).as(point.label() + " sustained some rate").isNotNull();
+			assertThat(point.result().best().summary().p99Millis()).as(point.label()).isLessThanOrEqualTo(100);
 			assertThat(point.result().best().perRequest()).as(point.label())
 				.containsOnlyKeys("gateway", "api-service", "auth-service", "worker-service", "redis", "generator",
 						"redis-commands")
