@@ -10,7 +10,8 @@
 # Usage: bench/scaling-lab.sh          about 30 minutes
 #        QUICK=1 bench/scaling-lab.sh  1 and 2 replicas, short steps: about 5 minutes
 # Settings: API_CPUS=0.5 GATEWAY_CPUS=1 REPLICAS=1,2,3,4 VERTICAL=1,2,4 GATEWAY_CURVE=0.25,0.5,1
-#           STEP=15s USERS=100 LAB_GATEWAY_PORT=18080 LAB_MANAGEMENT_PORT=19080
+#           GATEWAY_REPLICAS=4 (api-service replicas behind the gateway's curve) STEP=15s USERS=100
+#           LAB_GATEWAY_PORT=18080 LAB_MANAGEMENT_PORT=19080
 # Needs Docker with Compose (v2's `docker compose` or v1's `docker-compose`); builds the images.
 set -euo pipefail
 
@@ -60,4 +61,5 @@ echo "== the lab (machine: $(nproc) cores, $(uname -sr); API_CPUS=${API_CPUS:-0.
 "$jdk/bin/java" -Djava.awt.headless=true -jar "$root/load/target/load-exec.jar" scaling-lab \
   --gateway "http://localhost:$GATEWAY_PORT" --management "http://127.0.0.1:$GATEWAY_MANAGEMENT_PORT" \
   --project "$COMPOSE_PROJECT_NAME" --compose "$compose" --api-cpus "${API_CPUS:-0.5}" \
-  --gateway-cpus "${GATEWAY_CPUS:-1}" --users "${USERS:-100}" --out "$root/bench/results" "${lab[@]}"
+  --gateway-cpus "${GATEWAY_CPUS:-1}" --gateway-replicas "${GATEWAY_REPLICAS:-4}" --users "${USERS:-100}" \
+  --out "$root/bench/results" "${lab[@]}"
