@@ -14,12 +14,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -43,6 +45,8 @@ import tools.jackson.databind.node.ObjectNode;
  * </ul>
  */
 final class ComposeAutoscaler {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Pattern NUMBERED = Pattern.compile("^(.*[_-])(\\d+)$");
 
@@ -323,7 +327,7 @@ final class ComposeAutoscaler {
 					.noneMatch((candidate) -> candidate.path("instance").asString().equals(id)
 							&& candidate.path("inFlight").asInt() > 0);
 				if (idle) {
-					say(String.format(java.util.Locale.ROOT,
+					say(String.format(Locale.ROOT,
 							"%s drained (none of its requests in flight at the gateway after %.1fs)", name,
 							(System.nanoTime() - start) / 1e9));
 					return instance;
@@ -349,15 +353,11 @@ final class ComposeAutoscaler {
 				.timeout(Duration.ofSeconds(10))
 				.build(), HttpResponse.BodyHandlers.ofString());
 		List<JsonNode> instances = new ArrayList<>();
-		tools.jackson.databind.json.JsonMapper.builder()
-			.build()
-			.readTree(answer.body())
-			.path("routes")
-			.forEach((route) -> {
-				if (Autoscaling.API.equals(route.path("service").asString())) {
-					route.path("instances").forEach(instances::add);
-				}
-			});
+		JSON.readTree(answer.body()).path("routes").forEach((route) -> {
+			if (Autoscaling.API.equals(route.path("service").asString())) {
+				route.path("instances").forEach(instances::add);
+			}
+		});
 		return instances;
 	}
 

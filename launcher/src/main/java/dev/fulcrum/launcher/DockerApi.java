@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -234,7 +235,7 @@ final class DockerApi {
 			}
 			int start = end + 4;
 			if (!chunked) {
-				return new Response(status, java.util.Arrays.copyOfRange(raw, start, raw.length));
+				return new Response(status, Arrays.copyOfRange(raw, start, raw.length));
 			}
 			ByteArrayOutputStream body = new ByteArrayOutputStream();
 			int at = start;
