@@ -45,7 +45,16 @@ if [[ ! -f "$root/load/target/load-exec.jar" || -n "$(find "$root/load/src" -new
   (cd "$root" && JAVA_HOME="$jdk" ./mvnw -q -pl load -am package -DskipTests -Dspring-javaformat.skip=true)
 fi
 
-cleanup() { $compose down --volumes --remove-orphans >/dev/null 2>&1 || true; }
+cleanup() {
+  local status=$?
+  if [[ $status -ne 0 ]]; then
+    # What the containers said, before they go: the lab stopped because something failed.
+    local failure="$root/bench/results/scaling-lab-failure-$(date +%Y-%m-%dT%H-%M-%S).log"
+    { $compose ps; docker stats --no-stream; $compose logs --no-color --tail 300; } >"$failure" 2>&1 || true
+    echo "$script: failed (exit $status); the containers' state and logs: $failure" >&2
+  fi
+  $compose down --volumes --remove-orphans >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 echo "== building and starting the compose project $COMPOSE_PROJECT_NAME (gateway on :$GATEWAY_PORT) =="
 $compose build

@@ -37,8 +37,17 @@ public final class Mix implements OpenLoad.Requests {
 
 	private final AtomicLong jobs = new AtomicLong();
 
+	private final URI jobsUrl;
+
+	private final URI helloUrl;
+
+	private final URI meUrl;
+
 	private Mix(URI gateway, List<String> credentials, List<String> bearers) {
 		this.gateway = gateway;
+		this.jobsUrl = gateway.resolve("/api/jobs");
+		this.helloUrl = gateway.resolve("/api/hello");
+		this.meUrl = gateway.resolve("/api/me");
 		this.credentials = List.copyOf(credentials);
 		this.bearers = List.copyOf(bearers);
 	}
@@ -81,26 +90,17 @@ public final class Mix implements OpenLoad.Requests {
 	}
 
 	@Override
-	public HttpRequest next(long n) {
+	public Request next(long n) {
 		// Each run of ten requests is one user's, so every user submits its share of
 		// jobs.
 		String bearer = this.bearers.get((int) ((n / 10) % this.bearers.size()));
 		return switch ((int) (n % 10)) {
-			case 0 -> HttpRequest.newBuilder(this.gateway.resolve("/api/jobs"))
-				.timeout(TIMEOUT)
-				.header("Authorization", bearer)
-				.header("Content-Type", "application/json")
-				// A key of its own whatever n is: n starts again at 0 with every run of
-				// the
-				// generator, and a key sent again would be a replay, not a new job.
-				.header("Idempotency-Key", this.runId + "-" + this.jobs.incrementAndGet())
-				.POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"echo\",\"payload\":{\"n\":" + n + "}}"))
-				.build();
-			case 5 -> HttpRequest.newBuilder(this.gateway.resolve("/api/hello")).timeout(TIMEOUT).build();
-			default -> HttpRequest.newBuilder(this.gateway.resolve("/api/me"))
-				.timeout(TIMEOUT)
-				.header("Authorization", bearer)
-				.build();
+			// A key of its own whatever n is: n starts again at 0 with every run of the
+			// generator, and a key sent again would be a replay, not a new job.
+			case 0 -> Request.postJson(this.jobsUrl, "{\"type\":\"echo\",\"payload\":{\"n\":" + n + "}}",
+					"Authorization: " + bearer, "Idempotency-Key: " + this.runId + "-" + this.jobs.incrementAndGet());
+			case 5 -> Request.get(this.helloUrl);
+			default -> Request.get(this.meUrl, "Authorization: " + bearer);
 		};
 	}
 

@@ -1,9 +1,9 @@
 package dev.fulcrum.load;
 
+import java.io.IOException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -16,9 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * for their last answer (which slows the load down exactly when the stack is slow, and
  * hides how slow it is). Each request's latency runs from when it was due.
  * <p>
- * One thread paces the requests; the JDK's HTTP client sends them without waiting. At
- * most {@code maxInFlight} are under way: past that the generator itself is the
- * bottleneck, and a due request is counted as failed with status -1 instead of sent.
+ * One thread paces the requests; each is sent from a virtual thread of its own over
+ * {@link HttpConnections}' keep-alive connections. At most {@code maxInFlight} are under
+ * way: past that the generator itself is the bottleneck, and a due request is counted as
+ * failed with status -1 instead of sent.
  */
 public final class OpenLoad {
 
@@ -30,15 +31,15 @@ public final class OpenLoad {
 
 	/**
 	 * Runs the schedule to its end and waits for the last answers.
-	 * @param client the HTTP client
+	 * @param connections to the server the requests go to
 	 * @param schedule the rate over time
-	 * @param requests the n-th request of the run (each with its own timeout)
+	 * @param requests the n-th request of the run
 	 * @param maxInFlight the most requests under way
 	 * @param observer called every second with the second and the timeline, to record
 	 * what the stack looks like; may be {@code null}
 	 * @return what happened each second
 	 */
-	public static Timeline run(HttpClient client, Schedule schedule, Requests requests, int maxInFlight,
+	public static Timeline run(HttpConnections connections, Schedule schedule, Requests requests, int maxInFlight,
 			Observer observer) {
 		int seconds = (int) Math.ceil(schedule.total().toMillis() / 1000.0);
 		Timeline timeline = new Timeline(seconds);
@@ -46,6 +47,7 @@ public final class OpenLoad {
 		long total = schedule.total().toNanos();
 		long start = System.nanoTime();
 		ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
+		ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
 		if (observer != null) {
 			watcher.scheduleAtFixedRate(() -> {
 				int second = (int) ((System.nanoTime() - start) / 1_000_000_000L);
@@ -66,14 +68,19 @@ public final class OpenLoad {
 				long dueAt = start + (long) due;
 				timeline.offered(second);
 				if (inFlight.tryAcquire()) {
-					client.sendAsync(requests.next(n), HttpResponse.BodyHandlers.discarding())
-						.whenComplete((response, failure) -> {
-							int status = (failure == null) ? response.statusCode() : 0;
-							timeline.answered(second, status, (System.nanoTime() - dueAt) / 1_000);
-							// Released once recorded: the run ends when every permit is
-							// back.
-							inFlight.release();
-						});
+					Request request = requests.next(n);
+					senders.execute(() -> {
+						int status;
+						try {
+							status = connections.exchange(request);
+						}
+						catch (IOException | RuntimeException ex) {
+							status = 0;
+						}
+						timeline.answered(second, status, (System.nanoTime() - dueAt) / 1_000);
+						// Released once recorded: the run ends when every permit is back.
+						inFlight.release();
+					});
 				}
 				else {
 					timeline.notSent(second);
@@ -81,7 +88,7 @@ public final class OpenLoad {
 				n++;
 				due += 1e9 / schedule.at((long) due).rate();
 			}
-			// The last answers: each request has its own timeout.
+			// The last answers: each read has its own timeout.
 			if (inFlight.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
 				inFlight.release(maxInFlight);
 			}
@@ -93,6 +100,7 @@ public final class OpenLoad {
 		}
 		finally {
 			watcher.shutdownNow();
+			senders.shutdown();
 		}
 		return timeline;
 	}
@@ -101,7 +109,7 @@ public final class OpenLoad {
 	@FunctionalInterface
 	public interface Requests {
 
-		HttpRequest next(long n);
+		Request next(long n);
 
 	}
 
@@ -114,8 +122,8 @@ public final class OpenLoad {
 	}
 
 	/**
-	 * A client for a run: HTTP/1.1 (as browsers and curl talk to the gateway), pooled.
-	 * Close it when done.
+	 * A client for what a run does besides its load (logging in, asking the gateway's
+	 * management port): HTTP/1.1, pooled. Close it when done.
 	 */
 	public static HttpClient client() {
 		return HttpClient.newBuilder()

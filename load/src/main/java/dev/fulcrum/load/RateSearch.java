@@ -1,6 +1,5 @@
 package dev.fulcrum.load;
 
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,31 +36,31 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 
 	/**
 	 * Searches.
-	 * @param client the HTTP client
+	 * @param connections to the server the requests go to
 	 * @param requests what to send
 	 * @return every step, and the highest rate that passed
 	 */
-	public Result run(HttpClient client, OpenLoad.Requests requests) {
-		return run(client, requests, Map::of);
+	public Result run(HttpConnections connections, OpenLoad.Requests requests) {
+		return run(connections, requests, Map::of);
 	}
 
 	/**
 	 * Searches, and says what each step cost: how much each counter (the CPU time of each
 	 * part of the stack, the commands Redis ran) rose per request.
-	 * @param client the HTTP client
+	 * @param connections to the server the requests go to
 	 * @param requests what to send
 	 * @param counters read before and after each step
 	 * @return every step, and the highest rate that passed
 	 */
-	public Result run(HttpClient client, OpenLoad.Requests requests, Counters counters) {
+	public Result run(HttpConnections connections, OpenLoad.Requests requests, Counters counters) {
 		// The first rate once, not counted: connections open and code paths warm up.
-		measure(client, requests, this.start, Map::of);
+		measure(connections, requests, this.start, Map::of);
 		List<Step> steps = new ArrayList<>();
 		double rate = this.start;
 		Step best = null;
 		Step failed = null;
 		while (rate <= this.ceiling) {
-			Step step = attempt(client, requests, rate, counters, steps);
+			Step step = attempt(connections, requests, rate, counters, steps);
 			if (!step.passed()) {
 				failed = step;
 				break;
@@ -75,7 +74,7 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 			if (failed.rate() - low < Math.max(1, low * 0.02)) {
 				break;
 			}
-			Step step = attempt(client, requests, middle, counters, steps);
+			Step step = attempt(connections, requests, middle, counters, steps);
 			if (step.passed()) {
 				best = step;
 			}
@@ -91,18 +90,18 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 	 * by a small CPU quota, another process on the machine) does not decide, while a rate
 	 * past the capacity fails both times. Both steps are recorded.
 	 */
-	private Step attempt(HttpClient client, OpenLoad.Requests requests, double rate, Counters counters,
+	private Step attempt(HttpConnections connections, OpenLoad.Requests requests, double rate, Counters counters,
 			List<Step> steps) {
-		Step step = measure(client, requests, rate, counters);
+		Step step = measure(connections, requests, rate, counters);
 		steps.add(step);
 		if (!step.passed()) {
-			step = measure(client, requests, rate, counters);
+			step = measure(connections, requests, rate, counters);
 			steps.add(step);
 		}
 		return step;
 	}
 
-	private Step measure(HttpClient client, OpenLoad.Requests requests, double rate, Counters counters) {
+	private Step measure(HttpConnections connections, OpenLoad.Requests requests, double rate, Counters counters) {
 		Schedule schedule = new Schedule(List.of(new Schedule.Phase("step", this.step, rate)));
 		Map<String, Long> before = counters.read();
 		if (!before.isEmpty()) {
@@ -110,7 +109,12 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 			// them): let it settle before the step.
 			LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
 		}
-		Timeline timeline = OpenLoad.run(client, schedule, requests, (int) Math.max(100, rate * 5), null);
+		// Enough under way for two seconds of latency, far past any pass; and at most
+		// 2,000
+		// connections: Docker's port proxy stops for good when it runs out of file
+		// descriptors (two per connection), and a failing step needs no more.
+		Timeline timeline = OpenLoad.run(connections, schedule, requests,
+				(int) Math.min(2_000, Math.max(100, rate * 2)), null);
 		Map<String, Long> after = counters.read();
 		Timeline.Summary summary = timeline.summary(0, timeline.length());
 		double failedShare = summary.failed() / (double) Math.max(1, summary.offered());

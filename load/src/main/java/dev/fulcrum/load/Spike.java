@@ -103,12 +103,14 @@ public final class Spike {
 	 * @return what happened
 	 */
 	public static Report run(Settings settings) throws IOException, InterruptedException {
-		try (HttpClient client = OpenLoad.client()) {
-			return run(settings, client);
+		try (HttpClient client = OpenLoad.client();
+				HttpConnections connections = new HttpConnections(settings.gateway(), Mix.TIMEOUT)) {
+			return run(settings, client, connections);
 		}
 	}
 
-	private static Report run(Settings settings, HttpClient client) throws IOException, InterruptedException {
+	private static Report run(Settings settings, HttpClient client, HttpConnections connections)
+			throws IOException, InterruptedException {
 		StackWatcher stack = new StackWatcher(settings.home());
 		int replicas = stack.instances("api-service");
 		Mix mix = Mix.of(client, settings.gateway(), settings.users());
@@ -117,7 +119,7 @@ public final class Spike {
 		// latency.
 		int maxInFlight = (int) Math.max(200, settings.baseRate() * settings.factor() * 10);
 		if (!settings.warmUp().isZero()) {
-			OpenLoad.run(client,
+			OpenLoad.run(connections,
 					new Schedule(List.of(new Schedule.Phase("warm-up", settings.warmUp(), settings.baseRate()))), mix,
 					maxInFlight, null);
 			long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -125,7 +127,7 @@ public final class Spike {
 				Thread.sleep(500);
 			}
 		}
-		Timeline timeline = OpenLoad.run(client, schedule, mix, maxInFlight, stack);
+		Timeline timeline = OpenLoad.run(connections, schedule, mix, maxInFlight, stack);
 		return report(settings, schedule, timeline);
 	}
 

@@ -23,6 +23,9 @@ public final class Timeline {
 
 	private final Second[] seconds;
 
+	/** Set once the unanswered are counted: a later answer is not counted again. */
+	private volatile boolean closed;
+
 	Timeline(int seconds) {
 		this.seconds = new Second[seconds];
 		Arrays.setAll(this.seconds, (i) -> new Second());
@@ -43,6 +46,10 @@ public final class Timeline {
 	void answered(int second, int status, long latencyMicros) {
 		Second bucket = bucket(second);
 		synchronized (bucket) {
+			if (this.closed) {
+				// Counted as unanswered already.
+				return;
+			}
 			if (status >= 200 && status < 300) {
 				bucket.succeeded++;
 			}
@@ -63,6 +70,7 @@ public final class Timeline {
 
 	/** Counts every request offered but neither answered nor refused as failed (0). */
 	void closeUnanswered() {
+		this.closed = true;
 		for (Second bucket : this.seconds) {
 			synchronized (bucket) {
 				int accounted = bucket.succeeded + bucket.failures.values().stream().mapToInt(Integer::intValue).sum();

@@ -3,10 +3,10 @@ package dev.fulcrum.load;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,8 +33,11 @@ class OpenLoadTests {
 
 	final HttpServer server = server();
 
+	final List<HttpConnections> opened = new ArrayList<>();
+
 	@AfterEach
 	void stop() {
+		this.opened.forEach(HttpConnections::close);
 		this.server.stop(0);
 	}
 
@@ -44,7 +47,7 @@ class OpenLoadTests {
 		Schedule schedule = new Schedule(List.of(new Schedule.Phase("low", Duration.ofSeconds(1), 20),
 				new Schedule.Phase("high", Duration.ofSeconds(1), 100)));
 
-		Timeline timeline = OpenLoad.run(OpenLoad.client(), schedule, (n) -> get(), 1000, null);
+		Timeline timeline = OpenLoad.run(connections(), schedule, (n) -> get(), 1000, null);
 
 		assertThat(timeline.length()).isEqualTo(2);
 		assertThat(timeline.row(0).offered()).as("the first second, at 20/s").isBetween(19, 21);
@@ -61,7 +64,7 @@ class OpenLoadTests {
 		this.delayMillis = 500;
 		Schedule schedule = new Schedule(List.of(new Schedule.Phase("one", Duration.ofSeconds(1), 50)));
 
-		Timeline timeline = OpenLoad.run(OpenLoad.client(), schedule, (n) -> get(), 10, null);
+		Timeline timeline = OpenLoad.run(connections(), schedule, (n) -> get(), 10, null);
 
 		Timeline.Summary summary = timeline.summary(0, 1);
 		int sent = summary.failures().get(503);
@@ -73,7 +76,7 @@ class OpenLoadTests {
 	@Test
 	void drawsItsChartAndWritesItsSeconds(@TempDir Path folder) throws Exception {
 		Schedule schedule = new Schedule(List.of(new Schedule.Phase("one", Duration.ofSeconds(2), 20)));
-		Timeline timeline = OpenLoad.run(OpenLoad.client(), schedule, (n) -> get(), 100,
+		Timeline timeline = OpenLoad.run(connections(), schedule, (n) -> get(), 100,
 				(second, t) -> t.observe(second, 2, 1, 7));
 
 		TimelineChart.write(timeline, "test", new double[] { 0, 1 }, 100, folder.resolve("chart.png"));
@@ -87,10 +90,18 @@ class OpenLoadTests {
 		assertThat(csv.get(1)).startsWith("0,20,20,0,").endsWith(",2,1,7");
 	}
 
-	private HttpRequest get() {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
-			.timeout(Duration.ofSeconds(5))
-			.build();
+	private Request get() {
+		return Request.get(root());
+	}
+
+	private URI root() {
+		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/");
+	}
+
+	private HttpConnections connections() {
+		HttpConnections connections = new HttpConnections(root(), Duration.ofSeconds(5));
+		this.opened.add(connections);
+		return connections;
 	}
 
 	private HttpServer server() {

@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -29,8 +30,11 @@ class RateSearchTests {
 
 	final HttpServer server = server();
 
+	final List<HttpConnections> opened = new ArrayList<>();
+
 	@AfterEach
 	void stop() {
+		this.opened.forEach(HttpConnections::close);
 		this.server.stop(0);
 	}
 
@@ -38,7 +42,7 @@ class RateSearchTests {
 	void findsTheHighestRateWithinTheLatencyTarget() {
 		RateSearch search = new RateSearch(40, 1.5, 2, Duration.ofSeconds(2), 100, 0.01, 1_000);
 
-		RateSearch.Result result = search.run(OpenLoad.client(), this::request);
+		RateSearch.Result result = search.run(connections(), this::request);
 
 		result.steps().forEach(System.out::println);
 		assertThat(result.steps().getFirst().passed()).as("40/s, a fifth of the capacity").isTrue();
@@ -53,7 +57,7 @@ class RateSearchTests {
 			.getOperatingSystemMXBean();
 
 		// The server runs in this JVM: its CPU time is the server's and the client's.
-		RateSearch.Result result = search.run(OpenLoad.client(), this::request,
+		RateSearch.Result result = search.run(connections(), this::request,
 				() -> Map.of("this-jvm", os.getProcessCpuTime()));
 
 		assertThat(result.steps()).isNotEmpty().allSatisfy((step) -> {
@@ -79,7 +83,7 @@ class RateSearchTests {
 		});
 		RateSearch search = new RateSearch(40, 2, 0, Duration.ofSeconds(2), 100, 0.01, 80);
 
-		RateSearch.Result result = search.run(OpenLoad.client(), this::request);
+		RateSearch.Result result = search.run(connections(), this::request);
 
 		result.steps().forEach(System.out::println);
 		assertThat(result.steps().get(0).passed()).as("40/s with the stall").isFalse();
@@ -97,17 +101,25 @@ class RateSearchTests {
 		});
 		RateSearch search = new RateSearch(20, 2, 2, Duration.ofSeconds(1), 100, 0.01, 100);
 
-		RateSearch.Result result = search.run(OpenLoad.client(), this::request);
+		RateSearch.Result result = search.run(connections(), this::request);
 
 		assertThat(result.best()).isNull();
 		assertThat(result.sustained()).isZero();
 	}
 
 	/** Every request of a run: a GET of the server's root. */
-	private HttpRequest request(long n) {
-		return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/"))
-			.timeout(Duration.ofSeconds(5))
-			.build();
+	private Request request(long n) {
+		return Request.get(root());
+	}
+
+	private URI root() {
+		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/");
+	}
+
+	private HttpConnections connections() {
+		HttpConnections connections = new HttpConnections(root(), Duration.ofSeconds(5));
+		this.opened.add(connections);
+		return connections;
 	}
 
 	private HttpServer server() {
