@@ -8,8 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code java -jar load/target/load-exec.jar spike|scaling-lab --option value ...}: runs
- * {@link Spike} or {@link ScalingLab} (bench/spike.sh and bench/scaling-lab.sh).
+ * {@code java -jar load/target/load-exec.jar spike|scaling-lab|stack --option value ...}:
+ * runs {@link Spike}, {@link ScalingLab} or {@link StackBench} (bench/spike.sh,
+ * bench/scaling-lab.sh and bench/stack.sh).
  */
 public final class Load {
 
@@ -21,8 +22,9 @@ public final class Load {
 		switch ((args.length > 0) ? args[0] : "") {
 			case "spike" -> Spike.main(rest);
 			case "scaling-lab" -> ScalingLab.main(rest);
+			case "stack" -> StackBench.main(rest);
 			default -> {
-				System.err.println("usage: java -jar load-exec.jar spike|scaling-lab --option value ...");
+				System.err.println("usage: java -jar load-exec.jar spike|scaling-lab|stack --option value ...");
 				System.exit(2);
 			}
 		}
