@@ -153,14 +153,38 @@ final class StackPlan {
 				layout.log(Supervisor.SERVICE));
 	}
 
+	/**
+	 * The same plan with each Java service's command made anew from the layout (after its
+	 * AOT caches are known).
+	 * @param plan the plan
+	 * @param layout the layout
+	 * @return the plan with new commands
+	 */
+	static List<Instance> withJavaCommands(List<Instance> plan, Layout layout) {
+		return plan.stream()
+			.map((instance) -> instance.service().equals(REDIS) ? instance
+					: new Instance(instance.name(), instance.service(), instance.port(), instance.url(),
+							instance.health(), javaCommand(layout, instance.service()), instance.environment(),
+							instance.log()))
+			.toList();
+	}
+
 	private static List<String> javaCommand(Layout layout, String service) {
 		List<String> command = new ArrayList<>();
 		command.add(layout.java());
 		command.addAll(layout.javaOptions());
 		// Marks every process of this stack, so that tests can prove none is left behind.
 		command.add("-Dfulcrum.stack=" + layout.home());
-		command.add("-jar");
-		command.add(layout.jar(service).toString());
+		Path aot = layout.aotCaches().get(service);
+		if (aot != null) {
+			command.add("-XX:AOTCache=" + AotCache.cache(aot, service));
+			command.add("-jar");
+			command.add(AotCache.jar(aot, service).toString());
+		}
+		else {
+			command.add("-jar");
+			command.add(layout.jar(service).toString());
+		}
 		return command;
 	}
 
@@ -186,8 +210,18 @@ final class StackPlan {
 	 * @param home the state folder
 	 * @param java the {@code java} executable (21 or newer) for the services
 	 * @param javaOptions JVM options for every service
+	 * @param aotCaches the folder of each service's AOT cache and extracted jar
+	 * ({@link AotCache}); a service missing runs from its plain jar
 	 */
-	record Layout(Path root, Path home, String java, List<String> javaOptions) {
+	record Layout(Path root, Path home, String java, List<String> javaOptions, Map<String, Path> aotCaches) {
+
+		Layout {
+			aotCaches = Map.copyOf(aotCaches);
+		}
+
+		Layout withAotCaches(Map<String, Path> caches) {
+			return new Layout(this.root, this.home, this.java, this.javaOptions, caches);
+		}
 
 		Path jar(String service) {
 			return this.root.resolve(service).resolve("target").resolve(service + ".jar");

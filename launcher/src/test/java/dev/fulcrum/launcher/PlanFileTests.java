@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,7 @@ class PlanFileTests {
 	@Test
 	void keepsEveryInstanceAndTheAutoscalingExactly() throws Exception {
 		StackPlan.Layout layout = new StackPlan.Layout(Path.of("/repo"), this.home, "/jdk/bin/java",
-				List.of("-Xmx256m", "-Dodd=a b=c"));
+				List.of("-Xmx256m", "-Dodd=a b=c"), Map.of());
 		List<Instance> instances = StackPlan.plan(
 				Options.parse(List.of("up", "--autoscale", "--max-api", "5"), this.home), layout, null,
 				RedisUsers.generate(), "t0ken");

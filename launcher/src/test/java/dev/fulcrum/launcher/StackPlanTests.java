@@ -15,7 +15,7 @@ class StackPlanTests {
 			"api-service", "pw-api", "worker-service", "pw-worker"));
 
 	static final StackPlan.Layout LAYOUT = new StackPlan.Layout(Path.of("/repo"), Path.of("/repo/.fulcrum"),
-			"/jdk/bin/java", List.of("-Xmx256m"));
+			"/jdk/bin/java", List.of("-Xmx256m"), Map.of());
 
 	@Test
 	void usesThePortsOfTheDesignInStartOrder() {
@@ -32,6 +32,28 @@ class StackPlanTests {
 		assertThat(plan.getLast().environment()).containsEntry("TOKEN_JWKS_URI",
 				"http://127.0.0.1:8081/.well-known/jwks.json");
 		assertThat(plan.get(2).command()).containsSequence("-jar", "/repo/api-service/target/api-service.jar");
+	}
+
+	@Test
+	void withAnAotCacheAServiceRunsFromItsExtractedJarAndItsCacheTheOthersFromTheirJars() {
+		List<Instance> plain = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS,
+				"t0ken");
+		StackPlan.Layout layout = LAYOUT.withAotCaches(Map.of("api-service",
+				Path.of("/repo/api-service/target/aot/ab12"), "gateway", Path.of("/repo/gateway/target/aot/cd34")));
+
+		List<Instance> plan = StackPlan.withJavaCommands(plain, layout);
+
+		assertThat(plan.get(2).command()).containsSequence(
+				"-XX:AOTCache=/repo/api-service/target/aot/ab12/api-service.aot", "-jar",
+				"/repo/api-service/target/aot/ab12/api-service.jar");
+		assertThat(plan.getLast().command()).containsSequence("-XX:AOTCache=/repo/gateway/target/aot/cd34/gateway.aot",
+				"-jar", "/repo/gateway/target/aot/cd34/gateway.jar");
+		assertThat(plan.get(1).command()).as("auth-service: no cache")
+			.containsSequence("-jar", "/repo/auth-service/target/auth-service.jar")
+			.noneMatch((argument) -> argument.startsWith("-XX:AOTCache"));
+		assertThat(plan.getFirst()).as("Redis").isEqualTo(plain.getFirst());
+		assertThat(plan).extracting(Instance::environment)
+			.isEqualTo(plain.stream().map(Instance::environment).toList());
 	}
 
 	@Test

@@ -71,6 +71,46 @@ class LocalStackSystemTests {
 					"worker-service-2", "gateway-1", "supervisor");
 	}
 
+	/**
+	 * On JDK 25 each service runs from its extracted jar with the AOT cache trained for
+	 * it, and the JVM has mapped that cache (a cache that does not match is silently
+	 * ignored: only the mapping proves it is used).
+	 */
+	@Test
+	@Order(1)
+	void everyJavaServiceRunsWithItsAotCacheMapped() throws Exception {
+		for (LocalStack.Entry entry : stack.instances()) {
+			if (entry.service().equals("redis") || entry.service().equals("supervisor")) {
+				continue;
+			}
+			String commandLine = Files.readString(Path.of("/proc", String.valueOf(entry.pid()), "cmdline"))
+				.replace('\0', ' ');
+			String java = commandLine.substring(0, commandLine.indexOf(' '));
+			if (javaFeature(java) < 25) {
+				assertThat(commandLine).as(entry.instance()).doesNotContain("-XX:AOTCache");
+				continue;
+			}
+			String cache = "/" + entry.service() + "/target/aot/";
+			assertThat(commandLine).as(entry.instance())
+				.containsPattern("-XX:AOTCache=\\S*" + cache)
+				.containsPattern("-jar \\S*" + cache + "[0-9a-f]{16}/" + entry.service() + ".jar");
+			assertThat(Files.readString(Path.of("/proc", String.valueOf(entry.pid()), "maps")))
+				.as(entry.instance() + " maps its cache")
+				.containsPattern(cache + "[0-9a-f]{16}/" + entry.service() + "\\.aot");
+		}
+	}
+
+	/** The feature version of a JDK, from the release file beside its bin/java. */
+	private static int javaFeature(String java) throws Exception {
+		Path release = Path.of(java).toRealPath().getParent().getParent().resolve("release");
+		String version = Files.readAllLines(release)
+			.stream()
+			.filter((line) -> line.startsWith("JAVA_VERSION="))
+			.findFirst()
+			.orElseThrow();
+		return Integer.parseInt(version.replaceAll("[^0-9.]", "").split("\\.")[0]);
+	}
+
 	@Test
 	@Order(2)
 	void everyServiceIsHealthy() {

@@ -1,0 +1,284 @@
+package dev.fulcrum.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Each service's ahead-of-time cache (JDK 25: JEP 483, 514 and 515), as the images have
+ * one (Dockerfile): the JVM maps the classes a training run loaded and linked, with their
+ * method profiles, instead of loading them again.
+ * <p>
+ * A cache works only with the jar it was trained on, in its extracted form (plain jars on
+ * the class path, at the same paths), the same JDK and the same JVM options; otherwise
+ * the JVM ignores it ({@code -XX:AOTMode=auto}) and starts as slowly as without. So the
+ * launcher extracts each service's jar into a folder of its own for that jar, JDK and
+ * options ({@code <service>/target/aot/<hash>/}, the hash of {@code stamp}) and trains
+ * there, once: a later {@code up} with the same build finds it. A folder is complete once
+ * its {@code stamp} is written, and never changed after, so a stack running from it is
+ * safe from the next build's training; the three newest per service are kept.
+ * <p>
+ * A service whose training fails starts from its plain jar, without a cache: slower, not
+ * broken.
+ */
+final class AotCache {
+
+	static final String FOLDER = "aot";
+
+	static final String STAMP = "stamp";
+
+	private static final int KEPT = 3;
+
+	private static final long EXTRACT_MINUTES = 1;
+
+	private static final long TRAIN_MINUTES = 3;
+
+	private AotCache() {
+	}
+
+	/** Whether this JDK has the AOT cache (25 and newer: the services run on it). */
+	static boolean supported() {
+		return Runtime.version().feature() >= 25;
+	}
+
+	/** The extracted jar the service runs from, in a cache's folder. */
+	static Path jar(Path folder, String service) {
+		return folder.resolve(service + ".jar");
+	}
+
+	/** The cache file in a cache's folder. */
+	static Path cache(Path folder, String service) {
+		return folder.resolve(service + ".aot");
+	}
+
+	/**
+	 * The folder of the cache for the service's jar, this JDK and the options.
+	 * @param layout where the jar is, the JDK and the options
+	 * @param service the service
+	 * @return {@code <service>/target/aot/<hash>}
+	 */
+	static Path folder(StackPlan.Layout layout, String service) throws IOException {
+		return layout.root()
+			.resolve(service)
+			.resolve("target")
+			.resolve(FOLDER)
+			.resolve(hash(stamp(layout, service)).substring(0, 16));
+	}
+
+	/** Whether the service's cache is trained (its folder complete). */
+	static boolean current(StackPlan.Layout layout, String service) {
+		try {
+			Path folder = folder(layout, service);
+			return Files.exists(folder.resolve(STAMP)) && Files.exists(cache(folder, service));
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/** What a cache is good for: the jar (size, time), the JDK and the options. */
+	static String stamp(StackPlan.Layout layout, String service) throws IOException {
+		Path jar = layout.jar(service);
+		return "jar=" + jar.toAbsolutePath() + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis()
+				+ "\njava=" + layout.java() + " " + Runtime.version() + "\noptions="
+				+ String.join(" ", layout.javaOptions()) + "\n";
+	}
+
+	/**
+	 * Trains the caches that are missing, in parallel, and says where each service's is.
+	 * @param layout where things are, the JDK and its options
+	 * @param services the services
+	 * @param out where to say what it does
+	 * @return the folder of each service's cache; a service whose training failed is
+	 * missing (it starts from its plain jar)
+	 */
+	static Map<String, Path> prepare(StackPlan.Layout layout, List<String> services, PrintStream out) {
+		List<String> missing = services.stream().filter((service) -> !current(layout, service)).toList();
+		long started = System.nanoTime();
+		if (!missing.isEmpty()) {
+			out.printf("Training the AOT cache of %s (once per build) ...%n", String.join(", ", missing));
+			train(layout, missing, out);
+		}
+		Map<String, Path> folders = new LinkedHashMap<>();
+		for (String service : services) {
+			if (current(layout, service)) {
+				try {
+					folders.put(service, folder(layout, service));
+				}
+				catch (IOException ex) {
+					// Gone since: the plain jar.
+				}
+			}
+		}
+		if (!missing.isEmpty()) {
+			out.printf("Trained in %.1fs%n", (System.nanoTime() - started) / 1e9);
+		}
+		return folders;
+	}
+
+	private static void train(StackPlan.Layout layout, List<String> services, PrintStream out) {
+		ExecutorService training = Executors.newVirtualThreadPerTaskExecutor();
+		Map<String, Future<?>> runs = new LinkedHashMap<>();
+		for (String service : services) {
+			runs.put(service, training.submit(() -> {
+				train(layout, service);
+				return null;
+			}));
+		}
+		try {
+			for (Map.Entry<String, Future<?>> run : runs.entrySet()) {
+				try {
+					run.getValue().get(EXTRACT_MINUTES + TRAIN_MINUTES + 1, TimeUnit.MINUTES);
+				}
+				catch (ExecutionException | TimeoutException ex) {
+					Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
+					out.printf("  %s starts without an AOT cache: %s%n", run.getKey(),
+							(cause instanceof LauncherException) ? cause.getMessage() : cause.toString());
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw LauncherException.failure("interrupted while training the AOT cache");
+		}
+		finally {
+			// Interrupts what still runs: each run then stops its processes.
+			training.shutdownNow();
+		}
+	}
+
+	/**
+	 * Extracts the jar and trains: the application starts with the local profile and
+	 * stops once its context is refreshed ({@code spring.context.exit=onRefresh}, before
+	 * any port is opened or Redis is called), and the JVM writes what it loaded to the
+	 * cache as it exits. A lock keeps two launchers from training the same service at
+	 * once; a folder left incomplete by an interrupted training is started again.
+	 */
+	private static void train(StackPlan.Layout layout, String service) throws IOException, InterruptedException {
+		Path folder = folder(layout, service);
+		Path parent = folder.getParent();
+		Files.createDirectories(parent);
+		try (FileChannel channel = FileChannel.open(parent.resolve(".lock"), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE); FileLock held = channel.lock()) {
+			if (current(layout, service)) {
+				return;
+			}
+			deleteRecursively(folder);
+			Path log = parent.resolve(folder.getFileName() + "-training.log");
+			Files.deleteIfExists(log);
+			run(List.of(layout.java(), "-Djarmode=tools", "-jar", layout.jar(service).toString(), "extract",
+					"--destination", folder.toString()), log, EXTRACT_MINUTES, service, "extracting");
+			List<String> command = new ArrayList<>();
+			command.add(layout.java());
+			command.addAll(layout.javaOptions());
+			command.add("-XX:AOTCacheOutput=" + cache(folder, service));
+			command.add("-Dspring.context.exit=onRefresh");
+			command.add("-jar");
+			command.add(jar(folder, service).toString());
+			run(command, log, TRAIN_MINUTES, service, "training");
+			if (!Files.exists(cache(folder, service))) {
+				throw LauncherException.failure("training wrote no cache; see " + Stack.relative(log));
+			}
+			Files.writeString(folder.resolve(STAMP), stamp(layout, service));
+			Files.deleteIfExists(log);
+			removeOld(parent);
+		}
+	}
+
+	private static void run(List<String> command, Path log, long minutes, String service, String what)
+			throws IOException, InterruptedException {
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+		// As the services start (Stack): the shell's settings do not choose ports or
+		// Redis; the local profile, as the stack runs it.
+		builder.environment()
+			.keySet()
+			.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
+					|| name.startsWith("SPRING_DATA_REDIS_") || name.equals("JDK_AOT_VM_OPTIONS"));
+		builder.environment().put("SPRING_PROFILES_ACTIVE", "local");
+		Process process = builder.start();
+		try {
+			if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
+				throw LauncherException
+					.failure(what + " took more than " + minutes + " minutes; see " + Stack.relative(log));
+			}
+		}
+		finally {
+			// The JVM that writes the cache is a child of the training one.
+			if (process.isAlive()) {
+				process.descendants().forEach(ProcessHandle::destroyForcibly);
+				process.destroyForcibly();
+			}
+		}
+		if (process.exitValue() != 0) {
+			throw LauncherException
+				.failure(what + " failed (exit " + process.exitValue() + "); see " + Stack.relative(log));
+		}
+	}
+
+	/** Keeps the newest complete folders of a service. */
+	private static void removeOld(Path parent) throws IOException {
+		List<Path> complete;
+		try (Stream<Path> folders = Files.list(parent)) {
+			complete = folders.filter((folder) -> Files.exists(folder.resolve(STAMP)))
+				.sorted(Comparator.comparing(AotCache::stampTime).reversed())
+				.toList();
+		}
+		for (Path old : complete.subList(Math.min(KEPT, complete.size()), complete.size())) {
+			deleteRecursively(old);
+		}
+	}
+
+	private static long stampTime(Path folder) {
+		try {
+			return Files.getLastModifiedTime(folder.resolve(STAMP)).toMillis();
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+	static String hash(String text) {
+		try {
+			return HexFormat.of()
+				.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	static void deleteRecursively(Path folder) throws IOException {
+		if (!Files.exists(folder)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(folder)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.delete(path);
+			}
+		}
+	}
+
+}
