@@ -33,10 +33,10 @@ export COMPOSE_FILE="$root/docker-compose.yml:$root/bench/scaling-lab.compose.ym
 export GATEWAY_PORT="${LAB_GATEWAY_PORT:-18080}" GATEWAY_MANAGEMENT_PORT="${LAB_MANAGEMENT_PORT:-19080}"
 
 if [[ "${QUICK:-0}" == 1 ]]; then
-  lab=(--replicas "${REPLICAS:-1,2}" --vertical "${VERTICAL:-}" --gateway-curve "${GATEWAY_CURVE:-}" \
+  lab=(--replicas "${REPLICAS-1,2}" --vertical "${VERTICAL-}" --gateway-curve "${GATEWAY_CURVE-}" \
     --step "${STEP:-5s}" --warm-up 60s --growth 1.4 --refinements 2)
 else
-  lab=(--replicas "${REPLICAS:-1,2,3,4}" --vertical "${VERTICAL:-1,2,4}" --gateway-curve "${GATEWAY_CURVE:-0.25,0.5,1}" \
+  lab=(--replicas "${REPLICAS-1,2,3,4}" --vertical "${VERTICAL-1,2,4}" --gateway-curve "${GATEWAY_CURVE-0.25,0.5,1}" \
     --step "${STEP:-15s}" --growth 1.4)
 fi
 
