@@ -324,7 +324,11 @@ public final class StackBench {
 	static void append(Path report, List<Row> rows) throws IOException {
 		Files.createDirectories(report.toAbsolutePath().getParent());
 		Path csv = report.resolveSibling(report.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
-		StringBuilder markdown = new StringBuilder(Files.exists(report) ? "" : MARKDOWN_HEADER);
+		// The script may have written a heading and notes first: the table starts after
+		// them.
+		boolean table = Files.exists(report)
+				&& Files.readString(report).contains(MARKDOWN_HEADER.lines().findFirst().orElseThrow());
+		StringBuilder markdown = new StringBuilder(table ? "" : MARKDOWN_HEADER);
 		StringBuilder lines = new StringBuilder(Files.exists(csv) ? "" : CSV_HEADER + "\n");
 		for (Row row : rows) {
 			markdown.append(row.markdown()).append('\n');
