@@ -354,11 +354,13 @@ class ComposeSystemTests {
 		double seconds = (System.nanoTime() - healthy) / 1e9;
 		System.out.printf("compose: the gateway sent api-service-4 its first request %.1f s after it was healthy%n",
 				seconds);
-		// Within the gateway's DNS refresh (5 s) and one joining probe (1 s): counted
-		// from
-		// Docker's own verdict, which comes up to its 5 s interval after the instance is
-		// ready, so usually much less.
-		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(6.0);
+		// Within the gateway's DNS refresh (5 s) and one joining probe (1 s), then the
+		// first request it is given: in its slow start a new replica gets a tenth of its
+		// share, about one request in 31 of these ten a second, so that first
+		// request alone takes 3.5 s on average and 12 s about once in fifty. Counted from
+		// Docker's own verdict (up to its 5 s interval after the instance is ready).
+		// Once in CI 9.4 s failed a 6 s bound that had no room for the slow start.
+		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(20.0);
 		// The new replicas warm up (slow start: a tenth of their share at first, all of
 		// it
 		// after 30 s), so all four serve within that, not within four requests.
