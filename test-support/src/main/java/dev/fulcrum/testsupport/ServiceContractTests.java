@@ -93,6 +93,27 @@ public abstract class ServiceContractTests {
 			.contains("instance=\"" + instanceId() + "\"");
 	}
 
+	/**
+	 * A request is timed once, by Spring's {@code http_server_requests}: no observation
+	 * per Redis command or per security filter, and no "active requests" long-task timer,
+	 * which together cost the api-service 12-24 % of its CPU per request
+	 * (docs/benchmarks.md, "The whole stack").
+	 */
+	@Test
+	void timesARequestOnceWithoutAnObservationPerRedisCommandOrSecurityFilter() {
+		String base = "http://localhost:" + this.managementPort + "/actuator";
+		// Redis commands (readiness pings it) and the security filter chain (the document
+		// is public, but passes through it).
+		assertThat(TestHttp.get(base + "/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(TestHttp.get("http://localhost:" + this.port + openApiDocument().get(0)).statusCode())
+			.isEqualTo(200);
+		String metrics = TestHttp.get(base + "/prometheus").body();
+		assertThat(metrics).contains("http_server_requests_seconds_count{");
+		assertThat(metrics.lines().map((line) -> line.replaceFirst("[{ ].*", "")).distinct())
+			.noneMatch((name) -> name.startsWith("lettuce_") || name.startsWith("spring_security_"))
+			.noneMatch((name) -> name.startsWith("http_server_requests_active"));
+	}
+
 	@Test
 	void keepsActuatorOffThePublicPort() {
 		assertThat(TestHttp.get("http://localhost:" + this.port + "/actuator/health").statusCode()).isEqualTo(404);

@@ -8,11 +8,13 @@ import dev.fulcrum.token.servlet.AccessTokenSecurity;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
@@ -75,6 +77,22 @@ public class TokenAutoConfiguration {
 		@Bean
 		AccessTokenSecurity accessTokenSecurity(TokenAuthenticator authenticator) {
 			return new AccessTokenSecurity(authenticator);
+		}
+
+		/**
+		 * No observation around each of Spring Security's filters: wrapping a dozen
+		 * filters a request cost the api-service about a tenth of its CPU
+		 * (docs/benchmarks.md, "The whole stack"), and the request's own observation
+		 * already times it. {@code management.observations.enable.spring.security=true}
+		 * brings them back.
+		 * @return settings that observe nothing
+		 */
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnProperty(name = "management.observations.enable.spring.security", havingValue = "false",
+				matchIfMissing = true)
+		SecurityObservationSettings securityObservationSettings() {
+			return SecurityObservationSettings.noObservations();
 		}
 
 	}
