@@ -4,8 +4,10 @@
 # sends Fulcrum's mix (80 % GET /api/me, 10 % GET /api/hello, 10 % POST /api/jobs of an echo job,
 # over USERS users): the first minute at FIRST_RATE in 10 s windows (how soon it is at full speed),
 # fixed arrival rates RATES for STEP each, then saturation (CONNECTIONS connections sending back to
-# back, as wrk does). Each row has successful requests a second, p50/p99/p99.9, failures by status
-# and the CPU each tier (and the generator) spent per request, read from /proc. Then ./fulcrum down.
+# back, as wrk does), then rates past saturation (OVERLOAD: multiples of the rate saturation
+# reached). Each row has successful requests a second (all, and those answered within a second),
+# the p50/p99/p99.9 of the successful requests, failures by status and the CPU each tier (and the generator) spent per request, read
+# from /proc. Then ./fulcrum down.
 # Variants run one after the other in one run, so they share the machine's state: the first is the
 # baseline of the others.
 #
@@ -14,7 +16,8 @@
 #          one line per variant: "label|JVM options|AOT cache", the options as FULCRUM_JAVA_OPTS
 #          (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on)
 # Settings: USERS=100 FIRST_RATE=1200 FIRST=60s RATES=600,1200,2400 STEP=30s SATURATION=30s
-#           CONNECTIONS=64 UP_ARGS="" (more arguments for ./fulcrum up, e.g. "--api 2")
+#           CONNECTIONS=64 OVERLOAD=0.5,1,1.5,2 (empty: none)
+#           UP_ARGS="" (more arguments for ./fulcrum up, e.g. "--api 2")
 # Writes bench/results/stack-<time>.md and .csv.
 set -euo pipefail
 
@@ -46,7 +49,10 @@ trap cleanup EXIT
   echo
   echo "Machine: $(nproc) cores, $(uname -sr), $("$jdk/bin/java" -version 2>&1 | head -1)."
   echo "Load: USERS=${USERS:-100} FIRST_RATE=${FIRST_RATE:-1200} FIRST=${FIRST:-60s} RATES=${RATES:-600,1200,2400}" \
-    "STEP=${STEP:-30s} SATURATION=${SATURATION:-30s} CONNECTIONS=${CONNECTIONS:-64} UP_ARGS=${UP_ARGS:-}"
+    "STEP=${STEP:-30s} SATURATION=${SATURATION:-30s} CONNECTIONS=${CONNECTIONS:-64} OVERLOAD=${OVERLOAD-0.5,1,1.5,2}" \
+    "UP_ARGS=${UP_ARGS:-}"
+  echo "Latency columns: of the successful (2xx) requests; a request shed at once with a 503 is a failure, not a fast answer." \
+    "\"within 1 s/s\": successful requests answered within a second, a second: what a client that waits no longer got."
   echo "CPU columns: milliseconds per request offered; \"stack\" sums the tiers (not the generator)."
   echo
   echo "Stacks, in the order measured:"
@@ -81,7 +87,7 @@ while IFS= read -r variant; do
   "$jdk/bin/java" -jar "$root/load/target/load-exec.jar" stack --gateway "$gateway" --home "$home" \
     --label "$label (up $((up / 1000)).$(( (up % 1000) / 100 )) s)" --users "${USERS:-100}" \
     --first-minute "${FIRST:-60s}" --first-minute-rate "${FIRST_RATE:-1200}" --rates "${RATES:-600,1200,2400}" \
-    --step "${STEP:-30s}" --saturation "${SATURATION:-30s}" --connections "${CONNECTIONS:-64}" --report "$report" \
+    --step "${STEP:-30s}" --saturation "${SATURATION:-30s}" --connections "${CONNECTIONS:-64}" --overload "${OVERLOAD-0.5,1,1.5,2}" --report "$report" \
     </dev/null
   "$root/fulcrum" down --home "$home" </dev/null >/dev/null 2>&1 || true
   rm -rf "$home"

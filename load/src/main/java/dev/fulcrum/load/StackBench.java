@@ -29,15 +29,21 @@ import java.util.stream.Collectors;
  * for a step;</li>
  * <li>saturation: a fixed number of connections, each sending its next request as soon as
  * the last is answered (closed model, as {@code wrk} does), for the most the stack
- * serves.</li>
+ * serves;</li>
+ * <li>past saturation: fixed rates as multiples of what saturation reached (half to
+ * twice): how much is still served, and how fast, when the stack is offered more than it
+ * can serve.</li>
  * </ol>
- * Each measured stretch reports the successful requests a second, p50/p99/p99.9, failures
- * by status, and the CPU each tier (each service's processes in {@code stack.tsv}, Redis
- * among them) and the generator itself spent per request, read from {@code /proc}.
+ * Each measured stretch reports the successful requests a second, the p50/p99/p99.9 of
+ * the successful requests (a request shed at once with a 503 counts as failed, not as
+ * fast), failures by status, and the CPU each tier (each service's processes in
+ * {@code stack.tsv}, Redis among them) and the generator itself spent per request, read
+ * from {@code /proc}.
  * <p>
  * {@code java -jar load/target/load-exec.jar stack --gateway URL --home DIR [--label
  * defaults] [--users 100] [--first-minute 60s] [--first-minute-rate 1200] [--rates
- * 600,1200,2400] [--step 30s] [--saturation 30s] [--connections 64] [--report
+ * 600,1200,2400] [--step 30s] [--saturation 30s] [--connections 64] [--overload
+ * 0.5,1,1.5,2 (default: none)] [--report
  * bench/results/stack.md]}: rows are appended to the report (Markdown) and to a CSV
  * beside it, so that several stacks measured in one run share one table.
  */
@@ -64,11 +70,13 @@ public final class StackBench {
 	 * @param step how long each rate is held
 	 * @param saturation how long the closed-model run lasts (zero: none)
 	 * @param connections how many connections it keeps busy
+	 * @param overload after saturation, rates as multiples of the rate it reached, each
+	 * held for a step (empty: none)
 	 * @param report the Markdown file rows are appended to (a CSV beside it)
 	 */
 	public record Settings(URI gateway, Path home, String label, int users, Duration firstMinute,
 			double firstMinuteRate, List<Double> rates, Duration step, Duration saturation, int connections,
-			Path report) {
+			List<Double> overload, Path report) {
 
 	}
 
@@ -98,9 +106,11 @@ public final class StackBench {
 			String cpu = TIERS.stream()
 				.map((tier) -> cell(this.cpuMillis.get(tier)))
 				.collect(Collectors.joining(" | "));
-			return String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.1f | %.1f | %.1f | %s | %s | %s | %s |",
-					this.label, this.phase, this.summary.offered() / (double) Math.max(1, this.summary.seconds()),
-					succeededPerSecond(), this.summary.p50Millis(), this.summary.p99Millis(), this.summary.p999Millis(),
+			return String.format(Locale.ROOT,
+					"| %s | %s | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %s | %s | %s | %s |", this.label, this.phase,
+					this.summary.offered() / (double) Math.max(1, this.summary.seconds()), succeededPerSecond(),
+					this.summary.succeededInTime() / (double) Math.max(1, this.summary.seconds()),
+					this.summary.p50Millis(), this.summary.p99Millis(), this.summary.p999Millis(),
 					failures(this.summary), cpu,
 					this.cpuMillis.isEmpty() ? "" : String.format(Locale.ROOT, "**%.2f**", stackMillis()),
 					cell(this.cpuMillis.get("generator")));
@@ -110,9 +120,11 @@ public final class StackBench {
 			String cpu = TIERS.stream()
 				.map((tier) -> String.format(Locale.ROOT, "%.3f", this.cpuMillis.getOrDefault(tier, Double.NaN)))
 				.collect(Collectors.joining(","));
-			return String.format(Locale.ROOT, "%s,%s,%d,%d,%.0f,%.2f,%.2f,%.2f,%s,%s,%.3f",
-					this.label.replace(',', ';'), this.phase, this.summary.seconds(), this.summary.offered(),
-					succeededPerSecond(), this.summary.p50Millis(), this.summary.p99Millis(), this.summary.p999Millis(),
+			return String.format(Locale.ROOT, "%s,%s,%d,%d,%.0f,%.0f,%.2f,%.2f,%.2f,%s,%s,%.3f",
+					this.label.replace(',', ';'), this.phase.replace(',', ';'), this.summary.seconds(),
+					this.summary.offered(), succeededPerSecond(),
+					this.summary.succeededInTime() / (double) Math.max(1, this.summary.seconds()),
+					this.summary.p50Millis(), this.summary.p99Millis(), this.summary.p999Millis(),
 					failures(this.summary).replace(", ", " "), cpu,
 					this.cpuMillis.getOrDefault("generator", Double.NaN));
 		}
@@ -143,11 +155,11 @@ public final class StackBench {
 	}
 
 	static final String MARKDOWN_HEADER = """
-			| stack | load | offered/s | succeeded/s | p50 ms | p99 ms | p99.9 ms | failed | gateway | auth-service | api-service | worker-service | redis | stack | generator |
-			|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|
+			| stack | load | offered/s | succeeded/s | within 1 s/s | p50 ms | p99 ms | p99.9 ms | failed | gateway | auth-service | api-service | worker-service | redis | stack | generator |
+			|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|
 			""";
 
-	static final String CSV_HEADER = "stack,load,seconds,offered,succeeded_per_s,p50_ms,p99_ms,p999_ms,failed,"
+	static final String CSV_HEADER = "stack,load,seconds,offered,succeeded_per_s,in_time_per_s,p50_ms,p99_ms,p999_ms,failed,"
 			+ String.join(",", TIERS.stream().map((tier) -> tier + "_cpu_ms").toList()) + ",generator_cpu_ms";
 
 	/**
@@ -169,31 +181,49 @@ public final class StackBench {
 						mix, maxInFlight(settings.firstMinuteRate()), null);
 				for (int from = 0; from < timeline.length(); from += 10) {
 					int to = Math.min(from + 10, timeline.length());
-					rows.add(logged(log, new Row(settings.label(),
-							String.format(Locale.ROOT, "first %d-%d s at %.0f/s", from, to, settings.firstMinuteRate()),
-							timeline.summary(from, to), Map.of())));
+					rows.add(logged(log,
+							new Row(settings.label(),
+									String.format(Locale.ROOT, "first %d-%d s at %.0f/s", from, to,
+											settings.firstMinuteRate()),
+									timeline.succeededSummary(from, to), Map.of())));
 				}
 			}
 			for (double rate : settings.rates()) {
-				Map<String, Long> before = cpu.ticks();
-				Timeline timeline = OpenLoad.run(connections,
-						new Schedule(List.of(new Schedule.Phase("rate", settings.step(), rate))), mix,
-						maxInFlight(rate), null);
-				Timeline.Summary summary = timeline.summary(0, timeline.length());
-				rows.add(logged(log, new Row(settings.label(), String.format(Locale.ROOT, "%.0f/s", rate), summary,
-						perRequest(before, cpu.ticks(), summary.offered()))));
+				rows.add(logged(log,
+						paced(settings, connections, mix, cpu, rate, String.format(Locale.ROOT, "%.0f/s", rate))));
 			}
 			if (!settings.saturation().isZero()) {
 				Map<String, Long> before = cpu.ticks();
 				Timeline timeline = closed(connections, mix, settings.connections(), settings.saturation());
-				Timeline.Summary summary = timeline.summary(0, timeline.length());
-				rows.add(logged(log,
+				Timeline.Summary summary = timeline.succeededSummary(0, timeline.length());
+				Row saturation = logged(log,
 						new Row(settings.label(),
 								String.format(Locale.ROOT, "saturation, %d connections", settings.connections()),
-								summary, perRequest(before, cpu.ticks(), summary.offered()))));
+								summary, perRequest(before, cpu.ticks(), summary.offered())));
+				rows.add(saturation);
+				// Past saturation (open model): how much is still served, and how fast.
+				for (double multiple : settings.overload()) {
+					double rate = Math.max(1, Math.round(multiple * saturation.succeededPerSecond()));
+					rows.add(logged(log, paced(settings, connections, mix, cpu, rate,
+							String.format(Locale.ROOT, "%s× saturation, %.0f/s", multiple(multiple), rate))));
+				}
 			}
 		}
 		return rows;
+	}
+
+	/** One fixed rate, held for a step. */
+	private static Row paced(Settings settings, HttpConnections connections, Mix mix, Cpu cpu, double rate,
+			String phase) {
+		Map<String, Long> before = cpu.ticks();
+		Timeline timeline = OpenLoad.run(connections,
+				new Schedule(List.of(new Schedule.Phase("rate", settings.step(), rate))), mix, maxInFlight(rate), null);
+		Timeline.Summary summary = timeline.succeededSummary(0, timeline.length());
+		return new Row(settings.label(), phase, summary, perRequest(before, cpu.ticks(), summary.offered()));
+	}
+
+	private static String multiple(double multiple) {
+		return (multiple == Math.rint(multiple)) ? String.valueOf((long) multiple) : String.valueOf(multiple);
 	}
 
 	private static Row logged(Consumer<String> log, Row row) {
@@ -343,7 +373,7 @@ public final class StackBench {
 		if (!options.containsKey("gateway") || !options.containsKey("home")) {
 			System.err.println("usage: --gateway URL --home DIR [--label defaults] [--users 100] [--first-minute 60s]"
 					+ " [--first-minute-rate 1200] [--rates 600,1200,2400] [--step 30s] [--saturation 30s]"
-					+ " [--connections 64] [--report bench/results/stack.md]");
+					+ " [--connections 64] [--overload 0.5,1,1.5,2 (default: none)] [--report bench/results/stack.md]");
 			System.exit(2);
 		}
 		Settings settings = new Settings(URI.create(options.get("gateway")), Path.of(options.get("home")),
@@ -354,6 +384,7 @@ public final class StackBench {
 				Load.duration(options.getOrDefault("step", "30s")),
 				Load.duration(options.getOrDefault("saturation", "30s")),
 				Integer.parseInt(options.getOrDefault("connections", "64")),
+				Load.list(options.getOrDefault("overload", "")).stream().map(Double::parseDouble).toList(),
 				Path.of(options.getOrDefault("report", "bench/results/stack.md")));
 		List<Row> rows = run(settings, System.out::println);
 		append(settings.report(), rows);

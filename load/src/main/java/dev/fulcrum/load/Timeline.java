@@ -43,6 +43,9 @@ public final class Timeline {
 		}
 	}
 
+	/** What "in time" means for {@link Summary#succeededInTime()}: a second. */
+	static final long IN_TIME_MICROS = 1_000_000;
+
 	void answered(int second, int status, long latencyMicros) {
 		Second bucket = bucket(second);
 		synchronized (bucket) {
@@ -52,6 +55,7 @@ public final class Timeline {
 			}
 			if (status >= 200 && status < 300) {
 				bucket.succeeded++;
+				bucket.succeededLatencies.add(latencyMicros);
 			}
 			else {
 				bucket.failures.merge(status, 1, Integer::sum);
@@ -127,7 +131,23 @@ public final class Timeline {
 	 * @return requests, failures and percentiles over the stretch
 	 */
 	public Summary summary(int from, int to) {
+		return summary(from, to, false);
+	}
+
+	/**
+	 * A stretch of seconds summed up, its percentiles those of the successful (2xx)
+	 * answers only: what the requests let through got, when others were refused at once.
+	 * @param from the first second
+	 * @param to the second after the last
+	 * @return requests, failures and the successful answers' percentiles over the stretch
+	 */
+	public Summary succeededSummary(int from, int to) {
+		return summary(from, to, true);
+	}
+
+	private Summary summary(int from, int to, boolean succeededOnly) {
 		List<Long> latencies = new ArrayList<>();
+		long inTime = 0;
 		long offered = 0;
 		long succeeded = 0;
 		Map<Integer, Integer> failures = new TreeMap<>();
@@ -137,12 +157,13 @@ public final class Timeline {
 				offered += bucket.offered;
 				succeeded += bucket.succeeded;
 				bucket.failures.forEach((status, count) -> failures.merge(status, count, Integer::sum));
-				latencies.addAll(bucket.latencies);
+				latencies.addAll(succeededOnly ? bucket.succeededLatencies : bucket.latencies);
+				inTime += bucket.succeededLatencies.stream().filter((micros) -> micros <= IN_TIME_MICROS).count();
 			}
 		}
 		latencies.sort(null);
 		return new Summary(to - from, offered, succeeded, failures, percentile(latencies, 50),
-				percentile(latencies, 99), percentile(latencies, 99.9));
+				percentile(latencies, 99), percentile(latencies, 99.9), inTime);
 	}
 
 	/** Writes one line a second, with a header. */
@@ -181,6 +202,8 @@ public final class Timeline {
 
 		final List<Long> latencies = new ArrayList<>();
 
+		final List<Long> succeededLatencies = new ArrayList<>();
+
 		int apiReplicas;
 
 		int workerReplicas;
@@ -218,9 +241,17 @@ public final class Timeline {
 	 * @param p50Millis median latency
 	 * @param p99Millis 99th percentile
 	 * @param p999Millis 99.9th percentile
+	 * @param succeededInTime of the successful ones, those answered within a second: what
+	 * a client that waits no longer got
 	 */
 	public record Summary(int seconds, long offered, long succeeded, Map<Integer, Integer> failures, double p50Millis,
-			double p99Millis, double p999Millis) {
+			double p99Millis, double p999Millis, long succeededInTime) {
+
+		/** A stretch whose every success came within a second. */
+		public Summary(int seconds, long offered, long succeeded, Map<Integer, Integer> failures, double p50Millis,
+				double p99Millis, double p999Millis) {
+			this(seconds, offered, succeeded, failures, p50Millis, p99Millis, p999Millis, succeeded);
+		}
 
 		public long failed() {
 			return this.failures.values().stream().mapToLong(Integer::longValue).sum();

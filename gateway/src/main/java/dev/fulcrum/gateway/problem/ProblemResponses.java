@@ -27,6 +27,9 @@ public final class ProblemResponses {
 
 	private static final String TYPE_PREFIX = "urn:fulcrum:problem:";
 
+	/** Set on an exchange the gateway answered itself, without any instance. */
+	private static final String ANSWERED_BY_GATEWAY = ProblemResponses.class.getName() + ".answeredByGateway";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private ProblemResponses() {
@@ -65,6 +68,16 @@ public final class ProblemResponses {
 	}
 
 	/**
+	 * Whether the gateway answered an exchange itself with {@link #send}, so that its
+	 * status and timing say nothing of any instance.
+	 * @param exchange the exchange
+	 * @return whether its answer is the gateway's own problem
+	 */
+	public static boolean answeredByGateway(ServerWebExchange exchange) {
+		return exchange.getAttribute(ANSWERED_BY_GATEWAY) != null;
+	}
+
+	/**
 	 * Answers with a problem. Headers that belong to it ({@code WWW-Authenticate},
 	 * {@code Retry-After}) are set on the response beforehand.
 	 * @param exchange the exchange to answer
@@ -85,6 +98,7 @@ public final class ProblemResponses {
 		if (requestId != null) {
 			problem.put("requestId", requestId);
 		}
+		exchange.getAttributes().put(ANSWERED_BY_GATEWAY, Boolean.TRUE);
 		ServerHttpResponse response = exchange.getResponse();
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
