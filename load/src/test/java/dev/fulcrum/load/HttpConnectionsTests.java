@@ -37,6 +37,9 @@ class HttpConnectionsTests {
 
 	final AtomicInteger connections = new AtomicInteger();
 
+	/** Connections the raw server has closed. */
+	final AtomicInteger closed = new AtomicInteger();
+
 	final List<String> bodies = new CopyOnWriteArrayList<>();
 
 	final Set<InetSocketAddress> remotes = ConcurrentHashMap.newKeySet();
@@ -102,7 +105,7 @@ class HttpConnectionsTests {
 		HttpConnections client = connections(base);
 
 		assertThat(client.exchange(Request.get(base))).isEqualTo(200);
-		Thread.sleep(100);
+		awaitClosed(1);
 		assertThat(client.exchange(Request.get(base))).isEqualTo(200);
 		assertThat(this.connections.get()).isEqualTo(2);
 
@@ -149,11 +152,11 @@ class HttpConnectionsTests {
 		});
 		HttpConnections client = connections(base);
 		assertThat(client.exchange(Request.postJson(base, "{}"))).isEqualTo(201);
-		Thread.sleep(100);
+		awaitClosed(1);
 
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> client.exchange(Request.postJson(base, "{}")));
 		assertThat(client.exchange(Request.postJson(base, "{}"))).as("on a new connection").isEqualTo(201);
-		Thread.sleep(100);
+		awaitClosed(2);
 		assertThat(client.exchange(Request.postJson(base, "{}", "Idempotency-Key: k-1"))).as("sent again")
 			.isEqualTo(201);
 		assertThat(this.connections.get()).isEqualTo(3);
@@ -238,6 +241,9 @@ class HttpConnectionsTests {
 						catch (Exception ex) {
 							// The client went away.
 						}
+						finally {
+							this.closed.incrementAndGet();
+						}
 					});
 				}
 				catch (IOException ex) {
@@ -246,6 +252,18 @@ class HttpConnectionsTests {
 			}
 		});
 		return URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/");
+	}
+
+	/**
+	 * Waits until the raw server has closed {@code count} connections, so that the
+	 * client's next request on a kept one finds it closed.
+	 */
+	private void awaitClosed(int count) throws InterruptedException {
+		long deadline = System.nanoTime() + 5_000_000_000L;
+		while (this.closed.get() < count) {
+			assertThat(System.nanoTime()).as("%d connections closed in 5 s", count).isLessThan(deadline);
+			Thread.sleep(5);
+		}
 	}
 
 	private static void readHead(InputStream in) throws IOException {

@@ -1,14 +1,11 @@
 package dev.fulcrum.load;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
@@ -31,7 +28,11 @@ class OpenLoadTests {
 
 	volatile int status = 200;
 
-	final HttpServer server = server();
+	final HttpServer server = LoopbackServer.start(512, () -> {
+		this.received.incrementAndGet();
+		Thread.sleep(this.delayMillis);
+		return this.status;
+	});
 
 	final List<HttpConnections> opened = new ArrayList<>();
 
@@ -95,36 +96,13 @@ class OpenLoadTests {
 	}
 
 	private URI root() {
-		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/");
+		return LoopbackServer.root(this.server);
 	}
 
 	private HttpConnections connections() {
 		HttpConnections connections = new HttpConnections(root(), Duration.ofSeconds(5));
 		this.opened.add(connections);
 		return connections;
-	}
-
-	private HttpServer server() {
-		try {
-			HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-			server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-			server.createContext("/", (exchange) -> {
-				this.received.incrementAndGet();
-				try {
-					Thread.sleep(this.delayMillis);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				exchange.sendResponseHeaders(this.status, -1);
-				exchange.close();
-			});
-			server.start();
-			return server;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

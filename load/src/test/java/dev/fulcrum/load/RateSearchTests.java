@@ -1,14 +1,11 @@
 package dev.fulcrum.load;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -28,7 +25,16 @@ class RateSearchTests {
 
 	final Semaphore workers = new Semaphore(2, true);
 
-	final HttpServer server = server();
+	final HttpServer server = LoopbackServer.start(1024, () -> {
+		this.workers.acquire();
+		try {
+			Thread.sleep(10);
+		}
+		finally {
+			this.workers.release();
+		}
+		return 200;
+	});
 
 	final List<HttpConnections> opened = new ArrayList<>();
 
@@ -113,41 +119,13 @@ class RateSearchTests {
 	}
 
 	private URI root() {
-		return URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/");
+		return LoopbackServer.root(this.server);
 	}
 
 	private HttpConnections connections() {
 		HttpConnections connections = new HttpConnections(root(), Duration.ofSeconds(5));
 		this.opened.add(connections);
 		return connections;
-	}
-
-	private HttpServer server() {
-		try {
-			HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-			server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-			server.createContext("/", (exchange) -> {
-				try {
-					this.workers.acquire();
-					try {
-						Thread.sleep(10);
-					}
-					finally {
-						this.workers.release();
-					}
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				exchange.sendResponseHeaders(200, -1);
-				exchange.close();
-			});
-			server.start();
-			return server;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }

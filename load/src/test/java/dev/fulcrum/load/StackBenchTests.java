@@ -1,14 +1,12 @@
 package dev.fulcrum.load;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
@@ -29,7 +27,11 @@ class StackBenchTests {
 
 	final AtomicInteger received = new AtomicInteger();
 
-	final HttpServer server = server();
+	final HttpServer server = LoopbackServer.start(64, () -> {
+		this.received.incrementAndGet();
+		Thread.sleep(50);
+		return 200;
+	});
 
 	@AfterEach
 	void stop() {
@@ -38,7 +40,7 @@ class StackBenchTests {
 
 	@Test
 	void aClosedRunKeepsEachConnectionBusyAndNoMore() {
-		URI root = URI.create("http://127.0.0.1:" + this.server.getAddress().getPort() + "/");
+		URI root = LoopbackServer.root(this.server);
 		Timeline timeline;
 		try (HttpConnections connections = new HttpConnections(root, Duration.ofSeconds(5))) {
 			timeline = StackBench.closed(connections, (n) -> Request.get(root), 4, Duration.ofSeconds(2));
@@ -100,29 +102,6 @@ class StackBenchTests {
 		assertThat(csv.get(0)).startsWith("stack,load,seconds,offered,succeeded_per_s");
 		assertThat(csv.get(1))
 			.startsWith("defaults (up 30.1 s),1200/s,10,12000,1199,1199,4.20,31.50,80.00,10 x 503,0.500,");
-	}
-
-	private HttpServer server() {
-		try {
-			HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-			server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-			server.createContext("/", (exchange) -> {
-				this.received.incrementAndGet();
-				try {
-					Thread.sleep(50);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				exchange.sendResponseHeaders(200, -1);
-				exchange.close();
-			});
-			server.start();
-			return server;
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 }
