@@ -4,8 +4,7 @@
 -- per job.
 -- KEYS[1]          the job stream
 -- KEYS[2]          the count of jobs not yet final
--- KEYS[1+2i], [2+2i] for the i-th delivery: the job hash, and the idempotency record its
---                  user and key name (fulcrum:{jobs}:idem:<user>:<key hash>)
+-- KEYS[2+i]        the i-th delivery's job hash
 -- ARGV[1]          this consumer
 -- ARGV[2]          now, ISO-8601
 -- ARGV[3]          the consumer group
@@ -17,9 +16,12 @@
 --   {'final'}      finished, cancelled or waiting to retry: acknowledged, not run again
 --   {'duplicate'}  another delivery of a job that is running, or a second job with the
 --                  same user and idempotency key: acknowledged, not run
+-- Keys read from a job hash (its idempotency record) or named from its user (the user's
+-- indexes) are not in KEYS: every key has the {jobs} tag, so they lie in this script's
+-- slot. Reading the record's name here rather than in the worker saves a round trip per
+-- batch.
 -- Moves a job that just became final from its user's unfinished jobs to those of its
--- final status; the user's indexes expire with the jobs they list. (Keys named from the
--- job's user: every key has the {jobs} tag, so they lie in this script's slot.)
+-- final status; the user's indexes expire with the jobs they list.
 local function indexFinal(user, id, status, retention)
   local jobs = 'fulcrum:{jobs}:user:' .. user
   redis.call('ZREM', jobs .. ':open', id)
@@ -32,9 +34,9 @@ end
 local answers = {}
 local acknowledge = {}
 for i = 1, #ARGV - 4 do
-  local jobKey, recordKey, message = KEYS[1 + 2 * i], KEYS[2 + 2 * i], ARGV[4 + i]
+  local jobKey, message = KEYS[2 + i], ARGV[4 + i]
   local job = redis.call('HMGET', jobKey, 'id', 'status', 'message', 'attempts', 'type', 'payload',
-    'idempotencyKey', 'user')
+    'idempotencyKey', 'user', 'idempotencyRecord')
   local status = job[2]
   if not job[1] then
     answers[i] = {'gone'}
@@ -45,7 +47,7 @@ for i = 1, #ARGV - 4 do
     -- (XAUTOCLAIM); any other message for a running job is a duplicate entry.
     answers[i] = {'duplicate'}
   else
-    local recorded = redis.call('HGET', recordKey, 'jobId')
+    local recorded = job[9] and redis.call('HGET', job[9], 'jobId')
     if recorded and recorded ~= job[1] then
       redis.call('HSET', jobKey, 'status', 'CANCELLED', 'error', 'duplicate of job ' .. recorded,
         'updatedAt', ARGV[2], 'completedAt', ARGV[2])

@@ -44,7 +44,8 @@ final class Completions {
 	}
 
 	void start() {
-		this.flusher = Thread.ofVirtual().name("worker-completions").start(this::flushLoop);
+		// A platform thread: see Worker.
+		this.flusher = Thread.ofPlatform().daemon().name("worker-completions").start(this::flushLoop);
 	}
 
 	/** Stops the flusher; call it once no job is running any more. */

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import dev.fulcrum.jobs.JobKeys;
 
@@ -28,11 +30,19 @@ import org.springframework.stereotype.Component;
  * <li>{@code fulcrum_jobs_queue_length}, {@code fulcrum_jobs_pending},
  * {@code fulcrum_jobs_lag}, {@code fulcrum_jobs_dead_letters},
  * {@code fulcrum_jobs_retrying}, {@code fulcrum_jobs_outstanding}: the queue as Redis
- * sees it, refreshed by the maintenance loop (a scrape never waits on Redis).</li>
+ * sees it, read when a scrape asks for them and the last reading is a second old or more
+ * (one reading serves every gauge of a scrape). Nobody scraping costs Redis nothing: an
+ * idle worker spends nothing but its blocking read. If Redis does not answer, the scrape
+ * gets the last values read.</li>
  * </ul>
  */
 @Component
 class JobMetrics {
+
+	private static final Log logger = LogFactory.getLog(JobMetrics.class);
+
+	/** How old a reading of the queue may be before a scrape reads it again. */
+	private static final Duration STALE_AFTER = Duration.ofSeconds(1);
 
 	private final MeterRegistry registry;
 
@@ -49,6 +59,9 @@ class JobMetrics {
 	private final AtomicLong retrying = new AtomicLong();
 
 	private final AtomicLong outstanding = new AtomicLong();
+
+	/** When the queue was last read ({@link System#nanoTime()}), or 0 before that. */
+	private long readAt;
 
 	JobMetrics(MeterRegistry registry, StringRedisTemplate redis) {
 		this.registry = registry;
@@ -90,8 +103,26 @@ class JobMetrics {
 			.record(duration);
 	}
 
-	/** Reads the queue's sizes from Redis; called by the maintenance loop. */
-	void refresh() {
+	/**
+	 * Reads the queue's sizes from Redis, unless they were read less than a second ago.
+	 */
+	synchronized void refreshIfStale() {
+		long now = System.nanoTime();
+		if (this.readAt != 0 && now - this.readAt < STALE_AFTER.toNanos()) {
+			return;
+		}
+		// Set before reading: an unreachable Redis is asked once a second, not once a
+		// gauge.
+		this.readAt = now;
+		try {
+			refresh();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Queue metrics not read: " + ex.getMessage());
+		}
+	}
+
+	private void refresh() {
 		this.length.set(size(this.redis.opsForStream().size(JobKeys.stream())));
 		this.dead.set(size(this.redis.opsForStream().size(JobKeys.deadLetters())));
 		this.retrying.set(size(this.redis.opsForZSet().size(JobKeys.retries())));
@@ -108,7 +139,10 @@ class JobMetrics {
 	}
 
 	private void gauge(String name, AtomicLong value, String description) {
-		Gauge.builder(name, value, AtomicLong::get).description(description).register(this.registry);
+		Gauge.builder(name, value, (current) -> {
+			refreshIfStale();
+			return current.get();
+		}).description(description).register(this.registry);
 	}
 
 	private static long size(Long value) {

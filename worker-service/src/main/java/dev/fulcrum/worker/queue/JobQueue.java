@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XClaimArgs;
@@ -30,9 +33,11 @@ import dev.fulcrum.jobs.JobKeys;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.stream.ByteRecord;
 import org.springframework.data.redis.connection.stream.Consumer;
-import org.springframework.data.redis.connection.stream.MapRecord;
 import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
 import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.StreamInfo;
@@ -41,7 +46,6 @@ import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
-import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 
 /**
@@ -64,9 +68,13 @@ class JobQueue {
 
 	private static final RedisScript<Long> REQUEUE = LuaScripts.load("scripts/requeue-job.lua", Long.class);
 
-	private static final byte[] USER = bytes("user");
+	private static final byte[] STREAM = bytes(JobKeys.stream());
 
-	private static final byte[] IDEMPOTENCY_KEY = bytes("idempotencyKey");
+	private static final byte[] OUTSTANDING = bytes(JobKeys.outstanding());
+
+	private static final byte[] GROUP = bytes(JobKeys.GROUP);
+
+	private static final byte[] ID = bytes("id");
 
 	/**
 	 * Bounds a command sent through Lettuce directly, as spring.data.redis.timeout does.
@@ -85,10 +93,22 @@ class JobQueue {
 
 	private final Duration readBlock;
 
+	private final RedisConnectionFactory factory;
+
+	private final byte[] consumerBytes;
+
+	private final Consumer group;
+
+	private final byte[] retentionMillis;
+
 	JobQueue(StringRedisTemplate redis, WorkerProperties properties, InstanceId instanceId) {
 		this.redis = redis;
+		this.factory = redis.getRequiredConnectionFactory();
 		this.properties = properties;
 		this.consumer = instanceId.value();
+		this.consumerBytes = bytes(this.consumer);
+		this.group = Consumer.from(JobKeys.GROUP, this.consumer);
+		this.retentionMillis = bytes(String.valueOf(properties.retention().toMillis()));
 		this.clock = Clock.systemUTC();
 		this.readBlock = readBlock(properties.readBlock(), redis);
 	}
@@ -145,54 +165,50 @@ class JobQueue {
 			options = options.block(this.readBlock);
 		}
 		ReadOffset offset = (pendingAfter != null) ? ReadOffset.from(pendingAfter) : ReadOffset.lastConsumed();
-		List<MapRecord<String, Object, Object>> records = this.redis.opsForStream()
-			.read(Consumer.from(JobKeys.GROUP, this.consumer), options, StreamOffset.create(JobKeys.stream(), offset));
+		List<ByteRecord> records;
+		// A blocking read gets a connection of its own from the pool (it would hold up
+		// every other command on the shared one), given back when this one closes.
+		try (RedisConnection connection = this.factory.getConnection()) {
+			records = connection.streamCommands().xReadGroup(this.group, options, StreamOffset.create(STREAM, offset));
+		}
 		List<Delivery> deliveries = new ArrayList<>();
 		if (records != null) {
-			for (MapRecord<String, Object, Object> record : records) {
-				deliveries.add(new Delivery(record.getId().getValue(), String.valueOf(record.getValue().get("id"))));
+			for (ByteRecord record : records) {
+				record.getValue().forEach((field, value) -> {
+					if (Arrays.equals(ID, field)) {
+						deliveries.add(new Delivery(record.getId().getValue(), text(value)));
+					}
+				});
 			}
 		}
 		return deliveries;
 	}
 
 	/**
-	 * Takes a batch of delivered jobs, or acknowledges the deliveries that must not run:
-	 * one pipelined read of who submitted each job under which key (the idempotency
-	 * record's name is a hash of them, which a script cannot compute), then one script
-	 * for the whole batch.
+	 * Takes a batch of delivered jobs, or acknowledges the deliveries that must not run,
+	 * in one script for the whole batch.
 	 * @param deliveries the deliveries
 	 * @return per delivery in order, the job to run, or {@code null}
 	 */
 	List<Claim> claim(List<Delivery> deliveries) {
-		List<Object> submitters = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
-			for (Delivery delivery : deliveries) {
-				connection.hashCommands().hMGet(bytes(JobKeys.job(delivery.jobId())), USER, IDEMPOTENCY_KEY);
-			}
-			return null;
-		}, RedisSerializer.string());
-		List<String> keys = new ArrayList<>(2 + 2 * deliveries.size());
-		List<String> args = new ArrayList<>(4 + deliveries.size());
-		keys.add(JobKeys.stream());
-		keys.add(JobKeys.outstanding());
-		args.addAll(
-				List.of(this.consumer, now(), JobKeys.GROUP, String.valueOf(this.properties.retention().toMillis())));
+		byte[][] keys = new byte[2 + deliveries.size()][];
+		byte[][] args = new byte[4 + deliveries.size()][];
+		keys[0] = STREAM;
+		keys[1] = OUTSTANDING;
+		args[0] = this.consumerBytes;
+		args[1] = bytes(now());
+		args[2] = GROUP;
+		args[3] = this.retentionMillis;
 		for (int i = 0; i < deliveries.size(); i++) {
-			List<?> submitter = (List<?>) submitters.get(i);
-			String user = (String) submitter.get(0);
-			String idempotencyKey = (String) submitter.get(1);
-			keys.add(JobKeys.job(deliveries.get(i).jobId()));
-			keys.add((user != null && idempotencyKey != null) ? JobKeys.idempotency(user, idempotencyKey)
-					: JobKeys.idempotency("-", "-"));
-			args.add(deliveries.get(i).messageId());
+			keys[2 + i] = bytes(JobKeys.job(deliveries.get(i).jobId()));
+			args[4 + i] = bytes(deliveries.get(i).messageId());
 		}
-		List<?> answers = this.redis.execute(CLAIM, keys, args.toArray());
+		List<?> answers = script(CLAIM, keys, args);
 		List<Claim> claims = new ArrayList<>(deliveries.size());
 		for (int i = 0; i < deliveries.size(); i++) {
 			List<?> answer = (List<?>) answers.get(i);
-			claims.add("run".equals(answer.get(0))
-					? new Claim(deliveries.get(i), (String) answer.get(2), this.json.readTree((String) answer.get(3)),
-							(String) answer.get(4), Integer.parseInt((String) answer.get(1)))
+			claims.add("run".equals(text(answer.get(0))) ? new Claim(deliveries.get(i), text(answer.get(2)),
+					this.json.readTree(text(answer.get(3))), text(answer.get(4)), Integer.parseInt(text(answer.get(1))))
 					: null);
 		}
 		return claims;
@@ -205,19 +221,43 @@ class JobQueue {
 	 * taken the job over
 	 */
 	List<String> complete(List<Finished> finished) {
-		List<String> keys = new ArrayList<>(2 + finished.size());
-		List<String> args = new ArrayList<>(4 + 2 * finished.size());
-		keys.add(JobKeys.stream());
-		keys.add(JobKeys.outstanding());
-		args.addAll(
-				List.of(this.consumer, now(), String.valueOf(this.properties.retention().toMillis()), JobKeys.GROUP));
-		for (Finished job : finished) {
-			keys.add(JobKeys.job(job.delivery().jobId()));
-			args.add(job.delivery().messageId());
-			args.add(job.result());
+		byte[][] keys = new byte[2 + finished.size()][];
+		byte[][] args = new byte[4 + 2 * finished.size()][];
+		keys[0] = STREAM;
+		keys[1] = OUTSTANDING;
+		args[0] = this.consumerBytes;
+		args[1] = bytes(now());
+		args[2] = this.retentionMillis;
+		args[3] = GROUP;
+		for (int i = 0; i < finished.size(); i++) {
+			Finished job = finished.get(i);
+			keys[2 + i] = bytes(JobKeys.job(job.delivery().jobId()));
+			args[4 + 2 * i] = bytes(job.delivery().messageId());
+			args[5 + 2 * i] = bytes(job.result());
 		}
-		List<?> answers = this.redis.execute(COMPLETE, keys, args.toArray());
-		return answers.stream().map(String.class::cast).toList();
+		List<?> answers = script(COMPLETE, keys, args);
+		List<String> outcomes = new ArrayList<>(answers.size());
+		for (Object answer : answers) {
+			outcomes.add(text(answer));
+		}
+		return outcomes;
+	}
+
+	/**
+	 * Runs a script by its SHA-1, sending its text only if Redis does not have it yet (a
+	 * restarted Redis, or the first call).
+	 */
+	private List<?> script(RedisScript<?> script, byte[][] keys, byte[][] args) {
+		try {
+			return lettuce((commands) -> commands.evalsha(script.getSha1(), ScriptOutputType.MULTI, keys, args));
+		}
+		catch (RedisSystemException ex) {
+			if (!(ex.getCause() instanceof ExecutionException failed
+					&& failed.getCause() instanceof RedisNoScriptException)) {
+				throw ex;
+			}
+			return lettuce((commands) -> commands.eval(script.getScriptAsString(), ScriptOutputType.MULTI, keys, args));
+		}
 	}
 
 	/**
@@ -265,6 +305,15 @@ class JobQueue {
 	}
 
 	/**
+	 * The count of jobs not yet final, anywhere: queued, running or waiting to retry.
+	 * @return the count, 0 when none
+	 */
+	long outstanding() {
+		byte[] count = lettuce((commands) -> commands.get(OUTSTANDING));
+		return (count != null) ? Long.parseLong(text(count)) : 0;
+	}
+
+	/**
 	 * Takes over messages that another consumer has held longer than the visibility
 	 * timeout without a heartbeat ({@code XAUTOCLAIM}; Spring Data Redis has no method
 	 * for it, so Lettuce's is used).
@@ -302,21 +351,25 @@ class JobQueue {
 				XClaimArgs.Builder.justid().minIdleTime(0), messageIds.toArray(new String[0])));
 	}
 
+	/**
+	 * Runs one command on the connection factory's shared connection, through Lettuce and
+	 * no RedisTemplate: the template wraps every call in a connection proxy and
+	 * transaction-synchronisation lookups, which JFR put at a quarter of a worker's Java
+	 * samples at a steady job rate (docs/benchmarks.md, "Job drain").
+	 */
 	@SuppressWarnings("unchecked")
 	private <T> T lettuce(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
-		return this.redis.execute((RedisCallback<T>) (connection) -> {
+		try (RedisConnection connection = this.factory.getConnection()) {
 			var commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
-			try {
-				return command.apply(commands).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("interrupted", ex);
-			}
-			catch (ExecutionException | TimeoutException ex) {
-				throw new RedisSystemException("Redis command failed: " + ex.getMessage(), ex);
-			}
-		});
+			return command.apply(commands).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new RedisSystemException("Redis command failed: " + ex.getMessage(), ex);
+		}
 	}
 
 	/**

@@ -36,12 +36,18 @@ import org.springframework.stereotype.Component;
  * <li>Everything one read brings is claimed together (one script); each claimed job then
  * runs on its own virtual thread, by its {@link JobType}. Successes are recorded in
  * groups ({@link Completions}, one script for all that finished meanwhile), a failure on
- * its own.</li>
+ * its own. The reader and the flusher of successes are platform threads: they wait on
+ * Redis most of the time, and virtual ones paid for unmounting and mounting their stacks
+ * at every reply.</li>
  * <li>A failed attempt is retried after a backoff with full jitter (a random wait up to
  * {@code backoffBase * 2^(attempt-1)}, at most {@code backoffMax}); after
  * {@code maxAttempts} the job is dead.</li>
  * <li>Every {@code maintenanceInterval}: due retries are queued again; running jobs'
  * messages get a heartbeat every {@code heartbeatInterval}.</li>
+ * <li>While the queue is idle (no job outstanding anywhere when last asked, and none read
+ * here since) there is nothing to retry, reclaim or trim: the worker only asks again
+ * every {@code idleCheckInterval} (one {@code GET}) and otherwise spends nothing but its
+ * blocking read. A job read here, or one outstanding anywhere, ends the idle spell.</li>
  * <li>On shutdown: stop reading, give running jobs {@code shutdownDeadline} to finish,
  * leave the rest unacknowledged for other workers to reclaim.</li>
  * </ul>
@@ -78,6 +84,18 @@ class Worker implements SmartLifecycle {
 	/** Maintenance rounds so far; the stream is trimmed every tenth. */
 	private long ticks;
 
+	/**
+	 * Whether the queue is idle: no job outstanding when last asked, and none read here
+	 * since. Set by the maintenance thread, read by the reader (no reclaim while idle).
+	 */
+	private volatile boolean idle;
+
+	/** Whether the reader has read a job since the last maintenance round. */
+	private volatile boolean readSince;
+
+	/** While idle, when to ask again ({@link System#nanoTime()}). */
+	private long nextIdleCheck;
+
 	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics) {
 		this.queue = queue;
 		this.properties = properties;
@@ -90,7 +108,7 @@ class Worker implements SmartLifecycle {
 	public void start() {
 		this.reading = true;
 		this.completions.start();
-		this.reader = Thread.ofVirtual().name("worker-reader").start(this::readLoop);
+		this.reader = Thread.ofPlatform().daemon().name("worker-reader").start(this::readLoop);
 		long period = this.properties.maintenanceInterval().toMillis();
 		this.maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
 	}
@@ -156,7 +174,7 @@ class Worker implements SmartLifecycle {
 				// than
 				// by the maintenance thread: the reader holds the free slots while it
 				// waits for new messages, so another thread would rarely find one.)
-				if (System.nanoTime() - nextReclaim >= 0) {
+				if (!this.idle && System.nanoTime() - nextReclaim >= 0) {
 					nextReclaim = System.nanoTime() + this.properties.maintenanceInterval().toNanos();
 					deliveries = this.queue.reclaim(held);
 				}
@@ -168,6 +186,10 @@ class Worker implements SmartLifecycle {
 				}
 				this.slots.release(held - deliveries.size());
 				held = 0;
+				if (!deliveries.isEmpty()) {
+					this.readSince = true;
+					this.idle = false;
+				}
 				run(deliveries);
 			}
 			catch (InterruptedException ex) {
@@ -318,6 +340,9 @@ class Worker implements SmartLifecycle {
 	}
 
 	private void maintain() {
+		if (!isBusy()) {
+			return;
+		}
 		try {
 			this.queue.requeueDue();
 			Instant stale = Instant.now().minus(this.properties.heartbeatInterval());
@@ -333,14 +358,52 @@ class Worker implements SmartLifecycle {
 			logger.debug("Queue maintenance failed: " + ex.getMessage());
 		}
 		try {
-			this.metrics.refresh();
 			if (++this.ticks % 10 == 0) {
 				this.queue.trim();
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.debug("Queue metrics not refreshed: " + ex.getMessage());
+			logger.debug("Queue not trimmed: " + ex.getMessage());
 		}
+	}
+
+	/**
+	 * Whether this round has work: jobs run or were read here since the last round, or
+	 * some job is outstanding anywhere (asked at most every {@code idleCheckInterval}
+	 * while idle). The round that finds the queue idle trims the stream once.
+	 */
+	private boolean isBusy() {
+		boolean active = this.readSince || !this.running.isEmpty();
+		this.readSince = false;
+		if (active) {
+			this.idle = false;
+			return true;
+		}
+		long now = System.nanoTime();
+		if (this.idle && now - this.nextIdleCheck < 0) {
+			return false;
+		}
+		boolean wasIdle = this.idle;
+		try {
+			this.idle = this.queue.outstanding() == 0;
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Queue maintenance failed: " + ex.getMessage());
+			return false;
+		}
+		if (!this.idle) {
+			return true;
+		}
+		this.nextIdleCheck = now + this.properties.idleCheckInterval().toNanos();
+		if (!wasIdle) {
+			try {
+				this.queue.trim();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Queue not trimmed: " + ex.getMessage());
+			}
+		}
+		return false;
 	}
 
 	/** Full jitter: a random wait up to the exponential bound. */

@@ -20,6 +20,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * taken over while alive (well below the visibility timeout)
  * @param maintenanceInterval how often due retries are queued again and stalled messages
  * reclaimed
+ * @param idleCheckInterval while the queue is idle (nothing outstanding when last asked,
+ * and no job read since), how often to ask again instead of maintaining every
+ * {@code maintenanceInterval}; kept below {@code visibilityTimeout}, it delays no reclaim
  * @param readBlock how long one read waits for new messages (kept shorter than the Redis
  * command timeout, {@code spring.data.redis.timeout})
  * @param shutdownDeadline on shutdown, how long running jobs may take to finish; the rest
@@ -32,7 +35,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record WorkerProperties(@DefaultValue("8") int concurrency, @DefaultValue("5") int maxAttempts,
 		@DefaultValue("500ms") Duration backoffBase, @DefaultValue("30s") Duration backoffMax,
 		@DefaultValue("30s") Duration visibilityTimeout, @DefaultValue("10s") Duration heartbeatInterval,
-		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("1s") Duration readBlock,
-		@DefaultValue("10s") Duration shutdownDeadline, @DefaultValue("24h") Duration retention,
-		@DefaultValue("16384") int maxResultBytes) {
+		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("10s") Duration idleCheckInterval,
+		@DefaultValue("1s") Duration readBlock, @DefaultValue("10s") Duration shutdownDeadline,
+		@DefaultValue("24h") Duration retention, @DefaultValue("16384") int maxResultBytes) {
 }

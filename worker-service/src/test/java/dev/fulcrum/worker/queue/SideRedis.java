@@ -45,8 +45,13 @@ final class SideRedis implements AutoCloseable {
 		String id = UUID.randomUUID().toString();
 		String now = Instant.now().toString();
 		this.redis.opsForHash()
-			.putAll(JobKeys.job(id), Map.of("id", id, "user", "side", "type", type, "payload", payload, "status",
-					"QUEUED", "attempts", "0", "createdAt", now, "updatedAt", now, "idempotencyKey", "k-" + id));
+			.putAll(JobKeys.job(id),
+					Map.ofEntries(Map.entry("id", id), Map.entry("user", "side"), Map.entry("type", type),
+							Map.entry("payload", payload), Map.entry("status", "QUEUED"), Map.entry("attempts", "0"),
+							Map.entry("createdAt", now), Map.entry("updatedAt", now),
+							Map.entry("idempotencyKey", "k-" + id),
+							Map.entry("idempotencyRecord", JobKeys.idempotency("side", "k-" + id))));
+		this.redis.opsForValue().increment(JobKeys.outstanding());
 		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id));
 		return id;
 	}

@@ -369,8 +369,12 @@ class WorkerTests {
 	private void writeJob(String id, String type, String payload, String user, String idempotencyKey) {
 		String now = Instant.now().toString();
 		this.redis.opsForHash()
-			.putAll(JobKeys.job(id), Map.of("id", id, "user", user, "type", type, "payload", payload, "status",
-					"QUEUED", "attempts", "0", "createdAt", now, "updatedAt", now, "idempotencyKey", idempotencyKey));
+			.putAll(JobKeys.job(id),
+					Map.ofEntries(Map.entry("id", id), Map.entry("user", user), Map.entry("type", type),
+							Map.entry("payload", payload), Map.entry("status", "QUEUED"), Map.entry("attempts", "0"),
+							Map.entry("createdAt", now), Map.entry("updatedAt", now),
+							Map.entry("idempotencyKey", idempotencyKey),
+							Map.entry("idempotencyRecord", JobKeys.idempotency(user, idempotencyKey))));
 	}
 
 	private void awaitStatus(String id, String status) {
