@@ -8,7 +8,8 @@
 # then IDLE seconds with no job at all, with each worker's CPU a second.
 #
 # Usage: bench/job-drain.sh          JOBS=60000 WARMUP=30000 CONCURRENCY=64 to change the defaults.
-#        RATE=50 PACED=60 IDLE=30 bench/job-drain.sh     the paced and idle rounds too
+#        RATE=50 PACED=60 IDLE=30 bench/job-drain.sh     the paced and idle rounds too (CPU is read
+#          in 10 ms ticks: a longer IDLE reads the idle cost finer)
 #        WORKER_JAVA_OPTS="-Xmx256m -XX:TieredStopAtLevel=1" the workers' JVM options (default -Xmx512m)
 # Needs redis-benchmark and redis-cli (Debian: apt-get install redis-tools).
 set -euo pipefail
@@ -130,10 +131,13 @@ next=$((jobs_count + warmup + 1))
 read -r -d '' -a before < <(cpu_all) || true
 started="$(now)"
 count=$((RATE * paced))
-interval="$(echo "1 / $RATE" | bc -l)"
+# Each job at its own moment from the start (bash's clock, no fork), so that the loop's own time
+# does not slow the rate down.
+start_us=$(( ${EPOCHREALTIME/./} ))
 for ((i = 0; i < count; i++)); do
   echo "EVALSHA $sha ${queue_keys[*]} $((next + i)) 1"
-  sleep "$interval"
+  wait_us=$(( start_us + (i + 1) * 1000000 / RATE - ${EPOCHREALTIME/./} ))
+  if ((wait_us > 0)); then sleep "$(printf '%d.%06d' $((wait_us / 1000000)) $((wait_us % 1000000)))"; fi
 done | cli >/dev/null
 drain "$count"
 read -r -d '' -a after < <(cpu_all) || true

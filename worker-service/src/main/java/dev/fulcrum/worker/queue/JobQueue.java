@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,9 +78,10 @@ class JobQueue {
 	private static final byte[] ID = bytes("id");
 
 	/**
-	 * Bounds a command sent through Lettuce directly, as spring.data.redis.timeout does.
+	 * Bounds a command sent through Lettuce directly when the connection factory tells no
+	 * command timeout of its own ({@code spring.data.redis.timeout}).
 	 */
-	private static final Duration TIMEOUT = Duration.ofSeconds(2);
+	private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
 	private final StringRedisTemplate redis;
 
@@ -101,6 +103,8 @@ class JobQueue {
 
 	private final byte[] retentionMillis;
 
+	private final Duration timeout;
+
 	JobQueue(StringRedisTemplate redis, WorkerProperties properties, InstanceId instanceId) {
 		this.redis = redis;
 		this.factory = redis.getRequiredConnectionFactory();
@@ -111,6 +115,8 @@ class JobQueue {
 		this.retentionMillis = bytes(String.valueOf(properties.retention().toMillis()));
 		this.clock = Clock.systemUTC();
 		this.readBlock = readBlock(properties.readBlock(), redis);
+		this.timeout = (this.factory instanceof LettuceConnectionFactory lettuce)
+				? lettuce.getClientConfiguration().getCommandTimeout() : DEFAULT_TIMEOUT;
 	}
 
 	/**
@@ -174,11 +180,7 @@ class JobQueue {
 		List<Delivery> deliveries = new ArrayList<>();
 		if (records != null) {
 			for (ByteRecord record : records) {
-				record.getValue().forEach((field, value) -> {
-					if (Arrays.equals(ID, field)) {
-						deliveries.add(new Delivery(record.getId().getValue(), text(value)));
-					}
-				});
+				deliveries.add(new Delivery(record.getId().getValue(), jobId(record.getValue())));
 			}
 		}
 		return deliveries;
@@ -328,11 +330,7 @@ class JobQueue {
 					.count(count)));
 		List<Delivery> deliveries = new ArrayList<>();
 		for (StreamMessage<byte[], byte[]> message : claimed.getMessages()) {
-			message.getBody().forEach((field, value) -> {
-				if ("id".equals(text(field))) {
-					deliveries.add(new Delivery(message.getId(), text(value)));
-				}
-			});
+			deliveries.add(new Delivery(message.getId(), jobId(message.getBody())));
 		}
 		return deliveries;
 	}
@@ -361,7 +359,7 @@ class JobQueue {
 	private <T> T lettuce(Function<RedisClusterAsyncCommands<byte[], byte[]>, RedisFuture<T>> command) {
 		try (RedisConnection connection = this.factory.getConnection()) {
 			var commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection.getNativeConnection();
-			return command.apply(commands).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			return command.apply(commands).get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -396,6 +394,19 @@ class JobQueue {
 		String minId = keepFrom;
 		lettuce((commands) -> commands.xtrim(bytes(JobKeys.stream()), XTrimArgs.Builder.minId(minId)));
 		lettuce((commands) -> commands.xtrim(bytes(JobKeys.deadLetters()), true, 10_000));
+	}
+
+	/**
+	 * The job a stream entry names, or {@code ""} for an entry that names none: its claim
+	 * then finds no job and acknowledges it, rather than leave it pending forever.
+	 */
+	private static String jobId(Map<byte[], byte[]> fields) {
+		for (Map.Entry<byte[], byte[]> field : fields.entrySet()) {
+			if (Arrays.equals(ID, field.getKey())) {
+				return text(field.getValue());
+			}
+		}
+		return "";
 	}
 
 	private String now() {

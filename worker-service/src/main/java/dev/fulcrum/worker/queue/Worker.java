@@ -45,9 +45,11 @@ import org.springframework.stereotype.Component;
  * <li>Every {@code maintenanceInterval}: due retries are queued again; running jobs'
  * messages get a heartbeat every {@code heartbeatInterval}.</li>
  * <li>While the queue is idle (no job outstanding anywhere when last asked, and none read
- * here since) there is nothing to retry, reclaim or trim: the worker only asks again
- * every {@code idleCheckInterval} (one {@code GET}) and otherwise spends nothing but its
- * blocking read. A job read here, or one outstanding anywhere, ends the idle spell.</li>
+ * here since) there is nothing to retry, reclaim or trim: every {@code idleCheckInterval}
+ * (at most half the visibility timeout) the worker asks whether a job is outstanding and
+ * looks for due retries and stalled messages (three commands), and otherwise spends
+ * nothing but its blocking read. A job read here ends the idle spell at once; one
+ * outstanding elsewhere, at the next check.</li>
  * <li>On shutdown: stop reading, give running jobs {@code shutdownDeadline} to finish,
  * leave the rest unacknowledged for other workers to reclaim.</li>
  * </ul>
@@ -96,12 +98,24 @@ class Worker implements SmartLifecycle {
 	/** While idle, when to ask again ({@link System#nanoTime()}). */
 	private long nextIdleCheck;
 
+	/** Set by an idle check: the reader looks for stalled messages once. */
+	private volatile boolean reclaimDue;
+
+	/**
+	 * How often an idle worker checks: {@code idleCheckInterval}, at most half the
+	 * visibility timeout, so that a worker that died holding jobs is noticed before its
+	 * messages may be taken over.
+	 */
+	private final Duration idleCheck;
+
 	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics) {
 		this.queue = queue;
 		this.properties = properties;
 		this.metrics = metrics;
 		this.completions = new Completions(queue);
 		this.slots = new Semaphore(properties.concurrency());
+		Duration half = properties.visibilityTimeout().dividedBy(2);
+		this.idleCheck = (properties.idleCheckInterval().compareTo(half) < 0) ? properties.idleCheckInterval() : half;
 	}
 
 	@Override
@@ -174,7 +188,8 @@ class Worker implements SmartLifecycle {
 				// than
 				// by the maintenance thread: the reader holds the free slots while it
 				// waits for new messages, so another thread would rarely find one.)
-				if (!this.idle && System.nanoTime() - nextReclaim >= 0) {
+				if ((!this.idle || this.reclaimDue) && System.nanoTime() - nextReclaim >= 0) {
+					this.reclaimDue = false;
 					nextReclaim = System.nanoTime() + this.properties.maintenanceInterval().toNanos();
 					deliveries = this.queue.reclaim(held);
 				}
@@ -340,7 +355,8 @@ class Worker implements SmartLifecycle {
 	}
 
 	private void maintain() {
-		if (!isBusy()) {
+		Round round = round();
+		if (round == Round.NONE) {
 			return;
 		}
 		try {
@@ -358,7 +374,7 @@ class Worker implements SmartLifecycle {
 			logger.debug("Queue maintenance failed: " + ex.getMessage());
 		}
 		try {
-			if (++this.ticks % 10 == 0) {
+			if (round == Round.BUSY && ++this.ticks % 10 == 0) {
 				this.queue.trim();
 			}
 		}
@@ -367,21 +383,38 @@ class Worker implements SmartLifecycle {
 		}
 	}
 
+	/** What a maintenance round does. */
+	private enum Round {
+
+		/** Nothing: the queue is idle and the next check is not due. */
+		NONE,
+
+		/** The idle check: due retries and stalled messages, no trim. */
+		IDLE,
+
+		/** Everything: retries, heartbeats, reclaim, and a trim every tenth round. */
+		BUSY
+
+	}
+
 	/**
-	 * Whether this round has work: jobs run or were read here since the last round, or
-	 * some job is outstanding anywhere (asked at most every {@code idleCheckInterval}
-	 * while idle). The round that finds the queue idle trims the stream once.
+	 * Busy when jobs run or were read here since the last round, or when some job is
+	 * outstanding anywhere (asked at most every idle check while idle). The round that
+	 * finds the queue idle trims the stream once. Each idle check still looks for due
+	 * retries and stalled messages itself: the outstanding count says that there is work,
+	 * and the look costs two commands every {@code idleCheckInterval} should the count
+	 * ever be wrong.
 	 */
-	private boolean isBusy() {
+	private Round round() {
 		boolean active = this.readSince || !this.running.isEmpty();
 		this.readSince = false;
 		if (active) {
 			this.idle = false;
-			return true;
+			return Round.BUSY;
 		}
 		long now = System.nanoTime();
 		if (this.idle && now - this.nextIdleCheck < 0) {
-			return false;
+			return Round.NONE;
 		}
 		boolean wasIdle = this.idle;
 		try {
@@ -389,12 +422,12 @@ class Worker implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Queue maintenance failed: " + ex.getMessage());
-			return false;
+			return Round.NONE;
 		}
 		if (!this.idle) {
-			return true;
+			return Round.BUSY;
 		}
-		this.nextIdleCheck = now + this.properties.idleCheckInterval().toNanos();
+		this.nextIdleCheck = now + this.idleCheck.toNanos();
 		if (!wasIdle) {
 			try {
 				this.queue.trim();
@@ -403,7 +436,8 @@ class Worker implements SmartLifecycle {
 				logger.debug("Queue not trimmed: " + ex.getMessage());
 			}
 		}
-		return false;
+		this.reclaimDue = true;
+		return Round.IDLE;
 	}
 
 	/** Full jitter: a random wait up to the exponential bound. */

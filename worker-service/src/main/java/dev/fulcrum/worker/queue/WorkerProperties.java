@@ -21,8 +21,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maintenanceInterval how often due retries are queued again and stalled messages
  * reclaimed
  * @param idleCheckInterval while the queue is idle (nothing outstanding when last asked,
- * and no job read since), how often to ask again instead of maintaining every
- * {@code maintenanceInterval}; kept below {@code visibilityTimeout}, it delays no reclaim
+ * and no job read since), how often to ask again and look for due retries and stalled
+ * messages, instead of every {@code maintenanceInterval}; at most half the
+ * {@code visibilityTimeout} is used
  * @param readBlock how long one read waits for new messages (kept shorter than the Redis
  * command timeout, {@code spring.data.redis.timeout})
  * @param shutdownDeadline on shutdown, how long running jobs may take to finish; the rest

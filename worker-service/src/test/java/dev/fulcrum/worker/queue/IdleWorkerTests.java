@@ -31,9 +31,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * While the queue is idle a worker asks Redis for nothing but its blocking read and,
- * every {@code idle-check-interval}, whether a job is outstanding: no reclaim, no retry
- * scan, no trim, and no queue gauges unless a scrape asks. Redis's {@code MONITOR} counts
- * every command the worker sends to its database (4, where no other test's worker reads).
+ * every {@code idle-check-interval}, whether a job is outstanding, a retry due or a
+ * message stalled: no maintenance every {@code maintenance-interval}, no trim, and no
+ * queue gauges unless a scrape asks. Redis's {@code MONITOR} counts every command the
+ * worker sends to its database (4, where no other test's worker reads).
  */
 class IdleWorkerTests {
 
@@ -53,10 +54,13 @@ class IdleWorkerTests {
 
 			Map<String, Integer> idle = commands(Duration.ofSeconds(3), () -> {
 			});
-			// A busy worker would have sent about 30 of each maintenance command here.
-			assertThat(idle.keySet()).as("commands while idle: %s", idle).isSubsetOf("XREADGROUP", "GET");
+			// A busy worker would have sent about 30 retry scans here, and trimmed.
+			assertThat(idle.keySet()).as("commands while idle: %s", idle)
+				.isSubsetOf("XREADGROUP", "GET", "ZRANGEBYSCORE", "XAUTOCLAIM");
 			assertThat(idle.get("XREADGROUP")).as("one blocking read each 500 ms").isBetween(4, 8);
-			assertThat(idle.getOrDefault("GET", 0)).as("one question each second").isBetween(1, 4);
+			for (String check : new String[] { "GET", "ZRANGEBYSCORE", "XAUTOCLAIM" }) {
+				assertThat(idle.getOrDefault(check, 0)).as("%s once a second: %s", check, idle).isBetween(1, 4);
+			}
 
 			// A scrape reads the queue's gauges, once for all of them.
 			int port = Integer.parseInt(worker.getEnvironment().getRequiredProperty("local.server.port"));

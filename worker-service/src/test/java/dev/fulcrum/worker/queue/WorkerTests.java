@@ -202,6 +202,12 @@ class WorkerTests {
 	}
 
 	@Test
+	void acknowledgesAnEntryThatNamesNoJob() {
+		String entry = this.redis.opsForStream().add(JobKeys.stream(), Map.of("not-an-id", "x")).getValue();
+		awaitAcknowledged(List.of(entry));
+	}
+
+	@Test
 	void refusesASecondJobWithTheSameIdempotencyKey() {
 		String key = "same-key-" + UUID.randomUUID();
 		String first = submit("echo", "{}", "dup-user", key);
