@@ -212,11 +212,10 @@ final class AotCache {
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 		// As the services start (Stack): the shell's settings do not choose ports or
-		// Redis; the local profile, as the stack runs it.
-		builder.environment()
-			.keySet()
-			.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
-					|| name.startsWith("SPRING_DATA_REDIS_") || name.equals("JDK_AOT_VM_OPTIONS"));
+		// Redis, nor add JVM options to the training; the local profile, as the stack
+		// runs it.
+		Stack.withoutShellOverrides(builder.environment());
+		builder.environment().remove("JDK_AOT_VM_OPTIONS");
 		builder.environment().put("SPRING_PROFILES_ACTIVE", "local");
 		Process process = builder.start();
 		try {

@@ -145,12 +145,7 @@ final class Stack {
 				.redirectErrorStream(true)
 				.redirectOutput(append ? ProcessBuilder.Redirect.appendTo(log) : ProcessBuilder.Redirect.to(log))
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-			// Settings from the user's shell must not override what the plan decided
-			// (ports, Redis).
-			builder.environment()
-				.keySet()
-				.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
-						|| name.startsWith("SPRING_DATA_REDIS_"));
+			withoutShellOverrides(builder.environment());
 			builder.environment().putAll(instance.environment());
 			return builder.start();
 		}
@@ -158,6 +153,17 @@ final class Stack {
 			throw LauncherException.failure(instance.name() + " could not be started (" + ex.getMessage()
 					+ "); its log: " + relative(instance.log()));
 		}
+	}
+
+	/**
+	 * Removes the settings of the user's shell that must not override what the plan
+	 * decides for a service: its ports and its Redis.
+	 * @param environment a process's environment, changed in place
+	 */
+	static void withoutShellOverrides(Map<String, String> environment) {
+		environment.keySet()
+			.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
+					|| name.startsWith("SPRING_DATA_REDIS_"));
 	}
 
 	private void awaitHealthy(Map<Instance, Process> pending, long deadline, Duration timeout) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,14 @@ class StackTests {
 	final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
 	final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+	@Test
+	void keepsTheShellFromChoosingPortsOrRedis() {
+		Map<String, String> environment = new HashMap<>(Map.of("SERVER_PORT", "1", "MANAGEMENT_PORT", "2",
+				"SPRING_DATA_REDIS_URL", "redis://elsewhere", "PATH", "/bin", "JAVA_HOME", "/jdk"));
+		Stack.withoutShellOverrides(environment);
+		assertThat(environment).containsOnlyKeys("PATH", "JAVA_HOME");
+	}
 
 	@Test
 	void startsAndStopsARealRedis() throws IOException {
