@@ -53,10 +53,30 @@ final class Load implements AutoCloseable {
 	 * @param requests the n-th request of the run
 	 */
 	Load(int concurrency, LongFunction<HttpRequest> requests) {
+		this(concurrency, Duration.ZERO, requests);
+	}
+
+	/**
+	 * Starts the clients, each waiting a while after every answer: a ceiling on the rate
+	 * (under a rate limit, say) whatever the stack's speed.
+	 * @param concurrency how many clients
+	 * @param pause how long each client waits after an answer
+	 * @param requests the n-th request of the run
+	 */
+	Load(int concurrency, Duration pause, LongFunction<HttpRequest> requests) {
 		for (int i = 0; i < concurrency; i++) {
 			this.clients.execute(() -> {
 				while (this.running.get()) {
 					send(requests.apply(this.sequence.getAndIncrement()));
+					if (pause.isPositive()) {
+						try {
+							Thread.sleep(pause);
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+							return;
+						}
+					}
 				}
 			});
 		}
