@@ -15,6 +15,7 @@ import dev.fulcrum.testsupport.TestRedisConfiguration;
 import dev.fulcrum.testsupport.TestTokenIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
@@ -69,6 +70,19 @@ class RateLimitTests {
 		registry.add("fulcrum.gateway.upstreams.auth-service",
 				() -> "http://127.0.0.1:" + backend.getAddress().getPort());
 		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+	}
+
+	/**
+	 * The windows are aligned to the clock (Redis's, on this machine), so a test that
+	 * straddled a minute's edge would see its count start again: begin each one at least
+	 * five seconds before the next edge.
+	 */
+	@BeforeEach
+	void awayFromTheEdgeOfAWindow() throws InterruptedException {
+		long intoTheMinute = System.currentTimeMillis() % 60_000;
+		if (intoTheMinute > 55_000) {
+			Thread.sleep(60_000 - intoTheMinute + 100);
+		}
 	}
 
 	@AfterAll
