@@ -13,8 +13,9 @@
 #
 # Usage: bench/stack.sh                     the defaults of ./fulcrum up
 #        VARIANTS=$'defaults\nno AOT cache||off\nfull JIT|-Xmx256m -XX:+UseSerialGC' bench/stack.sh
-#          one line per variant: "label|JVM options|AOT cache", the options as FULCRUM_JAVA_OPTS
-#          (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on)
+#          one line per variant: "label|JVM options|AOT cache|training", the options as
+#          FULCRUM_JAVA_OPTS (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on),
+#          the training as FULCRUM_AOT_TRAINING (load, refresh, or empty: load with C2, refresh with C1)
 # Settings: USERS=100 FIRST_RATE=1200 FIRST=60s RATES=600,1200,2400 STEP=30s SATURATION=30s
 #           CONNECTIONS=64 OVERLOAD=0.5,1,1.5,2 (empty: none)
 #           UP_ARGS="" (more arguments for ./fulcrum up, e.g. "--api 2")
@@ -56,18 +57,20 @@ trap cleanup EXIT
   echo "CPU columns: milliseconds per request offered; \"stack\" sums the tiers (not the generator)."
   echo
   echo "Stacks, in the order measured:"
-  while IFS='|' read -r label java_opts aot; do
-    [[ -n "$label" ]] && echo "- **$label**: FULCRUM_JAVA_OPTS=\"${java_opts:-(default)}\" FULCRUM_AOT_CACHE=${aot:-on}"
+  while IFS='|' read -r label java_opts aot training; do
+    [[ -n "$label" ]] && echo "- **$label**: FULCRUM_JAVA_OPTS=\"${java_opts:-(default)}\" FULCRUM_AOT_CACHE=${aot:-on}" \
+      "FULCRUM_AOT_TRAINING=${training:-(default)}"
   done <<<"${VARIANTS:-defaults}"
   echo
 } >"$report"
 
 while IFS= read -r variant; do
   [[ -n "$variant" ]] || continue
-  IFS='|' read -r label java_opts aot <<<"$variant"
+  IFS='|' read -r label java_opts aot training <<<"$variant"
   options=(env)
   [[ -n "$java_opts" ]] && options+=("FULCRUM_JAVA_OPTS=$java_opts")
   [[ -n "$aot" ]] && options+=("FULCRUM_AOT_CACHE=$aot")
+  [[ -n "$training" ]] && options+=("FULCRUM_AOT_TRAINING=$training")
   home="$(mktemp -d)"
   echo "== $label: ${options[*]:1} ./fulcrum up ${UP_ARGS:-} =="
   started=$(date +%s%N)

@@ -11,11 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +43,10 @@ import java.util.stream.Stream;
  * <p>
  * A service whose training fails starts from its plain jar, without a cache: slower, not
  * broken.
+ * <p>
+ * Two trainings ({@link Training}): to refresh, each service alone, for C1 (the default
+ * options), which uses no profiles; or under load ({@link LoadTraining}), for C2, so that
+ * the cache also holds the method profiles of the request paths.
  */
 final class AotCache {
 
@@ -55,6 +61,55 @@ final class AotCache {
 	private static final long TRAIN_MINUTES = 3;
 
 	private AotCache() {
+	}
+
+	/** How a cache is trained. */
+	enum Training {
+
+		/**
+		 * The application starts and stops once its context is refreshed: the classes it
+		 * loads, no profile of a request. Enough for C1 alone, which uses no profiles.
+		 */
+		REFRESH,
+
+		/**
+		 * A private stack runs Fulcrum's mix ({@link LoadTraining}): the classes and the
+		 * method profiles of the request paths, so that C2 compiles them at once (JEP
+		 * 515).
+		 */
+		UNDER_LOAD;
+
+		/**
+		 * The training for a stack: {@code FULCRUM_AOT_TRAINING} ({@code load} or
+		 * {@code refresh}) if set, else under load unless the options stop the JIT below
+		 * C2 ({@code -XX:TieredStopAtLevel=1}, the default), where profiles are of no
+		 * use.
+		 * @param javaOptions the services' JVM options
+		 * @param setting the value of {@code FULCRUM_AOT_TRAINING}, or {@code null}
+		 * @return the training
+		 */
+		static Training of(List<String> javaOptions, String setting) {
+			if (setting != null && !setting.isBlank()) {
+				return switch (setting.strip()) {
+					case "load" -> UNDER_LOAD;
+					case "refresh" -> REFRESH;
+					default -> throw LauncherException
+						.usage("FULCRUM_AOT_TRAINING is 'load' or 'refresh', not '" + setting + "'");
+				};
+			}
+			return withoutC2(javaOptions) ? REFRESH : UNDER_LOAD;
+		}
+
+		private static boolean withoutC2(List<String> javaOptions) {
+			boolean withoutC2 = false;
+			for (String option : javaOptions) {
+				if (option.startsWith("-XX:TieredStopAtLevel=")) {
+					withoutC2 = !option.endsWith("=4");
+				}
+			}
+			return withoutC2;
+		}
+
 	}
 
 	/** Whether this JDK has the AOT cache (25 and newer: the services run on it). */
@@ -78,18 +133,18 @@ final class AotCache {
 	 * @param service the service
 	 * @return {@code <service>/target/aot/<hash>}
 	 */
-	static Path folder(StackPlan.Layout layout, String service) throws IOException {
+	static Path folder(StackPlan.Layout layout, String service, Training training) throws IOException {
 		return layout.root()
 			.resolve(service)
 			.resolve("target")
 			.resolve(FOLDER)
-			.resolve(hash(stamp(layout, service)).substring(0, 16));
+			.resolve(hash(stamp(layout, service, training)).substring(0, 16));
 	}
 
 	/** Whether the service's cache is trained (its folder complete). */
-	static boolean current(StackPlan.Layout layout, String service) {
+	static boolean current(StackPlan.Layout layout, String service, Training training) {
 		try {
-			Path folder = folder(layout, service);
+			Path folder = folder(layout, service, training);
 			return Files.exists(folder.resolve(STAMP)) && Files.exists(cache(folder, service));
 		}
 		catch (IOException ex) {
@@ -97,34 +152,48 @@ final class AotCache {
 		}
 	}
 
-	/** What a cache is good for: the jar (size, time), the JDK and the options. */
-	static String stamp(StackPlan.Layout layout, String service) throws IOException {
+	/**
+	 * What a cache is good for: the jar (size, time), the JDK and the options; and how it
+	 * was trained.
+	 */
+	static String stamp(StackPlan.Layout layout, String service, Training training) throws IOException {
 		Path jar = layout.jar(service);
 		return "jar=" + jar.toAbsolutePath() + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis()
 				+ "\njava=" + layout.java() + " " + Runtime.version() + "\noptions="
-				+ String.join(" ", layout.javaOptions()) + "\n";
+				+ String.join(" ", layout.javaOptions()) + "\ntraining=" + training.name().toLowerCase(Locale.ROOT)
+				+ "\n";
 	}
 
 	/**
 	 * Trains the caches that are missing, in parallel, and says where each service's is.
 	 * @param layout where things are, the JDK and its options
 	 * @param services the services
+	 * @param training how
+	 * @param workload with {@link Training#UNDER_LOAD}, how long the mix runs
 	 * @param out where to say what it does
 	 * @return the folder of each service's cache; a service whose training failed is
 	 * missing (it starts from its plain jar)
 	 */
-	static Map<String, Path> prepare(StackPlan.Layout layout, List<String> services, PrintStream out) {
-		List<String> missing = services.stream().filter((service) -> !current(layout, service)).toList();
+	static Map<String, Path> prepare(StackPlan.Layout layout, List<String> services, Training training,
+			Duration workload, PrintStream out) {
+		List<String> missing = services.stream().filter((service) -> !current(layout, service, training)).toList();
 		long started = System.nanoTime();
 		if (!missing.isEmpty()) {
-			out.printf("Training the AOT cache of %s (once per build) ...%n", String.join(", ", missing));
-			train(layout, missing, out);
+			if (training == Training.UNDER_LOAD) {
+				out.printf("Training the AOT cache of %s under load (once per build; %ds of the mix on a private"
+						+ " stack) ...%n", String.join(", ", missing), workload.toSeconds());
+				trainUnderLoad(layout, missing, workload, out);
+			}
+			else {
+				out.printf("Training the AOT cache of %s (once per build) ...%n", String.join(", ", missing));
+				train(layout, missing, out);
+			}
 		}
 		Map<String, Path> folders = new LinkedHashMap<>();
 		for (String service : services) {
-			if (current(layout, service)) {
+			if (current(layout, service, training)) {
 				try {
-					folders.put(service, folder(layout, service));
+					folders.put(service, folder(layout, service, training));
 				}
 				catch (IOException ex) {
 					// Gone since: the plain jar.
@@ -176,19 +245,15 @@ final class AotCache {
 	 * once; a folder left incomplete by an interrupted training is started again.
 	 */
 	private static void train(StackPlan.Layout layout, String service) throws IOException, InterruptedException {
-		Path folder = folder(layout, service);
+		Path folder = folder(layout, service, Training.REFRESH);
 		Path parent = folder.getParent();
 		Files.createDirectories(parent);
 		try (FileChannel channel = FileChannel.open(parent.resolve(".lock"), StandardOpenOption.CREATE,
 				StandardOpenOption.WRITE); FileLock held = channel.lock()) {
-			if (current(layout, service)) {
+			if (current(layout, service, Training.REFRESH)) {
 				return;
 			}
-			deleteRecursively(folder);
-			Path log = parent.resolve(folder.getFileName() + "-training.log");
-			Files.deleteIfExists(log);
-			run(List.of(layout.java(), "-Djarmode=tools", "-jar", layout.jar(service).toString(), "extract",
-					"--destination", folder.toString()), log, EXTRACT_MINUTES, service, "extracting");
+			Path log = extract(layout, service, folder);
 			List<String> command = new ArrayList<>();
 			command.add(layout.java());
 			command.addAll(layout.javaOptions());
@@ -200,9 +265,80 @@ final class AotCache {
 			if (!Files.exists(cache(folder, service))) {
 				throw LauncherException.failure("training wrote no cache; see " + Stack.relative(log));
 			}
-			Files.writeString(folder.resolve(STAMP), stamp(layout, service));
+			Files.writeString(folder.resolve(STAMP), stamp(layout, service, Training.REFRESH));
 			Files.deleteIfExists(log);
 			removeOld(parent);
+		}
+	}
+
+	/** Extracts the service's jar into a new folder; returns the log of the training. */
+	private static Path extract(StackPlan.Layout layout, String service, Path folder)
+			throws IOException, InterruptedException {
+		deleteRecursively(folder);
+		Path log = folder.resolveSibling(folder.getFileName() + "-training.log");
+		Files.deleteIfExists(log);
+		run(List.of(layout.java(), "-Djarmode=tools", "-jar", layout.jar(service).toString(), "extract",
+				"--destination", folder.toString()), log, EXTRACT_MINUTES, service, "extracting");
+		return log;
+	}
+
+	/**
+	 * Trains the services' caches together under load ({@link LoadTraining}), holding
+	 * every service's lock (taken in a fixed order, so two launchers cannot deadlock). A
+	 * service whose JVM wrote no cache starts from its plain jar.
+	 */
+	private static void trainUnderLoad(StackPlan.Layout layout, List<String> services, Duration workload,
+			PrintStream out) {
+		List<FileChannel> locks = new ArrayList<>();
+		try {
+			Map<String, Path> folders = new LinkedHashMap<>();
+			for (String service : services.stream().sorted().toList()) {
+				Path folder = folder(layout, service, Training.UNDER_LOAD);
+				Files.createDirectories(folder.getParent());
+				FileChannel lock = FileChannel.open(folder.getParent().resolve(".lock"), StandardOpenOption.CREATE,
+						StandardOpenOption.WRITE);
+				locks.add(lock);
+				lock.lock();
+				if (!current(layout, service, Training.UNDER_LOAD)) {
+					extract(layout, service, folder);
+					folders.put(service, folder);
+				}
+			}
+			if (folders.isEmpty()) {
+				return;
+			}
+			LoadTraining.Tally tally = LoadTraining.run(layout, folders, workload, out);
+			out.printf("  the mix during training: %s%n", tally);
+			for (Map.Entry<String, Path> trained : folders.entrySet()) {
+				String service = trained.getKey();
+				Path folder = trained.getValue();
+				if (Files.exists(cache(folder, service))) {
+					Files.writeString(folder.resolve(STAMP), stamp(layout, service, Training.UNDER_LOAD));
+					Files.deleteIfExists(folder.resolveSibling(folder.getFileName() + "-training.log"));
+					removeOld(folder.getParent());
+				}
+				else {
+					out.printf("  %s starts without an AOT cache: its training JVM wrote none%n", service);
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			out.printf("  the services start without new AOT caches: training under load failed: %s%n",
+					(ex instanceof LauncherException) ? ex.getMessage() : ex.toString());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw LauncherException.failure("interrupted while training the AOT cache");
+		}
+		finally {
+			for (FileChannel lock : locks) {
+				try {
+					lock.close();
+				}
+				catch (IOException ex) {
+					// released with the channel
+				}
+			}
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,7 +63,10 @@ public final class Fulcrum {
 			REDIS_URL=redis://host:port uses that Redis instead of starting the embedded one.
 			FULCRUM_JAVA_OPTS sets the JVM options of the services (default: %s).
 			On JDK 25+ the services start from AOT caches, trained at the first 'up' after a build;
-			FULCRUM_AOT_CACHE=off starts them without.
+			FULCRUM_AOT_CACHE=off starts them without. With C2 in the options (no TieredStopAtLevel=1)
+			the training runs the mix on a private stack for FULCRUM_AOT_TRAINING_SECONDS (30), so
+			that C2 starts with the profiles of the request paths; FULCRUM_AOT_TRAINING=refresh|load
+			chooses.
 			""".formatted(DEFAULT_JAVA_OPTIONS);
 
 	private final Path root;
@@ -179,7 +183,10 @@ public final class Fulcrum {
 		long training = 0;
 		if (aotCache()) {
 			long before = System.nanoTime();
-			layout = layout.withAotCaches(AotCache.prepare(layout, services, this.out));
+			AotCache.Training how = AotCache.Training.of(layout.javaOptions(),
+					this.environment.get("FULCRUM_AOT_TRAINING"));
+			layout = layout
+				.withAotCaches(AotCache.prepare(layout, services, how, trainingWorkload(this.environment), this.out));
 			plan = StackPlan.withJavaCommands(plan, layout);
 			// Once per build: not part of how long the stack takes to start.
 			training = System.nanoTime() - before;
@@ -413,6 +420,29 @@ public final class Fulcrum {
 	 */
 	private boolean aotCache() {
 		return AotCache.supported() && !"off".equals(this.environment.get("FULCRUM_AOT_CACHE"));
+	}
+
+	/**
+	 * How long training under load runs the mix: FULCRUM_AOT_TRAINING_SECONDS, 1 to 3600.
+	 * @param environment the launcher's environment
+	 * @return the duration
+	 */
+	static Duration trainingWorkload(Map<String, String> environment) {
+		String seconds = environment.get("FULCRUM_AOT_TRAINING_SECONDS");
+		if (seconds == null || seconds.isBlank()) {
+			return LoadTraining.WORKLOAD;
+		}
+		try {
+			long value = Long.parseLong(seconds.strip());
+			if (value >= 1 && value <= 3600) {
+				return Duration.ofSeconds(value);
+			}
+		}
+		catch (NumberFormatException ex) {
+			// refused below
+		}
+		throw LauncherException
+			.usage("FULCRUM_AOT_TRAINING_SECONDS is a number of seconds from 1 to 3600, not '" + seconds + "'");
 	}
 
 	private List<String> javaOptions() {

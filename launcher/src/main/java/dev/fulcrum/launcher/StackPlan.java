@@ -169,6 +169,25 @@ final class StackPlan {
 			.toList();
 	}
 
+	/**
+	 * The same plan with every Java service recording its AOT cache as it exits
+	 * ({@code -XX:AOTCacheOutput}) instead of starting from it: a training run.
+	 * @param plan a plan whose layout has a cache folder for each service
+	 * @return the plan, recording
+	 */
+	static List<Instance> recordingAotCaches(List<Instance> plan) {
+		return plan.stream()
+			.map((instance) -> new Instance(instance.name(), instance.service(), instance.port(), instance.url(),
+					instance.health(),
+					instance.command()
+						.stream()
+						.map((word) -> word.startsWith("-XX:AOTCache=")
+								? "-XX:AOTCacheOutput=" + word.substring("-XX:AOTCache=".length()) : word)
+						.toList(),
+					instance.environment(), instance.log()))
+			.toList();
+	}
+
 	private static List<String> javaCommand(Layout layout, String service) {
 		List<String> command = new ArrayList<>();
 		command.add(layout.java());
