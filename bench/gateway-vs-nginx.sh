@@ -20,8 +20,8 @@
 # Usage: bench/gateway-vs-nginx.sh   (DURATION=15s ROUNDS=2 CONNECTIONS=32 PACED_CONNECTIONS=4 PACE_MS=5)
 # Needs wrk, nginx, redis-server, curl, python3 (Debian: apt-get install wrk nginx-light
 # redis-server curl python3). Builds the gateway and auth-service jars if they are missing.
-# GATEWAY_JAVA_OPTS sets the JVM options (default below: full JIT, Parallel GC, 512 MB heap; C1 alone,
-# as ./fulcrum up runs, measured a third of the throughput here).
+# GATEWAY_JAVA_OPTS sets the JVM options (default below: full JIT, Parallel GC, 512 MB heap; C1 alone
+# (-XX:TieredStopAtLevel=1) measured a third of the throughput here).
 set -euo pipefail
 
 script=gateway-vs-nginx

@@ -16,6 +16,9 @@ script=spike
 needs_benchmarks_jar=0
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# C1 alone unless FULCRUM_JAVA_OPTS says otherwise: the CPU target and windows are set for its
+# steady CPU, and C2 compiling in a new replica is CPU the autoscaler would count as load.
+export FULCRUM_JAVA_OPTS="${FULCRUM_JAVA_OPTS:--Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError}"
 export FULCRUM_AUTOSCALE_CPU_TARGET="${FULCRUM_AUTOSCALE_CPU_TARGET:-0.25}"
 export FULCRUM_AUTOSCALE_PERIOD="${FULCRUM_AUTOSCALE_PERIOD:-5s}"
 export FULCRUM_AUTOSCALE_DOWN_WINDOW="${FULCRUM_AUTOSCALE_DOWN_WINDOW:-60s}"

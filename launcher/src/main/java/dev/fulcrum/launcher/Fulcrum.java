@@ -25,11 +25,15 @@ import dev.fulcrum.launcher.StackState.Running;
 public final class Fulcrum {
 
 	/**
-	 * Sized for six JVMs on a small machine. C1 only halves the start-up of the stack on
-	 * two cores (about 25s instead of 45s); set FULCRUM_JAVA_OPTS without it for peak
-	 * throughput.
+	 * Sized for six JVMs on a small machine, with C2: from an AOT cache trained under
+	 * load the warm stack serves 37-150 % more than with C1 alone, and is at full speed
+	 * sooner (docs/benchmarks.md, "C2 from a cache trained under load").
+	 * {@link #C1_JAVA_OPTIONS} starts faster and trains in a third of the time.
 	 */
-	static final String DEFAULT_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
+	static final String DEFAULT_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
+
+	/** The default options with C1 alone: the defaults before C2 paid off. */
+	static final String C1_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
 	private static final String USAGE = """
 			Usage: ./fulcrum <command> [options]
@@ -61,12 +65,12 @@ public final class Fulcrum {
 
 			Every command takes --home DIR: the state folder (default .fulcrum, or FULCRUM_HOME).
 			REDIS_URL=redis://host:port uses that Redis instead of starting the embedded one.
-			FULCRUM_JAVA_OPTS sets the JVM options of the services (default: %s).
+			FULCRUM_JAVA_OPTS sets the JVM options of the services (default: %s;
+			add -XX:TieredStopAtLevel=1 for C1 alone: a quicker start, less speed).
 			On JDK 25+ the services start from AOT caches, trained at the first 'up' after a build;
-			FULCRUM_AOT_CACHE=off starts them without. With C2 in the options (no TieredStopAtLevel=1)
-			the training runs the mix on a private stack for FULCRUM_AOT_TRAINING_SECONDS (30), so
-			that C2 starts with the profiles of the request paths; FULCRUM_AOT_TRAINING=refresh|load
-			chooses.
+			FULCRUM_AOT_CACHE=off starts them without. With C2 (the default) the training runs the mix
+			on a private stack for FULCRUM_AOT_TRAINING_SECONDS (30), so that C2 starts with the
+			profiles of the request paths; FULCRUM_AOT_TRAINING=refresh|load chooses.
 			""".formatted(DEFAULT_JAVA_OPTIONS);
 
 	private final Path root;

@@ -17,6 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import dev.fulcrum.testsupport.TestHttp;
 import org.junit.jupiter.api.AfterAll;
@@ -73,8 +76,9 @@ class LocalStackSystemTests {
 
 	/**
 	 * On JDK 25 each service runs from its extracted jar with the AOT cache trained for
-	 * it, and the JVM has mapped that cache (a cache that does not match is silently
-	 * ignored: only the mapping proves it is used).
+	 * it, under load (the default options run C2, which uses the profiles), and the JVM
+	 * has mapped that cache (a cache that does not match is silently ignored: only the
+	 * mapping proves it is used). The private stack that trained the caches is gone.
 	 */
 	@Test
 	@Order(1)
@@ -97,7 +101,19 @@ class LocalStackSystemTests {
 			assertThat(Files.readString(Path.of("/proc", String.valueOf(entry.pid()), "maps")))
 				.as(entry.instance() + " maps its cache")
 				.containsPattern(cache + "[0-9a-f]{16}/" + entry.service() + "\\.aot");
+			Matcher file = Pattern.compile("-XX:AOTCache=(\\S+)").matcher(commandLine);
+			assertThat(file.find()).isTrue();
+			assertThat(Files.readString(Path.of(file.group(1)).resolveSibling("stamp")))
+				.as(entry.instance() + "'s cache")
+				.contains("training=under_load");
 		}
+		try (Stream<Path> files = Files.list(stack.home)) {
+			assertThat(files.map((path) -> path.getFileName().toString())).as("the training stack's folder")
+				.noneMatch((name) -> name.startsWith("aot-training-"));
+		}
+		assertThat(stack.liveProcesses()).as("only the stack runs: the training stack is stopped")
+			.extracting(ProcessHandle::pid)
+			.allMatch((pid) -> stack.instances().stream().anyMatch((entry) -> entry.pid() == pid));
 	}
 
 	/** The feature version of a JDK, from the release file beside its bin/java. */
