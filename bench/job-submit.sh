@@ -8,9 +8,9 @@
 #
 # Usage: bench/job-submit.sh        DURATION=20s CONNECTIONS=32 to change the defaults.
 # Needs wrk and curl (Debian: apt-get install wrk curl). Builds the jars if they are missing.
-# The services run with ./fulcrum up's JVM options (C1 only, small heaps), or FULCRUM_JAVA_OPTS.
-# On 2 cores shared by seven JVMs, C1 measured faster than the full JIT: C2 spends the cores
-# compiling for minutes.
+# The services run with ./fulcrum up's JVM options (C2 from AOT caches trained under load, small
+# heaps), or FULCRUM_JAVA_OPTS. The figures in docs/benchmarks.md were measured with C1 alone
+# (-XX:TieredStopAtLevel=1, the default then), before the caches held the request paths' profiles.
 set -euo pipefail
 
 script=job-submit

@@ -12,7 +12,7 @@
 # baseline of the others.
 #
 # Usage: bench/stack.sh                     the defaults of ./fulcrum up
-#        VARIANTS=$'defaults\nno AOT cache||off\nfull JIT|-Xmx256m -XX:+UseSerialGC' bench/stack.sh
+#        VARIANTS=$'defaults\nno AOT cache||off\nC1 alone|-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1' bench/stack.sh
 #          one line per variant: "label|JVM options|AOT cache|training", the options as
 #          FULCRUM_JAVA_OPTS (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on),
 #          the training as FULCRUM_AOT_TRAINING (load, refresh, or empty: load with C2, refresh with C1)

@@ -44,9 +44,11 @@ import java.util.stream.Stream;
  * A service whose training fails starts from its plain jar, without a cache: slower, not
  * broken.
  * <p>
- * Two trainings ({@link Training}): to refresh, each service alone, for C1 (the default
- * options), which uses no profiles; or under load ({@link LoadTraining}), for C2, so that
- * the cache also holds the method profiles of the request paths.
+ * Two trainings ({@link Training}): to refresh, each service alone, for C1 alone
+ * ({@code -XX:TieredStopAtLevel=1}), which uses no profiles; or under load
+ * ({@link LoadTraining}), for C2 (the default options), so that the cache also holds the
+ * method profiles of the request paths. The length of the training's mix is not part of
+ * the stamp: a cache once trained is kept whatever it is set to later.
  */
 final class AotCache {
 
@@ -82,8 +84,7 @@ final class AotCache {
 		/**
 		 * The training for a stack: {@code FULCRUM_AOT_TRAINING} ({@code load} or
 		 * {@code refresh}) if set, else under load unless the options stop the JIT below
-		 * C2 ({@code -XX:TieredStopAtLevel=1}, the default), where profiles are of no
-		 * use.
+		 * C2 ({@code -XX:TieredStopAtLevel=1}), where profiles are of no use.
 		 * @param javaOptions the services' JVM options
 		 * @param setting the value of {@code FULCRUM_AOT_TRAINING}, or {@code null}
 		 * @return the training
@@ -307,12 +308,17 @@ final class AotCache {
 			if (folders.isEmpty()) {
 				return;
 			}
-			LoadTraining.Tally tally = LoadTraining.run(layout, folders, workload, out);
-			out.printf("  the mix during training: %s%n", tally);
+			LoadTraining.Result result = LoadTraining.run(layout, folders, workload, out);
+			out.printf("  the mix during training: %s%n", result.tally());
 			for (Map.Entry<String, Path> trained : folders.entrySet()) {
 				String service = trained.getKey();
 				Path folder = trained.getValue();
-				if (Files.exists(cache(folder, service))) {
+				if (!result.trained(service)) {
+					out.printf("  %s starts without an AOT cache: %s%n", service,
+							result.dumped().contains(service) ? "too few of the training's requests were answered"
+									: "its training JVM did not exit in time to write one whole");
+				}
+				else if (Files.exists(cache(folder, service))) {
 					Files.writeString(folder.resolve(STAMP), stamp(layout, service, Training.UNDER_LOAD));
 					Files.deleteIfExists(folder.resolveSibling(folder.getFileName() + "-training.log"));
 					removeOld(folder.getParent());

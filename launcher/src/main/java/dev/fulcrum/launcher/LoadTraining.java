@@ -11,13 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +34,8 @@ import dev.fulcrum.launcher.StackState.Running;
  * for a while; then each JVM is stopped with SIGTERM and writes, as it exits, the classes
  * it loaded and the method profiles of what the requests ran. A C2 that starts with those
  * profiles compiles the hot paths at once instead of first profiling them for a minute or
- * two. (C1 alone, the default, uses no profiles: {@link AotCache} trains it to refresh.)
+ * two. (C1 alone, {@code -XX:TieredStopAtLevel=1}, uses no profiles: {@link AotCache}
+ * trains it to refresh.)
  * <p>
  * The stack lives in a folder of its own under the state folder, with its own Redis and
  * free ports, and is removed afterwards: the training user and its jobs never reach the
@@ -57,16 +62,20 @@ final class LoadTraining {
 	}
 
 	/**
-	 * Runs the training stack and leaves each service's cache in its folder.
+	 * Runs the training stack and leaves each service's cache in its folder. The stack's
+	 * folder is removed when the training went well, and kept, with its logs, when not. A
+	 * Ctrl-C at any point stops the training stack.
 	 * @param layout where the jars are, the JDK and its options
 	 * @param folders each service's cache folder, its jar already extracted there
 	 * @param workload how long the mix runs
 	 * @param out where to say what it does
-	 * @return what the mix got
+	 * @return what the mix got, and which services' JVMs stopped on their own (so wrote
+	 * their caches whole)
 	 */
-	static Tally run(StackPlan.Layout layout, Map<String, Path> folders, Duration workload, PrintStream out)
+	static Result run(StackPlan.Layout layout, Map<String, Path> folders, Duration workload, PrintStream out)
 			throws IOException {
 		Path home = Files.createTempDirectory(Files.createDirectories(layout.home()), "aot-training-");
+		boolean keep = true;
 		try {
 			StackPlan.Layout training = new StackPlan.Layout(layout.root(), home, layout.java(), layout.javaOptions(),
 					folders);
@@ -84,18 +93,40 @@ final class LoadTraining {
 					Set.of());
 			PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
 			List<Running> running = new Stack(home, quiet, out).up(plan, START_TIMEOUT);
-			Tally tally;
+			// Stack.up stops what it started if interrupted while starting; from here on,
+			// this does.
+			Thread interrupted = new Thread(() -> Stack.stop(running), "fulcrum-interrupted-training");
+			Runtime.getRuntime().addShutdownHook(interrupted);
+			Tally tally = null;
+			Set<String> dumped;
 			try {
-				URI gateway = URI.create(plan.getLast().url());
-				tally = mix(gateway, workload);
+				tally = mix(URI.create(plan.getLast().url()), workload);
 			}
 			finally {
-				stopAndDump(running);
+				dumped = stopAndDump(running);
+				try {
+					Runtime.getRuntime().removeShutdownHook(interrupted);
+				}
+				catch (IllegalStateException ex) {
+					// the JVM is already shutting down: the hook stops the stack
+				}
 			}
-			return tally;
+			Result result = new Result(tally, dumped);
+			keep = !folders.keySet().stream().allMatch(result::trained);
+			return result;
 		}
 		finally {
-			AotCache.deleteRecursively(home);
+			if (keep) {
+				out.printf("  the training stack's logs are in %s%n", Stack.relative(home.resolve("logs")));
+			}
+			else {
+				try {
+					AotCache.deleteRecursively(home);
+				}
+				catch (IOException ex) {
+					out.printf("  could not remove %s: %s%n", Stack.relative(home), ex.getMessage());
+				}
+			}
 		}
 	}
 
@@ -103,23 +134,56 @@ final class LoadTraining {
 	 * Stops the services so that each writes its cache: SIGTERM to the JVM alone (the
 	 * child it starts to write the cache must not be stopped with it), then a wait for it
 	 * to exit; Redis last, once no service needs it.
+	 * @return the services whose JVM exited on its own in time: a JVM stopped with
+	 * SIGKILL may have left half a cache
 	 */
-	private static void stopAndDump(List<Running> running) {
+	private static Set<String> stopAndDump(List<Running> running) {
 		List<Running> services = running.stream().filter((r) -> !r.service().equals(StackPlan.REDIS)).toList();
 		services.forEach((r) -> r.process().ifPresent(ProcessHandle::destroy));
 		long deadline = System.nanoTime() + DUMP_TIMEOUT.toNanos();
+		Set<String> dumped = new HashSet<>();
 		for (Running service : services) {
-			service.process().ifPresent((process) -> {
-				try {
-					process.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-				}
-				catch (Exception ex) {
-					// Stopped below with everything else; its cache is missing and the
-					// service starts from its plain jar.
-				}
-			});
+			Optional<ProcessHandle> process = service.process();
+			if (process.isEmpty()) {
+				// Gone already, by its own exit.
+				dumped.add(service.service());
+				continue;
+			}
+			try {
+				process.get().onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				dumped.add(service.service());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				// Stopped below with everything else: no cache of it is kept.
+			}
 		}
 		Stack.stop(running);
+		return Set.copyOf(dumped);
+	}
+
+	/**
+	 * What a training run got.
+	 *
+	 * @param tally what the mix got, or {@code null} if it could not run
+	 * @param dumped the services whose JVM exited on its own, in time to write its cache
+	 */
+	record Result(Tally tally, Set<String> dumped) {
+
+		/**
+		 * Whether a service's cache is worth keeping: its JVM wrote it whole, and at
+		 * least nine in ten of the mix's requests were answered, so its profiles are of
+		 * the request paths.
+		 * @param service the service
+		 * @return whether to keep its cache
+		 */
+		boolean trained(String service) {
+			return this.dumped.contains(service) && this.tally != null && this.tally.succeeded() > 0
+					&& this.tally.failed() * 9 <= this.tally.succeeded();
+		}
+
 	}
 
 	/**
@@ -132,8 +196,10 @@ final class LoadTraining {
 	 * @return what it got
 	 */
 	static Tally mix(URI gateway, Duration duration) throws IOException {
-		try (HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
-				ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+		try (HttpClient client = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(REQUEST_TIMEOUT)
+			.build(); ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
 			String user = "{\"username\":\"aot-training-" + UUID.randomUUID().toString().substring(0, 8)
 					+ "\",\"password\":\"aot training password\"}";
 			send(client, post(gateway.resolve("/auth/register"), user, List.of()), 201);
@@ -156,6 +222,10 @@ final class LoadTraining {
 							default -> get(gateway.resolve("/api/me"), bearer);
 						};
 						String body = tally.send(client, request);
+						if (body == null) {
+							// A stack that fails fast is not hammered for the whole run.
+							pause(FAILURE_PAUSE);
+						}
 						Matcher job = JOB_ID.matcher((body != null && n % 10 == 0) ? body : "");
 						if (job.find()) {
 							tally.send(client, get(gateway.resolve("/api/jobs/" + job.group(1)), bearer));
@@ -173,6 +243,18 @@ final class LoadTraining {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IOException("interrupted", ex);
+		}
+	}
+
+	/** After a failed request, a client waits this long before the next. */
+	private static final Duration FAILURE_PAUSE = Duration.ofMillis(100);
+
+	private static void pause(Duration duration) {
+		try {
+			Thread.sleep(duration);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
@@ -198,7 +280,8 @@ final class LoadTraining {
 	}
 
 	/**
-	 * Sends, waiting out the edge's rate limit on /auth/**; fails on any other status.
+	 * Sends, waiting out the edge's rate limit on /auth/** and a stack still warming up
+	 * (5xx), at most 30 times and 5 s each; fails on any other status.
 	 */
 	private static String send(HttpClient client, HttpRequest request, int expected)
 			throws IOException, InterruptedException {
@@ -207,13 +290,14 @@ final class LoadTraining {
 			if (response.statusCode() == expected) {
 				return response.body();
 			}
-			if (response.statusCode() != 429) {
+			if (response.statusCode() != 429 && response.statusCode() < 500) {
 				throw new IOException(request.method() + " " + request.uri().getPath() + " answered "
 						+ response.statusCode() + " during AOT training: " + response.body());
 			}
-			Thread.sleep(Duration.ofSeconds(Math.max(1, response.headers().firstValueAsLong("Retry-After").orElse(1))));
+			long seconds = response.headers().firstValueAsLong("Retry-After").orElse(1);
+			Thread.sleep(Duration.ofSeconds(Math.clamp(seconds, 1, 5)));
 		}
-		throw new IOException(request.uri().getPath() + " kept answering 429 during AOT training");
+		throw new IOException(request.uri().getPath() + " kept answering 429 or 5xx during AOT training");
 	}
 
 	/** What the training mix got: answers by class. */
@@ -224,6 +308,15 @@ final class LoadTraining {
 		private final AtomicLong failed = new AtomicLong();
 
 		private final List<String> firstFailures = new ArrayList<>();
+
+		Tally() {
+		}
+
+		/** A tally with these counts. */
+		Tally(long succeeded, long failed) {
+			this.succeeded.set(succeeded);
+			this.failed.set(failed);
+		}
 
 		/** Sends one request of the mix; a failure is counted, never thrown. */
 		String send(HttpClient client, HttpRequest request) {

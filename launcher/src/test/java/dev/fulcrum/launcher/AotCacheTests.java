@@ -1,5 +1,6 @@
 package dev.fulcrum.launcher;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -30,9 +31,7 @@ class AotCacheTests {
 
 	@Test
 	void eachJarAndSetOfOptionsHasAFolderOfItsOwnTrainedOnceItsStampIsWritten() throws Exception {
-		Path jar = this.root.resolve("api-service/target/api-service.jar");
-		Files.createDirectories(jar.getParent());
-		Files.write(jar, new byte[] { 1, 2, 3 });
+		Path jar = apiServiceJar();
 		StackPlan.Layout layout = layout(List.of("-Xmx256m"));
 		Path folder = AotCache.folder(layout, "api-service", REFRESH);
 		assertThat(folder.getParent()).isEqualTo(this.root.resolve("api-service/target/aot"));
@@ -54,9 +53,7 @@ class AotCacheTests {
 
 	@Test
 	void aCacheTrainedUnderLoadHasAFolderOfItsOwn() throws Exception {
-		Path jar = this.root.resolve("api-service/target/api-service.jar");
-		Files.createDirectories(jar.getParent());
-		Files.write(jar, new byte[] { 1, 2, 3 });
+		apiServiceJar();
 		StackPlan.Layout layout = layout(List.of("-Xmx256m"));
 		assertThat(AotCache.folder(layout, "api-service", UNDER_LOAD))
 			.isNotEqualTo(AotCache.folder(layout, "api-service", REFRESH));
@@ -114,6 +111,13 @@ class AotCacheTests {
 		Path folder = Path.of("/repo/gateway/target/aot/0123456789abcdef");
 		assertThat(AotCache.jar(folder, "gateway")).isEqualTo(folder.resolve("gateway.jar"));
 		assertThat(AotCache.cache(folder, "gateway")).isEqualTo(folder.resolve("gateway.aot"));
+	}
+
+	private Path apiServiceJar() throws IOException {
+		Path jar = this.root.resolve("api-service/target/api-service.jar");
+		Files.createDirectories(jar.getParent());
+		Files.write(jar, new byte[] { 1, 2, 3 });
+		return jar;
 	}
 
 	private StackPlan.Layout layout(List<String> options) {

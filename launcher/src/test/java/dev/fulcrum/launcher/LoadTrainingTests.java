@@ -5,9 +5,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,7 +36,7 @@ class LoadTrainingTests {
 
 	private volatile int meStatus = 200;
 
-	private volatile int registerStatus = 201;
+	private final Queue<Integer> registerStatuses = new ConcurrentLinkedQueue<>();
 
 	@AfterEach
 	void stop() {
@@ -70,8 +73,32 @@ class LoadTrainingTests {
 	}
 
 	@Test
+	void waitsOutARateLimitAndAStackStillStartingBeforeItRegisters() throws Exception {
+		this.registerStatuses.addAll(List.of(429, 503));
+		LoadTraining.Tally tally = LoadTraining.mix(root(), Duration.ofMillis(100));
+
+		assertThat(count("POST /auth/register")).isEqualTo(3);
+		assertThat(tally.succeeded()).isPositive();
+	}
+
+	@Test
+	void keepsACacheOnlyIfItsJvmExitedOnItsOwnAndNineInTenOfTheMixWereAnswered() {
+		var done = new LoadTraining.Result(new LoadTraining.Tally(900, 100), Set.of("gateway"));
+		assertThat(done.trained("gateway")).isTrue();
+		assertThat(done.trained("api-service")).as("killed before its cache was whole").isFalse();
+		assertThat(new LoadTraining.Result(new LoadTraining.Tally(899, 101), Set.of("gateway")).trained("gateway"))
+			.as("more than one in ten failed")
+			.isFalse();
+		assertThat(new LoadTraining.Result(new LoadTraining.Tally(0, 0), Set.of("gateway")).trained("gateway"))
+			.as("nothing answered")
+			.isFalse();
+		assertThat(new LoadTraining.Result(null, Set.of("gateway")).trained("gateway")).as("the mix never ran")
+			.isFalse();
+	}
+
+	@Test
 	void failsWhenTheTrainingUserCannotRegister() {
-		this.registerStatus = 400;
+		this.registerStatuses.add(400);
 		assertThatIOException().isThrownBy(() -> LoadTraining.mix(root(), Duration.ofMillis(100)))
 			.withMessageContaining("/auth/register answered 400");
 	}
@@ -106,7 +133,13 @@ class LoadTrainingTests {
 		String bearer = exchange.getRequestHeaders().getFirst("Authorization");
 		boolean signedIn = "Bearer t0ken".equals(bearer);
 		switch (call) {
-			case "POST /auth/register" -> reply(exchange, this.registerStatus, "{}");
+			case "POST /auth/register" -> {
+				Integer status = this.registerStatuses.poll();
+				if (status != null && status == 429) {
+					exchange.getResponseHeaders().set("Retry-After", "1");
+				}
+				reply(exchange, (status != null) ? status : 201, "{}");
+			}
 			case "POST /auth/login" -> reply(exchange, 200, "{\"access_token\":\"t0ken\",\"token_type\":\"Bearer\"}");
 			case "GET /api/hello" -> reply(exchange, 200, "{\"message\":\"hello\"}");
 			case "GET /api/me" -> reply(exchange, signedIn ? this.meStatus : 401, "{}");

@@ -47,10 +47,9 @@ class AutoscaleSystemTests {
 	@BeforeAll
 	@Timeout(value = 6, unit = TimeUnit.MINUTES)
 	static void up() {
-		// C1 alone, as bench/spike.sh runs: the CPU target and the windows are set for
-		// its
-		// steady CPU, and C2 compiling in a new replica is CPU the autoscaler would
-		// count.
+		// C1 alone, as bench/spike.sh runs: the CPU target and the windows are set
+		// for its steady CPU, and C2 compiling in a new replica is CPU the autoscaler
+		// would count.
 		stack = LocalStack.up(
 				Map.of("FULCRUM_JAVA_OPTS", C1_JAVA_OPTIONS, "FULCRUM_AUTOSCALE_PERIOD", "3s",
 						"FULCRUM_AUTOSCALE_DOWN_WINDOW", "15s", "FULCRUM_AUTOSCALE_CPU_TARGET", "0.2",

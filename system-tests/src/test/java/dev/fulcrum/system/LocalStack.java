@@ -66,6 +66,7 @@ final class LocalStack implements AutoCloseable {
 			if (result.exitCode() != 0) {
 				throw new IllegalStateException("./fulcrum up failed (" + result.exitCode() + "):\n" + result.output());
 			}
+			stack.checkNothingOfTheTrainingIsLeft(result.output());
 			return stack;
 		}
 		catch (RuntimeException ex) {
@@ -258,6 +259,33 @@ final class LocalStack implements AutoCloseable {
 					|| p.info().command().orElse("").startsWith(home + "/"))
 			.filter((p) -> p.pid() != ProcessHandle.current().pid())
 			.toList();
+	}
+
+	/**
+	 * The first {@code up} after a build trains the AOT caches under load on a private
+	 * stack in {@code <home>/aot-training-*}: once up, none of its processes may run and
+	 * its folder must be gone (it is kept only when the training failed).
+	 */
+	private void checkNothingOfTheTrainingIsLeft(String upOutput) {
+		String training = this.home + "/aot-training-";
+		List<ProcessHandle> left = ProcessHandle.allProcesses()
+			.filter((p) -> p.info().command().orElse("").startsWith(training) || p.info()
+				.arguments()
+				.map((args) -> List.of(args).stream().anyMatch((arg) -> arg.contains(training)))
+				.orElse(false))
+			.toList();
+		try (var files = Files.list(this.home)) {
+			List<Path> folders = files.filter((path) -> path.getFileName().toString().startsWith("aot-training-"))
+				.toList();
+			if (!left.isEmpty() || !folders.isEmpty()) {
+				left.forEach(ProcessHandle::destroyForcibly);
+				throw new IllegalStateException("the AOT training left " + left.size() + " process(es) and " + folders
+						+ " behind; ./fulcrum up said:\n" + upOutput);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/** Stops the stack; safe to call twice. */
