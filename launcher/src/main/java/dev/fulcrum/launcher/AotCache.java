@@ -357,7 +357,6 @@ final class AotCache {
 		// Redis, nor add JVM options to the training; the local profile, as the stack
 		// runs it.
 		Stack.withoutShellOverrides(builder.environment());
-		builder.environment().remove("JDK_AOT_VM_OPTIONS");
 		builder.environment().put("SPRING_PROFILES_ACTIVE", "local");
 		Process process = builder.start();
 		try {

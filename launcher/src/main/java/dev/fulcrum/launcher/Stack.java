@@ -157,13 +157,14 @@ final class Stack {
 
 	/**
 	 * Removes the settings of the user's shell that must not override what the plan
-	 * decides for a service: its ports and its Redis.
+	 * decides for a service: its ports, its Redis, and the JVM options of an AOT cache's
+	 * training (the JDK adds {@code JDK_AOT_VM_OPTIONS} to the JVM that writes a cache).
 	 * @param environment a process's environment, changed in place
 	 */
 	static void withoutShellOverrides(Map<String, String> environment) {
 		environment.keySet()
 			.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
-					|| name.startsWith("SPRING_DATA_REDIS_"));
+					|| name.startsWith("SPRING_DATA_REDIS_") || name.equals("JDK_AOT_VM_OPTIONS"));
 	}
 
 	private void awaitHealthy(Map<Instance, Process> pending, long deadline, Duration timeout) {

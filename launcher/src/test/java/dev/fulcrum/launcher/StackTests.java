@@ -37,8 +37,9 @@ class StackTests {
 
 	@Test
 	void keepsTheShellFromChoosingPortsOrRedis() {
-		Map<String, String> environment = new HashMap<>(Map.of("SERVER_PORT", "1", "MANAGEMENT_PORT", "2",
-				"SPRING_DATA_REDIS_URL", "redis://elsewhere", "PATH", "/bin", "JAVA_HOME", "/jdk"));
+		Map<String, String> environment = new HashMap<>(
+				Map.of("SERVER_PORT", "1", "MANAGEMENT_PORT", "2", "SPRING_DATA_REDIS_URL", "redis://elsewhere",
+						"JDK_AOT_VM_OPTIONS", "-Xmx8g", "PATH", "/bin", "JAVA_HOME", "/jdk"));
 		Stack.withoutShellOverrides(environment);
 		assertThat(environment).containsOnlyKeys("PATH", "JAVA_HOME");
 	}
