@@ -27,13 +27,11 @@ public final class Fulcrum {
 	/**
 	 * Sized for six JVMs on a small machine, with C2: from an AOT cache trained under
 	 * load the warm stack serves 37-150 % more than with C1 alone, and is at full speed
-	 * sooner (docs/benchmarks.md, "C2 from a cache trained under load").
-	 * {@link #C1_JAVA_OPTIONS} starts faster and trains in a third of the time.
+	 * sooner (docs/benchmarks.md, "C2 from a cache trained under load"). The same with
+	 * {@code -XX:TieredStopAtLevel=1} (C1 alone, the default before) starts faster and
+	 * trains in under half the time.
 	 */
 	static final String DEFAULT_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
-
-	/** The default options with C1 alone: the defaults before C2 paid off. */
-	static final String C1_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
 	private static final String USAGE = """
 			Usage: ./fulcrum <command> [options]

@@ -58,6 +58,11 @@ final class LoadTraining {
 
 	private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
 
+	private static final Pattern JOB_ID = Pattern.compile("\"id\"\\s*:\\s*\"([A-Za-z0-9-]{1,64})\"");
+
+	/** After a failed request, a client waits this long before the next. */
+	private static final Duration FAILURE_PAUSE = Duration.ofMillis(100);
+
 	private LoadTraining() {
 	}
 
@@ -246,9 +251,6 @@ final class LoadTraining {
 		}
 	}
 
-	/** After a failed request, a client waits this long before the next. */
-	private static final Duration FAILURE_PAUSE = Duration.ofMillis(100);
-
 	private static void pause(Duration duration) {
 		try {
 			Thread.sleep(duration);
@@ -257,8 +259,6 @@ final class LoadTraining {
 			Thread.currentThread().interrupt();
 		}
 	}
-
-	private static final Pattern JOB_ID = Pattern.compile("\"id\"\\s*:\\s*\"([A-Za-z0-9-]{1,64})\"");
 
 	private static HttpRequest get(URI url, String bearer) {
 		HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(REQUEST_TIMEOUT).GET();

@@ -37,7 +37,10 @@ import static org.awaitility.Awaitility.await;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class AutoscaleSystemTests {
 
-	/** The launcher's options with C1 alone ({@code Fulcrum.C1_JAVA_OPTIONS}). */
+	/**
+	 * The launcher's default options ({@code Fulcrum.DEFAULT_JAVA_OPTIONS}) with C1
+	 * alone.
+	 */
 	static final String C1_JAVA_OPTIONS = "-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
 	static LocalStack stack;
