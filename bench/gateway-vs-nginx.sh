@@ -20,6 +20,8 @@
 # Usage: bench/gateway-vs-nginx.sh   (DURATION=15s ROUNDS=2 CONNECTIONS=32 PACED_CONNECTIONS=4 PACE_MS=5)
 # Needs wrk, nginx, redis-server, curl, python3 (Debian: apt-get install wrk nginx-light
 # redis-server curl python3). Builds the gateway and auth-service jars if they are missing.
+# BASELINE_JAR=path/to/gateway.jar (absolute, or relative to the repository's root) adds, for an A/B in the same run, a gateway built from other code
+# (for example the commit before a change), rate limit on, measured beside the others in each round.
 # GATEWAY_JAVA_OPTS sets the JVM options (default below: full JIT, Parallel GC, 512 MB heap; C1 alone
 # (-XX:TieredStopAtLevel=1) measured a third of the throughput here).
 set -euo pipefail
@@ -61,9 +63,13 @@ done
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 redis_port="$(free_port)"; b1="$(free_port)"; b2="$(free_port)"; proxy="$(free_port)"; auth="$(free_port)"
 auth_mgmt="$(free_port)"; plain="$(free_port)"; plain_mgmt="$(free_port)"; limited="$(free_port)"
-limited_mgmt="$(free_port)"; bare="$(free_port)"
+limited_mgmt="$(free_port)"; bare="$(free_port)"; baseline="$(free_port)"; baseline_mgmt="$(free_port)"
+baseline_jar="${BASELINE_JAR:-}"
+if [[ -n "$baseline_jar" && ! -f "$baseline_jar" ]]; then
+  echo "$script: BASELINE_JAR $baseline_jar is not a file" >&2; exit 1
+fi
 
-echo "== starting Redis, two static backends, nginx, auth-service and two gateways =="
+echo "== starting Redis, two static backends, nginx, auth-service and the gateways =="
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >"$work/redis.log" 2>&1 &
 pids+=($!)
 
@@ -103,8 +109,9 @@ nginx -p "$work" -c "$work/nginx-proxy.conf"
 
 start_java() {
   local name="$1" jar="$2"; shift 2
+  [[ "$jar" == */* ]] || jar="$root/$jar/target/$jar.jar"
   env "$@" INSTANCE_ID="$name" SPRING_PROFILES_ACTIVE=local REDIS_URL="redis://127.0.0.1:$redis_port" \
-    "$jdk/bin/java" $java_opts -jar "$root/$jar/target/$jar.jar" >"$work/$name.log" 2>&1 &
+    "$jdk/bin/java" $java_opts -jar "$jar" >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 start_java auth-1 auth-service SERVER_PORT="$auth" MANAGEMENT_PORT="$auth_mgmt"
@@ -112,8 +119,17 @@ gateway_env=(API_SERVICE_URLS="http://127.0.0.1:$b1,http://127.0.0.1:$b2" AUTH_S
   TOKEN_JWKS_URI="http://127.0.0.1:$auth/.well-known/jwks.json")
 start_java gateway-plain gateway SERVER_PORT="$plain" MANAGEMENT_PORT="$plain_mgmt" "${gateway_env[@]}" \
   GATEWAY_RATE_LIMIT_ENABLED=false
+limited_env=(GATEWAY_RATE_LIMIT_ENABLED=true GATEWAY_RATE_LIMIT=100000000 GATEWAY_RATE_LIMIT_BURST=100000000)
 start_java gateway-limited gateway SERVER_PORT="$limited" MANAGEMENT_PORT="$limited_mgmt" "${gateway_env[@]}" \
-  GATEWAY_RATE_LIMIT_ENABLED=true GATEWAY_RATE_LIMIT=100000000 GATEWAY_RATE_LIMIT_BURST=100000000
+  "${limited_env[@]}"
+gateway_mgmts=("$plain_mgmt" "$limited_mgmt")
+limited_ports=("$limited")
+if [[ -n "$baseline_jar" ]]; then
+  start_java gateway-baseline "$(realpath "$baseline_jar")" SERVER_PORT="$baseline" MANAGEMENT_PORT="$baseline_mgmt" \
+    "${gateway_env[@]}" "${limited_env[@]}"
+  gateway_mgmts+=("$baseline_mgmt")
+  limited_ports+=("$baseline")
+fi
 
 # The ceiling: a bare Reactor Netty proxy (bench/BareProxy.java) on the gateway jar's own libraries.
 mkdir -p "$work/libs"
@@ -123,7 +139,7 @@ mkdir -p "$work/libs"
 pids+=($!)
 
 for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$bare/api/hello" >/dev/null 2>&1 && break; sleep 1; done
-for mgmt in "$auth_mgmt" "$plain_mgmt" "$limited_mgmt"; do
+for mgmt in "$auth_mgmt" "${gateway_mgmts[@]}"; do
   for _ in $(seq 180); do
     curl -fsS "http://127.0.0.1:$mgmt/actuator/health/readiness" >/dev/null 2>&1 && break
     sleep 1
@@ -135,8 +151,10 @@ done
 # The demo user of the local profile (demo credentials, local only).
 token="$(curl -fsS -X POST "http://127.0.0.1:$plain/auth/login" -H 'Content-Type: application/json' \
   -d '{"username":"demo","password":"demo-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
-[[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$limited/api/me")" == 200 ]] || {
-  echo "$script: the token is not accepted by the gateway" >&2; exit 1; }
+for port in "${limited_ports[@]}"; do
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/me")" == 200 ]] || {
+    echo "$script: the token is not accepted by the gateway on port $port" >&2; exit 1; }
+done
 [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$limited/api/me")" == 401 ]] || {
   echo "$script: /api/me is not protected" >&2; exit 1; }
 
@@ -164,12 +182,12 @@ paced() {
 }
 auth_header=(-H "Authorization: Bearer $token")
 
-echo "== warm-up: 60 s per gateway and path (the JIT compiles three JVMs on the same cores), not counted =="
-for port in "$plain" "$limited"; do
+echo "== warm-up: 60 s per gateway and path (the JIT compiles every JVM on the same cores), not counted =="
+for port in "$plain" "${limited_ports[@]}"; do
   wrk -t2 -c"$connections" -d30s "http://127.0.0.1:$port/api/hello" >/dev/null
   wrk -t2 -c"$connections" -d30s "${auth_header[@]}" "http://127.0.0.1:$port/api/me" >/dev/null
 done
-for port in "$plain" "$limited"; do
+for port in "$plain" "${limited_ports[@]}"; do
   wrk -t2 -c"$connections" -d30s "http://127.0.0.1:$port/api/hello" >/dev/null
   wrk -t2 -c"$connections" -d30s "${auth_header[@]}" "http://127.0.0.1:$port/api/me" >/dev/null
 done
@@ -180,6 +198,7 @@ wrk -t2 -c"$connections" -d30s "http://127.0.0.1:$bare/api/hello" >/dev/null
 # them all alike; the summary takes the mean over the rounds.
 declare -A sums
 measured=("nginx" "bare Reactor Netty proxy" "gateway, public" "gateway, public, rate limit" "gateway, token" "gateway, token, rate limit")
+[[ -n "$baseline_jar" ]] && measured+=("baseline, public, rate limit" "baseline, token, rate limit")
 for round in $(seq "$rounds"); do
   echo "== throughput, saturated, round $round of $rounds ($connections connections, $duration each) =="
   [[ "$round" == 1 ]] && saturate "backend b1 directly" "http://127.0.0.1:$b1/api/hello"
@@ -189,6 +208,10 @@ for round in $(seq "$rounds"); do
   saturate "gateway, public, rate limit" "http://127.0.0.1:$limited/api/hello"
   saturate "gateway, token" "${auth_header[@]}" "http://127.0.0.1:$plain/api/me"
   saturate "gateway, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$limited/api/me"
+  if [[ -n "$baseline_jar" ]]; then
+    saturate "baseline, public, rate limit" "http://127.0.0.1:$baseline/api/hello"
+    saturate "baseline, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$baseline/api/me"
+  fi
   for label in "${measured[@]}"; do
     sums["$label"]="$(awk -v s="${sums[$label]:-0}" -v r="${rates[$label]}" 'BEGIN { print s + r }')"
   done
@@ -200,6 +223,11 @@ paced "paced: nginx" "http://127.0.0.1:$proxy/api/hello"
 paced "paced: bare Reactor Netty proxy" "http://127.0.0.1:$bare/api/hello"
 paced "paced: gateway, public" "http://127.0.0.1:$plain/api/hello"
 paced "paced: gateway, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$limited/api/me"
+paced_labels=("paced: nginx" "paced: bare Reactor Netty proxy" "paced: gateway, public" "paced: gateway, token, rate limit")
+if [[ -n "$baseline_jar" ]]; then
+  paced "paced: baseline, token, rate limit" "${auth_header[@]}" "http://127.0.0.1:$baseline/api/me"
+  paced_labels+=("paced: baseline, token, rate limit")
+fi
 
 mean() { awk -v s="${sums[$1]}" -v n="$rounds" 'BEGIN { printf "%.0f", s / n }'; }
 nginx_rate="$(mean nginx)"
@@ -211,7 +239,7 @@ done
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v / 1000; else if (v ~ /ms$/) print v + 0; else print v * 1000 }'; }
 direct_p99="$(to_ms "${p99[paced: backend b1 directly]}")"
 echo "== summary: p99 added to a direct call at the paced rate =="
-for label in "paced: nginx" "paced: bare Reactor Netty proxy" "paced: gateway, public" "paced: gateway, token, rate limit"; do
+for label in "${paced_labels[@]}"; do
   awk -v l="$label" -v p="$(to_ms "${p99[$label]}")" -v d="$direct_p99" -v r="${rates[$label]}" \
     'BEGIN { printf "  %-34s +%.2f ms (p99 %.2f ms at %s req/s)\n", l, p - d, p, r }'
 done

@@ -13,9 +13,12 @@
 #
 # Usage: bench/stack.sh                     the defaults of ./fulcrum up
 #        VARIANTS=$'defaults\nno AOT cache||off\nC1 alone|-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1' bench/stack.sh
-#          one line per variant: "label|JVM options|AOT cache|training", the options as
+#          one line per variant: "label|JVM options|AOT cache|training|tree", the options as
 #          FULCRUM_JAVA_OPTS (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on),
-#          the training as FULCRUM_AOT_TRAINING (load, refresh, or empty: load with C2, refresh with C1)
+#          the training as FULCRUM_AOT_TRAINING (load, refresh, or empty: load with C2, refresh with C1),
+#          the tree as another checkout, built, whose ./fulcrum and jars to run (an absolute path, or
+#          relative to this repository's root; empty: this one), for an A/B of two versions of the
+#          code in one run (git worktree add ../base HEAD~1)
 # Settings: USERS=100 FIRST_RATE=1200 FIRST=60s RATES=600,1200,2400 STEP=30s SATURATION=30s
 #           CONNECTIONS=64 OVERLOAD=0.5,1,1.5,2 (empty: none)
 #           UP_ARGS="" (more arguments for ./fulcrum up, e.g. "--api 2")
@@ -26,10 +29,6 @@ script=stack
 needs_benchmarks_jar=0
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-build=()
-for module in gateway auth-service api-service worker-service launcher; do
-  [[ -f "$root/$module/target/$module.jar" ]] || build=(--build)
-done
 if [[ ! -f "$root/load/target/load-exec.jar" || -n "$(find "$root/load/src" "$root/load/pom.xml" -newer "$root/load/target/load-exec.jar" -type f 2>/dev/null | head -1)" ]]; then
   echo "Building load/target/load-exec.jar ..."
   (cd "$root" && JAVA_HOME="$jdk" ./mvnw -q -pl load -am package -DskipTests -Dspring-javaformat.skip=true)
@@ -37,9 +36,10 @@ fi
 
 report="$root/bench/results/stack-$(date +%Y-%m-%dT%H-%M-%S).md"
 home=""
+fulcrum="$root/fulcrum"
 cleanup() {
   if [[ -n "$home" ]]; then
-    "$root/fulcrum" down --home "$home" >/dev/null 2>&1 || true
+    "$fulcrum" down --home "$home" >/dev/null 2>&1 || true
     rm -rf "$home"
   fi
 }
@@ -57,16 +57,26 @@ trap cleanup EXIT
   echo "CPU columns: milliseconds per request offered; \"stack\" sums the tiers (not the generator)."
   echo
   echo "Stacks, in the order measured:"
-  while IFS='|' read -r label java_opts aot training; do
+  while IFS='|' read -r label java_opts aot training tree; do
     [[ -n "$label" ]] && echo "- **$label**: FULCRUM_JAVA_OPTS=\"${java_opts:-(default)}\" FULCRUM_AOT_CACHE=${aot:-on}" \
-      "FULCRUM_AOT_TRAINING=${training:-(default)}"
+      "FULCRUM_AOT_TRAINING=${training:-(default)}" \
+      "code: $(git -C "${tree:-$root}" log -1 --format='%h %s' 2>/dev/null || echo "${tree:-$root}")"
   done <<<"${VARIANTS:-defaults}"
   echo
 } >"$report"
 
 while IFS= read -r variant; do
   [[ -n "$variant" ]] || continue
-  IFS='|' read -r label java_opts aot training <<<"$variant"
+  IFS='|' read -r label java_opts aot training tree <<<"$variant"
+  fulcrum="${tree:-$root}/fulcrum"
+  # This checkout is built if a jar is missing; another tree must come built.
+  build=()
+  for module in gateway auth-service api-service worker-service launcher; do
+    if [[ ! -f "${tree:-$root}/$module/target/$module.jar" ]]; then
+      [[ -z "$tree" ]] || { echo "$script: $tree has no $module jar; build it first" >&2; exit 1; }
+      build=(--build)
+    fi
+  done
   options=(env)
   [[ -n "$java_opts" ]] && options+=("FULCRUM_JAVA_OPTS=$java_opts")
   [[ -n "$aot" ]] && options+=("FULCRUM_AOT_CACHE=$aot")
@@ -75,7 +85,7 @@ while IFS= read -r variant; do
   echo "== $label: ${options[*]:1} ./fulcrum up ${UP_ARGS:-} =="
   started=$(date +%s%N)
   # shellcheck disable=SC2086
-  "${options[@]}" "$root/fulcrum" up --home "$home" --free-ports ${UP_ARGS:-} "${build[@]}" </dev/null >"$home/up.log" 2>&1 \
+  "${options[@]}" "$fulcrum" up --home "$home" --free-ports ${UP_ARGS:-} "${build[@]}" </dev/null >"$home/up.log" 2>&1 \
     || { cat "$home/up.log" >&2; exit 1; }
   up=$(( ($(date +%s%N) - started) / 1000000 ))
   # Training the AOT cache happens once per build (and JVM options): not part of a start.
@@ -84,7 +94,6 @@ while IFS= read -r variant; do
     echo "(trained the AOT cache in ${trained} s first; not counted)"
     up=$(( up - $(awk -v t="$trained" 'BEGIN { printf "%d", t * 1000 }') ))
   fi
-  build=()
   gateway="$(awk -F'\t' '$1 == "gateway-1" { print $4 }' "$home/stack.tsv")"
   echo "up in $((up / 1000)).$(( (up % 1000) / 100 )) s; gateway $gateway"
   "$jdk/bin/java" -jar "$root/load/target/load-exec.jar" stack --gateway "$gateway" --home "$home" \
@@ -92,7 +101,7 @@ while IFS= read -r variant; do
     --first-minute "${FIRST:-60s}" --first-minute-rate "${FIRST_RATE:-1200}" --rates "${RATES:-600,1200,2400}" \
     --step "${STEP:-30s}" --saturation "${SATURATION:-30s}" --connections "${CONNECTIONS:-64}" --overload "${OVERLOAD-0.5,1,1.5,2}" --report "$report" \
     </dev/null
-  "$root/fulcrum" down --home "$home" </dev/null >/dev/null 2>&1 || true
+  "$fulcrum" down --home "$home" </dev/null >/dev/null 2>&1 || true
   rm -rf "$home"
   home=""
 done <<<"${VARIANTS:-defaults}"

@@ -27,4 +27,24 @@ public final class TokenAuthenticator {
 		return this.verifier.verify(token).flatMap(this.revocations::check);
 	}
 
+	/**
+	 * Checks a token's signature and claims, but not yet its revocation: for a caller
+	 * that looks the revocation up later with {@link #revocations()}, together with work
+	 * of its own.
+	 * @param token the compact JWS
+	 * @return the token, or an error {@link InvalidTokenException} (401) or
+	 * {@link TokenCheckUnavailableException} (503, the JWK Set cannot be read)
+	 */
+	public Mono<AccessToken> verify(String token) {
+		return this.verifier.verify(token);
+	}
+
+	/**
+	 * The revocation list this authenticator checks.
+	 * @return the checker
+	 */
+	public RevocationChecker revocations() {
+		return this.revocations;
+	}
+
 }

@@ -5,12 +5,8 @@ import java.util.function.Function;
 import dev.fulcrum.gateway.config.EventLoops;
 import dev.fulcrum.token.BearerToken;
 import dev.fulcrum.token.CsrfProtection;
-import dev.fulcrum.token.InvalidTokenException;
 import dev.fulcrum.token.TokenAuthenticator;
-import dev.fulcrum.token.TokenCheckUnavailableException;
 import dev.fulcrum.token.TokenRefusal;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -30,8 +26,10 @@ import org.springframework.web.server.WebFilterChain;
  * cannot be checked is not let through.
  * <p>
  * The check never blocks: signatures are verified against keys in memory (a verified
- * token is remembered until it expires), and revocation is one reactive Redis round trip,
- * after which the request goes back to its own event loop.
+ * token is remembered until it expires). Revocation is one reactive Redis lookup, put off
+ * until the request is about to be answered ({@link PendingRevocation}) so that the rate
+ * limit can send it together with its own call; the request then goes back to its own
+ * event loop.
  */
 @Component
 class EdgeAuthenticationFilter implements WebFilter, Ordered {
@@ -41,8 +39,6 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 	 * refusal carries the request id, and long before routing.
 	 */
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
-
-	private static final Log logger = LogFactory.getLog(EdgeAuthenticationFilter.class);
 
 	private final AccessRules rules;
 
@@ -64,35 +60,32 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 		if (token == null) {
 			return Refusal.send(TokenRefusal.missingToken(), exchange);
 		}
-		// Go on on the request's own event loop, not on the thread that read Redis's
-		// answer:
-		// all lookups share one Redis connection, so without the hop every authenticated
-		// request of this gateway would be proxied by that single thread.
-		return refusal(exchange, token).publishOn(EventLoops.of(request))
-			.map((refusal) -> Refusal.send(refusal, exchange))
+		return refusal(exchange, token).map((refusal) -> Refusal.send(refusal, exchange))
 			// Nothing to refuse: the request goes on as it came, token included.
 			.defaultIfEmpty(Mono.defer(() -> chain.filter(exchange)))
 			.flatMap(Function.identity());
 	}
 
 	/**
-	 * Checks the token, then CSRF, as the services do.
+	 * Checks the token's signature and claims, then CSRF, as the services do; its
+	 * revocation is looked up later ({@link PendingRevocation}).
 	 * @return why the request is refused, or empty when it may pass
 	 */
 	private Mono<TokenRefusal> refusal(ServerWebExchange exchange, BearerToken token) {
 		ServerHttpRequest request = exchange.getRequest();
-		return this.authenticator.authenticate(token.value()).flatMap((accessToken) -> {
-			if (!csrfAllows(request, token)) {
-				return Mono.just(TokenRefusal.csrf());
-			}
-			exchange.getAttributes().put(AuthenticatedUser.ATTRIBUTE, accessToken.subject());
-			return Mono.<TokenRefusal>empty();
-		})
-			.onErrorResume(InvalidTokenException.class, (ex) -> Mono.just(TokenRefusal.invalidToken(ex.getMessage())))
-			.onErrorResume(TokenCheckUnavailableException.class, (ex) -> {
-				logger.debug("Token check unavailable: " + ex.getMessage());
-				return Mono.just(TokenRefusal.checkUnavailable());
-			});
+		// A token verified before is known at once, on the request's event loop; one
+		// verified with a key fetched for it comes back on the HTTP client's thread.
+		return this.authenticator.verify(token.value())
+			.flatMap((accessToken) -> EventLoops.resume(request, accessToken))
+			.flatMap((accessToken) -> {
+				if (!csrfAllows(request, token)) {
+					return Mono.just(TokenRefusal.csrf());
+				}
+				exchange.getAttributes().put(AuthenticatedUser.ATTRIBUTE, accessToken.subject());
+				PendingRevocation.defer(exchange, accessToken, this.authenticator.revocations());
+				return Mono.<TokenRefusal>empty();
+			})
+			.onErrorResume(PendingRevocation::refuses, (ex) -> Mono.just(Refusal.of(ex)));
 	}
 
 	private static boolean csrfAllows(ServerHttpRequest request, BearerToken token) {

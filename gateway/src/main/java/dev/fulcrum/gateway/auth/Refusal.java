@@ -1,7 +1,10 @@
 package dev.fulcrum.gateway.auth;
 
 import dev.fulcrum.gateway.problem.ProblemResponses;
+import dev.fulcrum.token.InvalidTokenException;
 import dev.fulcrum.token.TokenRefusal;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpStatus;
@@ -13,7 +16,18 @@ import org.springframework.web.server.ServerWebExchange;
  */
 final class Refusal {
 
+	private static final Log logger = LogFactory.getLog(Refusal.class);
+
 	private Refusal() {
+	}
+
+	/** The refusal for a token check's error: 401 invalid, else 503 unavailable. */
+	static TokenRefusal of(Throwable error) {
+		if (error instanceof InvalidTokenException invalid) {
+			return TokenRefusal.invalidToken(invalid.getMessage());
+		}
+		logger.debug("Token check unavailable: " + error.getMessage());
+		return TokenRefusal.checkUnavailable();
 	}
 
 	static Mono<Void> send(TokenRefusal refusal, ServerWebExchange exchange) {

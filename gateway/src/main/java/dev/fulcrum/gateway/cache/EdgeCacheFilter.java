@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.auth.PendingRevocation;
 import dev.fulcrum.gateway.config.EventLoops;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -43,7 +44,8 @@ import org.springframework.web.server.ServerWebExchange;
  * {@code POST}, {@code PUT}, {@code PATCH} or {@code DELETE} to a path drops its copy.
  * <p>
  * Runs just before the filter that writes the proxied body, so that it can keep it: after
- * edge authentication, before rate limiting and balancing, which a hit never reaches.
+ * edge authentication, before rate limiting and balancing, which a hit never reaches; so
+ * it looks a token's {@linkplain PendingRevocation revocation} up itself.
  */
 @Component
 class EdgeCacheFilter implements GlobalFilter, Ordered {
@@ -95,6 +97,17 @@ class EdgeCacheFilter implements GlobalFilter, Ordered {
 		if (!this.properties.enabled() || !this.properties.paths().contains(request.getPath().value())) {
 			return chain.filter(exchange);
 		}
+		PendingRevocation revocation = PendingRevocation.take(exchange);
+		if (revocation != null) {
+			// A hit answers with a service's data: the token's revocation is looked up
+			// first, on its own.
+			return revocation.check(exchange, () -> cached(exchange, chain));
+		}
+		return cached(exchange, chain);
+	}
+
+	private Mono<Void> cached(ServerWebExchange exchange, GatewayFilterChain chain) {
+		ServerHttpRequest request = exchange.getRequest();
 		String query = request.getURI().getRawQuery();
 		String key = request.getPath().value() + ((query != null) ? "?" + query : "");
 		HttpMethod method = request.getMethod();

@@ -31,6 +31,22 @@ public final class EventLoops {
 	}
 
 	/**
+	 * Goes on with a value on the request's event loop: at once when already on it, else
+	 * as a task of it (after an answer that came on another thread).
+	 * @param <T> the value's type
+	 * @param request the request
+	 * @param value the value
+	 * @return the value, on the request's event loop
+	 */
+	public static <T> Mono<T> resume(ServerHttpRequest request, T value) {
+		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		if (nativeRequest instanceof Connection connection && connection.channel().eventLoop().inEventLoop()) {
+			return Mono.just(value);
+		}
+		return Mono.just(value).publishOn(schedulerOf(request));
+	}
+
+	/**
 	 * Gives an answer the gateway makes itself (a problem, an edge-cache hit) as a task
 	 * of its own on the request's event loop, never within the call that dispatched the
 	 * request.

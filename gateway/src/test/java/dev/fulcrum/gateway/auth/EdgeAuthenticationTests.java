@@ -25,6 +25,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
@@ -32,8 +35,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.server.WebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,9 +58,7 @@ class EdgeAuthenticationTests {
 
 	@DynamicPropertySource
 	static void upstreamsAndKeys(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.gateway.upstreams.api-service", upstream::url);
-		registry.add("fulcrum.gateway.upstreams.auth-service", upstream::url);
-		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+		upstream.routeTo(registry, issuer);
 	}
 
 	@AfterAll
@@ -138,9 +137,9 @@ class EdgeAuthenticationTests {
 		for (int i = 0; i < 5; i++) {
 			assertThat(get("/api/me", "Authorization", "Bearer " + validToken()).statusCode()).isEqualTo(200);
 		}
-		// Had the request stayed on the thread that read the revocation answer, one
-		// Lettuce
-		// thread would proxy every authenticated request.
+		// Had the request stayed on the thread that read Redis's answer (the revocation
+		// lookup, within the rate limit's script), one Lettuce thread would proxy every
+		// authenticated request.
 		assertThat(ThreadRecorder.threads).hasSize(5)
 			.allSatisfy((name) -> assertThat(name).contains("http-").doesNotContain("lettuce"));
 	}
@@ -260,21 +259,24 @@ class EdgeAuthenticationTests {
 		return "http://localhost:" + this.port + path;
 	}
 
-	/** Notes which thread carries each request to /api/me past the token check. */
+	/**
+	 * Notes which thread carries each request to /api/me to the proxy, past the token
+	 * check and its revocation lookup.
+	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class ThreadRecorder {
 
 		static final List<String> threads = new CopyOnWriteArrayList<>();
 
 		@Bean
-		WebFilter threadRecorder() {
+		GlobalFilter threadRecorder() {
 			return new RecordingFilter();
 		}
 
-		static class RecordingFilter implements WebFilter, Ordered {
+		static class RecordingFilter implements GlobalFilter, Ordered {
 
 			@Override
-			public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+			public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 				if (exchange.getRequest().getPath().value().equals("/api/me")) {
 					threads.add(Thread.currentThread().getName());
 				}
@@ -283,7 +285,8 @@ class EdgeAuthenticationTests {
 
 			@Override
 			public int getOrder() {
-				return EdgeAuthenticationFilter.ORDER + 1;
+				// Just before the proxy filter.
+				return NettyRoutingFilter.ORDER - 20;
 			}
 
 		}
