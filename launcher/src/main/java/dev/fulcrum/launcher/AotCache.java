@@ -42,7 +42,9 @@ import java.util.stream.Stream;
  * safe from the next build's training; the three newest per service are kept.
  * <p>
  * A service whose training fails starts from its plain jar, without a cache: slower, not
- * broken.
+ * broken. When training under load fails, the launcher notes it in the folder
+ * ({@link #FAILED}) and trains to refresh instead, for this {@code up} and every later
+ * one of the same build, rather than spend minutes failing again each time.
  * <p>
  * Two trainings ({@link Training}): to refresh, each service alone, for C1 alone
  * ({@code -XX:TieredStopAtLevel=1}), which uses no profiles; or under load
@@ -55,6 +57,9 @@ final class AotCache {
 	static final String FOLDER = "aot";
 
 	static final String STAMP = "stamp";
+
+	/** In a folder of a cache to be trained under load: why that training failed. */
+	static final String FAILED = "failed";
 
 	private static final int KEPT = 3;
 
@@ -179,32 +184,107 @@ final class AotCache {
 			Duration workload, PrintStream out) {
 		List<String> missing = services.stream().filter((service) -> !current(layout, service, training)).toList();
 		long started = System.nanoTime();
-		if (!missing.isEmpty()) {
-			if (training == Training.UNDER_LOAD) {
+		boolean trained = false;
+		if (training == Training.UNDER_LOAD) {
+			List<String> untried = missing.stream().filter((service) -> !failedUnderLoad(layout, service)).toList();
+			if (!untried.isEmpty()) {
 				out.printf("Training the AOT cache of %s under load (once per build; %ds of the mix on a private"
-						+ " stack) ...%n", String.join(", ", missing), workload.toSeconds());
-				trainUnderLoad(layout, missing, workload, out);
+						+ " stack) ...%n", String.join(", ", untried), workload.toSeconds());
+				trainUnderLoad(layout, untried, workload, out);
+				trained = true;
 			}
-			else {
-				out.printf("Training the AOT cache of %s (once per build) ...%n", String.join(", ", missing));
-				train(layout, missing, out);
+			List<String> failed = missing.stream()
+				.filter((service) -> !current(layout, service, Training.UNDER_LOAD))
+				.toList();
+			if (!failed.isEmpty()) {
+				out.printf(
+						"  %s: training under load failed for this build; the cache trained to refresh is used instead"
+								+ " (under load is tried again after the next build, or once target/%s is deleted)%n",
+						String.join(", ", failed), FOLDER);
 			}
+			List<String> fallback = failed.stream()
+				.filter((service) -> !current(layout, service, Training.REFRESH))
+				.toList();
+			if (!fallback.isEmpty()) {
+				out.printf("Training the AOT cache of %s to refresh ...%n", String.join(", ", fallback));
+				train(layout, fallback, out);
+				trained = true;
+			}
+		}
+		else if (!missing.isEmpty()) {
+			out.printf("Training the AOT cache of %s (once per build) ...%n", String.join(", ", missing));
+			train(layout, missing, out);
+			trained = true;
 		}
 		Map<String, Path> folders = new LinkedHashMap<>();
+		// Under load if it could be, else its fallback, trained to refresh; else none.
+		List<Training> preferred = (training == Training.UNDER_LOAD) ? List.of(Training.UNDER_LOAD, Training.REFRESH)
+				: List.of(training);
 		for (String service : services) {
-			if (current(layout, service, training)) {
-				try {
-					folders.put(service, folder(layout, service, training));
-				}
-				catch (IOException ex) {
-					// Gone since: the plain jar.
+			for (Training kind : preferred) {
+				if (current(layout, service, kind)) {
+					try {
+						folders.put(service, folder(layout, service, kind));
+						break;
+					}
+					catch (IOException ex) {
+						// Gone since: the plain jar.
+					}
 				}
 			}
 		}
-		if (!missing.isEmpty()) {
+		if (trained) {
 			out.printf("Trained in %.1fs%n", (System.nanoTime() - started) / 1e9);
 		}
 		return folders;
+	}
+
+	/**
+	 * Whether training under load failed for this service's build and options: then
+	 * {@link #prepare} trains to refresh rather than spend minutes failing again at every
+	 * {@code up}.
+	 */
+	static boolean failedUnderLoad(StackPlan.Layout layout, String service) {
+		try {
+			return Files.exists(folder(layout, service, Training.UNDER_LOAD).resolve(FAILED));
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Notes that training under load failed for this build, keeping only the note (the
+	 * extracted jars would pile up, one folder per failed build). Not when the user
+	 * interrupted it: that is no failure of the training.
+	 */
+	private static void markFailed(StackPlan.Layout layout, String service, String why) {
+		if (Thread.currentThread().isInterrupted() || shuttingDown()) {
+			return;
+		}
+		try {
+			Path folder = folder(layout, service, Training.UNDER_LOAD);
+			deleteRecursively(folder);
+			Files.createDirectories(folder);
+			Files.writeString(folder.resolve(FAILED), why + "\n");
+		}
+		catch (IOException ex) {
+			// Then it is simply tried again at the next up.
+		}
+	}
+
+	/** Whether the JVM is shutting down (Ctrl-C): its hooks then stop the training. */
+	private static boolean shuttingDown() {
+		Thread probe = new Thread(() -> {
+		});
+		try {
+			Runtime.getRuntime().addShutdownHook(probe);
+			Runtime.getRuntime().removeShutdownHook(probe);
+			return false;
+		}
+		catch (IllegalStateException ex) {
+			return true;
+		}
 	}
 
 	private static void train(StackPlan.Layout layout, List<String> services, PrintStream out) {
@@ -286,7 +366,8 @@ final class AotCache {
 	/**
 	 * Trains the services' caches together under load ({@link LoadTraining}), holding
 	 * every service's lock (taken in a fixed order, so two launchers cannot deadlock). A
-	 * service whose JVM wrote no cache starts from its plain jar.
+	 * service whose JVM wrote no cache is noted as failed ({@link #FAILED});
+	 * {@link #prepare} then trains it to refresh.
 	 */
 	private static void trainUnderLoad(StackPlan.Layout layout, List<String> services, Duration workload,
 			PrintStream out) {
@@ -300,7 +381,9 @@ final class AotCache {
 						StandardOpenOption.WRITE);
 				locks.add(lock);
 				lock.lock();
-				if (!current(layout, service, Training.UNDER_LOAD)) {
+				// Again under the lock: another launcher may have trained it, or failed
+				// to.
+				if (!current(layout, service, Training.UNDER_LOAD) && !failedUnderLoad(layout, service)) {
 					extract(layout, service, folder);
 					folders.put(service, folder);
 				}
@@ -314,9 +397,10 @@ final class AotCache {
 				String service = trained.getKey();
 				Path folder = trained.getValue();
 				if (!result.trained(service)) {
-					out.printf("  %s starts without an AOT cache: %s%n", service,
-							result.dumped().contains(service) ? "too few of the training's requests were answered"
-									: "its training JVM did not exit in time to write one whole");
+					String why = result.dumped().contains(service) ? "too few of the training's requests were answered"
+							: "its training JVM did not exit in time to write one whole";
+					out.printf("  %s has no AOT cache trained under load: %s%n", service, why);
+					markFailed(layout, service, why);
 				}
 				else if (Files.exists(cache(folder, service))) {
 					Files.writeString(folder.resolve(STAMP), stamp(layout, service, Training.UNDER_LOAD));
@@ -324,13 +408,18 @@ final class AotCache {
 					removeOld(folder.getParent());
 				}
 				else {
-					out.printf("  %s starts without an AOT cache: its training JVM wrote none%n", service);
+					out.printf("  %s has no AOT cache trained under load: its training JVM wrote none%n", service);
+					markFailed(layout, service, "its training JVM wrote none");
 				}
 			}
 		}
 		catch (IOException | RuntimeException ex) {
-			out.printf("  the services start without new AOT caches: training under load failed: %s%n",
-					(ex instanceof LauncherException) ? ex.getMessage() : ex.toString());
+			if (Thread.currentThread().isInterrupted()) {
+				throw LauncherException.failure("interrupted while training the AOT cache");
+			}
+			String why = (ex instanceof LauncherException) ? ex.getMessage() : ex.toString();
+			out.printf("  training under load failed: %s%n", why);
+			services.forEach((service) -> markFailed(layout, service, why));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

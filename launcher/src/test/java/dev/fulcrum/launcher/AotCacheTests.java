@@ -1,6 +1,9 @@
 package dev.fulcrum.launcher;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -118,6 +121,40 @@ class AotCacheTests {
 		Files.createDirectories(jar.getParent());
 		Files.write(jar, new byte[] { 1, 2, 3 });
 		return jar;
+	}
+
+	@Test
+	void aFailedTrainingUnderLoadFallsBackToRefreshAndIsNotTriedAgainForTheSameBuild() throws Exception {
+		apiServiceJar();
+		// No JDK at /jdk: every training fails at once, as a real one might after
+		// minutes.
+		StackPlan.Layout layout = layout(List.of("-Xmx256m"));
+		ByteArrayOutputStream first = new ByteArrayOutputStream();
+		Map<String, Path> folders = AotCache.prepare(layout, List.of("api-service"), UNDER_LOAD, Duration.ofSeconds(1),
+				new PrintStream(first, true, StandardCharsets.UTF_8));
+		assertThat(folders).as("starts from the plain jar").isEmpty();
+		assertThat(first.toString(StandardCharsets.UTF_8)).contains("under load (once per build")
+			.contains("training under load failed")
+			.contains("Training the AOT cache of api-service to refresh");
+		assertThat(AotCache.failedUnderLoad(layout, "api-service")).isTrue();
+		assertThat(AotCache.folder(layout, "api-service", UNDER_LOAD).resolve(AotCache.FAILED)).isNotEmptyFile();
+
+		// Once the fallback is trained (here: written by hand), the next up runs from it
+		// and does not train under load again.
+		Path refresh = AotCache.folder(layout, "api-service", REFRESH);
+		Files.createDirectories(refresh);
+		Files.write(AotCache.cache(refresh, "api-service"), new byte[] { 0 });
+		Files.writeString(refresh.resolve(AotCache.STAMP), AotCache.stamp(layout, "api-service", REFRESH));
+		ByteArrayOutputStream second = new ByteArrayOutputStream();
+		folders = AotCache.prepare(layout, List.of("api-service"), UNDER_LOAD, Duration.ofSeconds(1),
+				new PrintStream(second, true, StandardCharsets.UTF_8));
+		assertThat(folders).containsEntry("api-service", refresh);
+		assertThat(second.toString(StandardCharsets.UTF_8)).doesNotContain("Training")
+			.contains("training under load failed for this build");
+
+		// A new build is tried under load again.
+		Files.setLastModifiedTime(layout.jar("api-service"), FileTime.from(Instant.now().plusSeconds(5)));
+		assertThat(AotCache.failedUnderLoad(layout, "api-service")).isFalse();
 	}
 
 	private StackPlan.Layout layout(List<String> options) {
