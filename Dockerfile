@@ -3,7 +3,8 @@
 #   docker build --build-arg SERVICE=gateway -t fulcrum/gateway .
 #
 # SERVICE is gateway, auth-service, api-service or worker-service. docker-compose.yml builds all
-# four from this file. The build runs the Maven wrapper (tests are for CI, not for image builds);
+# four from this file, with one Maven wrapper run that all four share (tests are for CI, not for
+# image builds);
 # the image holds a JRE 25, the service's jar and its libraries in layers, and an AOT cache from a
 # training run (JDK 25, JEP 483/514: the service starts in about half the time; docs/containers.md),
 # and runs as an unprivileged user on a read-only root (only /tmp is written).
@@ -11,15 +12,22 @@
 
 ARG SERVICE=gateway
 
-# ---- build: the wrapper, the module and what it depends on --------------------------------------
+# ---- build: the wrapper and all four services in one Maven run ----------------------------------
+# Nothing here depends on SERVICE, so the four images share this stage: `docker compose build`
+# compiles the modules once instead of four times, and no two Maven runs write the repository cache
+# at the same moment.
 FROM eclipse-temurin:25-jdk-noble AS build
-ARG SERVICE
 WORKDIR /src
 # Maven's repository is a build cache, not a layer: a source change re-resolves nothing.
 COPY . .
 RUN --mount=type=cache,target=/root/.m2 \
-    ./mvnw -B -q -pl "${SERVICE}" -am package -DskipTests -Dspring-javaformat.skip=true \
- && java -Djarmode=tools -jar "${SERVICE}/target/${SERVICE}.jar" extract --layers --destination /layers \
+    ./mvnw -B -q -pl gateway,auth-service,api-service,worker-service -am package -DskipTests \
+      -Dspring-javaformat.skip=true
+
+# ---- layers: the chosen service's jar, split into plain jars by how often they change ------------
+FROM build AS layers
+ARG SERVICE
+RUN java -Djarmode=tools -jar "${SERVICE}/target/${SERVICE}.jar" extract --layers --destination /layers \
  && mv "/layers/application/${SERVICE}.jar" /layers/application/service.jar
 
 # ---- runtime: a JRE, the layers (plain jars: an AOT cache needs them), an unprivileged user -------
@@ -31,10 +39,10 @@ RUN groupadd --system --gid 10001 fulcrum \
 COPY docker/healthcheck /usr/local/bin/healthcheck
 WORKDIR /app
 # Least-changing layers first: libraries, the Spring Boot loader, snapshots, then the service.
-COPY --from=build /layers/dependencies/ ./
-COPY --from=build /layers/spring-boot-loader/ ./
-COPY --from=build /layers/snapshot-dependencies/ ./
-COPY --from=build /layers/application/ ./
+COPY --from=layers /layers/dependencies/ ./
+COPY --from=layers /layers/spring-boot-loader/ ./
+COPY --from=layers /layers/snapshot-dependencies/ ./
+COPY --from=layers /layers/application/ ./
 USER 10001:10001
 # Memory, sized for the container's limit (512 MiB in compose and Kubernetes; docs/containers.md):
 # half of it for the heap, a ceiling on every other region the JVM grows (class metadata, compiled

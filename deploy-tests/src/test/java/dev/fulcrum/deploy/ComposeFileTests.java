@@ -230,21 +230,29 @@ class ComposeFileTests {
 	void theDockerfileBuildsAnyServiceIntoAJreImageWithAnAotCacheThatRunsAsAnUnprivilegedUser() throws IOException {
 		List<String> lines = Files.readAllLines(Repository.root().resolve("Dockerfile"));
 		List<String> stages = lines.stream().filter((line) -> line.startsWith("FROM ")).toList();
-		assertThat(stages).hasSize(3);
+		assertThat(stages).hasSize(4);
 		assertThat(stages.get(0)).startsWith("FROM eclipse-temurin:25-jdk").endsWith(" AS build");
-		assertThat(stages.get(1)).startsWith("FROM eclipse-temurin:25-jre").endsWith(" AS runtime");
+		// One Maven run for all four images: the build stage does not depend on SERVICE.
+		String build = String.join("\n", lines.subList(lines.indexOf(stages.get(0)), lines.indexOf(stages.get(1))));
+		assertThat(build).contains("./mvnw", "-pl gateway,auth-service,api-service,worker-service -am")
+			.doesNotContain("SERVICE}", "$SERVICE")
+			.doesNotContainPattern("(?m)^\\s*ARG\\s+SERVICE");
+		assertThat(stages.get(1)).isEqualTo("FROM build AS layers");
+		assertThat(stages.get(2)).startsWith("FROM eclipse-temurin:25-jre").endsWith(" AS runtime");
 		// The last stage is the image: the runtime and its AOT cache, still unprivileged.
-		assertThat(stages.get(2)).isEqualTo("FROM runtime AS aot");
-		String runtime = String.join("\n", lines.subList(lines.indexOf(stages.get(1)), lines.indexOf(stages.get(2))));
+		assertThat(stages.get(3)).isEqualTo("FROM runtime AS aot");
+		String runtime = String.join("\n", lines.subList(lines.indexOf(stages.get(2)), lines.indexOf(stages.get(3))));
 		assertThat(runtime).contains("USER 10001:10001", "ARG SERVICE")
 			.contains("COPY docker/healthcheck /usr/local/bin/healthcheck")
 			.doesNotContain("mvnw", "COPY . .", "apt-get")
 			.contains("ENTRYPOINT [\"java\", \"-jar\", \"/app/service.jar\"]");
-		List<String> aot = lines.subList(lines.indexOf(stages.get(2)), lines.size());
+		List<String> aot = lines.subList(lines.indexOf(stages.get(3)), lines.size());
 		assertThat(aot).contains("USER 10001:10001").last().asString().contains("-XX:AOTCache=/app/service.aot");
 		assertThat(String.join("\n", aot)).contains("-XX:AOTCacheOutput=/app/service.aot",
 				"-Dspring.context.exit=onRefresh");
-		assertThat(String.join("\n", lines)).contains("./mvnw", "-pl \"${SERVICE}\"", "extract --layers --destination");
+		String layers = String.join("\n", lines.subList(lines.indexOf(stages.get(1)), lines.indexOf(stages.get(2))));
+		assertThat(layers).contains("ARG SERVICE",
+				"\"${SERVICE}/target/${SERVICE}.jar\" extract --layers --destination");
 		assertThat(Files.readAllLines(Repository.root().resolve(".dockerignore"))).contains("**/target/", ".git/");
 	}
 
