@@ -1,5 +1,6 @@
 package dev.fulcrum.common.problem;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,6 +35,10 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Log logger = LogFactory.getLog(ProblemExceptionHandler.class);
 
+	/** Redis's error replies that mean "not now", not "not this". */
+	private static final List<String> TRANSIENT_REPLIES = List.of("READONLY ", "LOADING ", "MASTERDOWN ", "TRYAGAIN ",
+			"CLUSTERDOWN ");
+
 	@ExceptionHandler(ProblemException.class)
 	ResponseEntity<Object> handleProblem(ProblemException ex, WebRequest request) {
 		return handleExceptionInternal(ex, ex.getBody(), ex.getHeaders(), ex.getStatusCode(), request);
@@ -54,11 +59,15 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 
 	/**
 	 * Redis is full ({@code maxmemory} with {@code noeviction}: it refuses writes with
-	 * {@code OOM}): nothing was stored, and the client may retry once memory frees.
-	 * Anything else of the kind is unexpected.
+	 * {@code OOM}): nothing was stored, and the client may retry once memory frees. A
+	 * connection that broke under the command, or a Redis that cannot serve it for now,
+	 * is unavailable as above. Anything else of the kind is unexpected.
 	 */
 	@ExceptionHandler(DataAccessException.class)
 	ResponseEntity<Object> handleDataAccess(DataAccessException ex, WebRequest request) {
+		if (isUnavailable(ex)) {
+			return handleUnavailable(ex, request);
+		}
 		if (!isOutOfMemory(ex)) {
 			return handleUnexpected(ex, request);
 		}
@@ -68,6 +77,28 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, "5");
 		return handleExceptionInternal(ex, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+	}
+
+	/**
+	 * Whether the command failed because Redis could not be reached or cannot serve for
+	 * the moment, not because of the command: the connection broke under it (reset or
+	 * closed, as when the master stops in a failover; Spring Data Redis reports it as a
+	 * plain {@code RedisSystemException}), or Redis answered with one of the errors of a
+	 * failover or a start ({@code READONLY}, {@code LOADING}, {@code MASTERDOWN},
+	 * {@code TRYAGAIN}, {@code CLUSTERDOWN}). As after a timeout, the command may or may
+	 * not have run; a retry with the same Idempotency-Key tells.
+	 */
+	static boolean isUnavailable(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof IOException) {
+				return true;
+			}
+			String message = cause.getMessage();
+			if (message != null && TRANSIENT_REPLIES.stream().anyMatch(message::startsWith)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** Whether Redis refused a write for want of memory ({@code OOM ...}). */
