@@ -13,12 +13,13 @@
 #
 # Usage: bench/stack.sh                     the defaults of ./fulcrum up
 #        VARIANTS=$'defaults\nno AOT cache||off\nC1 alone|-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1' bench/stack.sh
-#          one line per variant: "label|JVM options|AOT cache|training|tree", the options as
+#          one line per variant: "label|JVM options|AOT cache|training|tree|up arguments", the options as
 #          FULCRUM_JAVA_OPTS (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on),
 #          the training as FULCRUM_AOT_TRAINING (load, refresh, or empty: load with C2, refresh with C1),
 #          the tree as another checkout, built, whose ./fulcrum and jars to run (an absolute path, or
 #          relative to this repository's root; empty: this one), for an A/B of two versions of the
-#          code in one run (git worktree add ../base HEAD~1)
+#          code in one run (git worktree add ../base HEAD~1), and more arguments for this variant's
+#          ./fulcrum up (e.g. "--api 1 --workers 1")
 # Settings: USERS=100 FIRST_RATE=1200 FIRST=60s RATES=600,1200,2400 STEP=30s SATURATION=30s
 #           CONNECTIONS=64 OVERLOAD=0.5,1,1.5,2 (empty: none)
 #           UP_ARGS="" (more arguments for ./fulcrum up, e.g. "--api 2")
@@ -57,9 +58,9 @@ trap cleanup EXIT
   echo "CPU columns: milliseconds per request offered; \"stack\" sums the tiers (not the generator)."
   echo
   echo "Stacks, in the order measured:"
-  while IFS='|' read -r label java_opts aot training tree; do
+  while IFS='|' read -r label java_opts aot training tree up_args; do
     [[ -n "$label" ]] && echo "- **$label**: FULCRUM_JAVA_OPTS=\"${java_opts:-(default)}\" FULCRUM_AOT_CACHE=${aot:-on}" \
-      "FULCRUM_AOT_TRAINING=${training:-(default)}" \
+      "FULCRUM_AOT_TRAINING=${training:-(default)} up ${UP_ARGS:-}${up_args:+ $up_args}" \
       "code: $(git -C "${tree:-$root}" log -1 --format='%h %s' 2>/dev/null || echo "${tree:-$root}")"
   done <<<"${VARIANTS:-defaults}"
   echo
@@ -67,7 +68,7 @@ trap cleanup EXIT
 
 while IFS= read -r variant; do
   [[ -n "$variant" ]] || continue
-  IFS='|' read -r label java_opts aot training tree <<<"$variant"
+  IFS='|' read -r label java_opts aot training tree up_args <<<"$variant"
   fulcrum="${tree:-$root}/fulcrum"
   # This checkout is built if a jar is missing; another tree must come built.
   build=()
@@ -82,10 +83,10 @@ while IFS= read -r variant; do
   [[ -n "$aot" ]] && options+=("FULCRUM_AOT_CACHE=$aot")
   [[ -n "$training" ]] && options+=("FULCRUM_AOT_TRAINING=$training")
   home="$(mktemp -d)"
-  echo "== $label: ${options[*]:1} ./fulcrum up ${UP_ARGS:-} =="
+  echo "== $label: ${options[*]:1} ./fulcrum up ${UP_ARGS:-} ${up_args:-} =="
   started=$(date +%s%N)
   # shellcheck disable=SC2086
-  "${options[@]}" "$fulcrum" up --home "$home" --free-ports ${UP_ARGS:-} "${build[@]}" </dev/null >"$home/up.log" 2>&1 \
+  "${options[@]}" "$fulcrum" up --home "$home" --free-ports ${UP_ARGS:-} ${up_args:-} "${build[@]}" </dev/null >"$home/up.log" 2>&1 \
     || { cat "$home/up.log" >&2; exit 1; }
   up=$(( ($(date +%s%N) - started) / 1000000 ))
   # Training the AOT cache happens once per build (and JVM options): not part of a start.
