@@ -36,10 +36,10 @@ public final class Fulcrum {
 	private static final String USAGE = """
 			Usage: ./fulcrum <command> [options]
 
-			  up       start Redis, auth-service, api-service x2, worker-service x2, the gateway, and a
+			  up       start Redis, auth-service, api-service, worker-service, the gateway, and a
 			           supervisor that restarts what dies
-			           --api N            api-service replicas (default 2)
-			           --workers N        worker-service replicas (default 2)
+			           --api N            api-service replicas (default 2; 1 on fewer than 4 cores)
+			           --workers N        worker-service replicas (default 2; 1 on fewer than 4 cores)
 			           --autoscale        scale the api-service on CPU and the workers on the queue's lag,
 			                              as a Kubernetes HPA would (docs/scaling.md)
 			           --max-api N        with --autoscale: the most api-service replicas (default 4)
@@ -213,6 +213,13 @@ public final class Fulcrum {
 				java.util.Set.of());
 		PlanFile.write(options.home(), new PlanFile.Plan(plan, autoscaling, adminRedis(plan, externalRedis, redisUsers),
 				"http://127.0.0.1:" + plan.getLast().environment().get("MANAGEMENT_PORT")));
+		int cores = Runtime.getRuntime().availableProcessors();
+		if (Options.defaultReplicas(cores) == 1 && options.apiReplicas() == 1 && options.workerReplicas() == 1
+				&& !options.autoscale()) {
+			this.out.printf("One api-service and one worker-service: this machine has %d core%s, where a second "
+					+ "replica costs more than it brings (docs/benchmarks.md); --api 2 --workers 2 to watch the "
+					+ "balancing.%n", cores, (cores == 1) ? "" : "s");
+		}
 		this.out.printf("Starting %d processes (logs in %s) ...%n", plan.size(),
 				Stack.relative(options.home().resolve("logs")));
 		Stack stack = new Stack(options.home(), this.out, this.err);

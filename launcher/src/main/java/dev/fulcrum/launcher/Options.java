@@ -44,14 +44,45 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			"down", Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"),
 			"autoscale-compose", Set.of("--home", "--max-api", "--max-workers"), "help", Set.of("--home"));
 
+	/** From this many cores on, {@code up} starts two replicas of each scaled service. */
+	static final int CORES_FOR_TWO_REPLICAS = 4;
+
 	/**
-	 * Parses the arguments.
+	 * How many api-service and worker-service replicas {@code up} starts unless
+	 * {@code --api} and {@code --workers} say: two where the machine has
+	 * {@value #CORES_FOR_TWO_REPLICAS} cores or more, so that balancing shows at once;
+	 * one on fewer, where a second replica on the same cores adds a JVM's own work (its
+	 * compiler, collector and timers), not capacity: on two cores one of each served
+	 * 11-41 % more at saturation and was at full speed 40 s sooner (docs/benchmarks.md,
+	 * "Replicas on two cores").
+	 * @param cores the processors the JVM sees
+	 * @return the default replicas
+	 */
+	static int defaultReplicas(int cores) {
+		return (cores >= CORES_FOR_TWO_REPLICAS) ? 2 : 1;
+	}
+
+	/**
+	 * Parses the arguments, with the default replicas of this machine.
 	 * @param args the command line, command first
 	 * @param defaultHome the state folder unless {@code --home} says otherwise
 	 * @return the options
 	 * @throws LauncherException for an unknown command or option or a bad value
 	 */
 	static Options parse(List<String> args, Path defaultHome) {
+		return parse(args, defaultHome, defaultReplicas(Runtime.getRuntime().availableProcessors()));
+	}
+
+	/**
+	 * Parses the arguments.
+	 * @param args the command line, command first
+	 * @param defaultHome the state folder unless {@code --home} says otherwise
+	 * @param defaultReplicas the api-service and worker-service replicas unless
+	 * {@code --api} and {@code --workers} say
+	 * @return the options
+	 * @throws LauncherException for an unknown command or option or a bad value
+	 */
+	static Options parse(List<String> args, Path defaultHome, int defaultReplicas) {
 		String command = args.isEmpty() ? "help" : args.getFirst();
 		if (Set.of("-h", "--help").contains(command)) {
 			command = "help";
@@ -61,8 +92,8 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			throw LauncherException.usage("unknown command '" + command + "'");
 		}
 		Path home = defaultHome;
-		int api = 2;
-		int workers = 2;
+		int api = defaultReplicas;
+		int workers = defaultReplicas;
 		int offset = 0;
 		boolean free = false;
 		Duration timeout = Duration.ofSeconds(180);

@@ -14,12 +14,24 @@ class OptionsTests {
 	static final Path HOME = Path.of("/tmp/fulcrum-home");
 
 	@Test
-	void startsTwoApisAndTwoWorkersByDefault() {
-		Options options = Options.parse(List.of("up"), HOME);
+	void startsTwoApisAndTwoWorkersByDefaultFromFourCoresOneOfEachOnFewer() {
+		assertThat(Options.defaultReplicas(1)).isEqualTo(1);
+		assertThat(Options.defaultReplicas(2)).isEqualTo(1);
+		assertThat(Options.defaultReplicas(3)).isEqualTo(1);
+		assertThat(Options.defaultReplicas(4)).isEqualTo(2);
+		assertThat(Options.defaultReplicas(16)).isEqualTo(2);
+		Options options = Options.parse(List.of("up"), HOME, 2);
 		assertThat(options.apiReplicas()).isEqualTo(2);
 		assertThat(options.workerReplicas()).isEqualTo(2);
 		assertThat(options.portOffset()).isZero();
 		assertThat(options.home()).isEqualTo(HOME);
+		Options small = Options.parse(List.of("up"), HOME, 1);
+		assertThat(small.apiReplicas()).isOne();
+		assertThat(small.workerReplicas()).isOne();
+		assertThat(Options.parse(List.of("up", "--api", "2"), HOME, 1).apiReplicas()).as("asked for").isEqualTo(2);
+		int cores = Runtime.getRuntime().availableProcessors();
+		assertThat(Options.parse(List.of("up"), HOME).apiReplicas()).as("this machine's %d cores", cores)
+			.isEqualTo(Options.defaultReplicas(cores));
 	}
 
 	@Test
@@ -68,9 +80,9 @@ class OptionsTests {
 
 	@Test
 	void autoscalesFromOneToFourByDefault() {
-		Options fixed = Options.parse(List.of("up"), HOME);
+		Options fixed = Options.parse(List.of("up"), HOME, 2);
 		assertThat(fixed.autoscale()).isFalse();
-		Options scaled = Options.parse(List.of("up", "--autoscale", "--max-workers=6"), HOME);
+		Options scaled = Options.parse(List.of("up", "--autoscale", "--max-workers=6"), HOME, 2);
 		assertThat(scaled.autoscale()).isTrue();
 		assertThat(scaled.maxApi()).isEqualTo(4);
 		assertThat(scaled.maxWorkers()).isEqualTo(6);

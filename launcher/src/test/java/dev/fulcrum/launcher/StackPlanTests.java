@@ -19,7 +19,8 @@ class StackPlanTests {
 
 	@Test
 	void usesThePortsOfTheDesignInStartOrder() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
 		assertThat(plan).extracting(Instance::name)
 			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
 					"worker-service-2", "gateway-1");
@@ -36,7 +37,7 @@ class StackPlanTests {
 
 	@Test
 	void withAnAotCacheAServiceRunsFromItsExtractedJarAndItsCacheTheOthersFromTheirJars() {
-		List<Instance> plain = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS,
+		List<Instance> plain = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
 				"t0ken");
 		StackPlan.Layout layout = LAYOUT.withAotCaches(Map.of("api-service",
 				Path.of("/repo/api-service/target/aot/ab12"), "gateway", Path.of("/repo/gateway/target/aot/cd34")));
@@ -58,7 +59,8 @@ class StackPlanTests {
 
 	@Test
 	void keepsTheRedisPasswordOffCommandLinesAndOutOfTheDisplayedUrl() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
 		Instance redis = plan.getFirst();
 		assertThat(redis.url()).isEqualTo("redis://127.0.0.1:6379");
 		assertThat(redis.command()).contains("/repo/.fulcrum/redis.conf");
@@ -70,7 +72,8 @@ class StackPlanTests {
 
 	@Test
 	void connectsEveryServiceAsItsOwnRedisUser() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
 		Map<String, String> expected = Map.of("auth-service", "auth-service:pw-auth", "gateway", "gateway:pw-gateway",
 				"api-service", "api-service:pw-api", "worker-service", "worker-service:pw-worker");
 		assertThat(plan).filteredOn((instance) -> !instance.service().equals("redis"))
@@ -91,7 +94,8 @@ class StackPlanTests {
 
 	@Test
 	void givesEveryServiceTheManagementTokenInItsEnvironmentNeverOnItsCommandLine() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
 		assertThat(plan).filteredOn((instance) -> !instance.service().equals("redis"))
 			.hasSize(6)
 			.allSatisfy((instance) -> assertThat(instance.environment()).containsEntry("MANAGEMENT_TOKEN", "t0ken"));
@@ -101,7 +105,7 @@ class StackPlanTests {
 
 	@Test
 	void pointsTheGatewayAtTheFileOfTheApiReplicasWhichTheSupervisorKeeps() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home()), LAYOUT, null,
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "3"), LAYOUT.home(), 2), LAYOUT, null,
 				USERS, "t0ken");
 		Instance gateway = plan.getLast();
 		assertThat(gateway.environment())
@@ -112,7 +116,8 @@ class StackPlanTests {
 
 	@Test
 	void plansAnotherReplicaLikeTheFirstOnItsOwnPorts() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken");
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
 		Instance first = plan.stream().filter((i) -> i.name().equals("api-service-1")).findFirst().orElseThrow();
 		Instance third = StackPlan.replica(first, "api-service-3", 8093, 9093, LAYOUT.log("api-service-3"));
 		assertThat(third.command()).isEqualTo(first.command());
@@ -129,7 +134,7 @@ class StackPlanTests {
 
 	@Test
 	void movesWorkersUpRatherThanCollideWithManyApis() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home()), LAYOUT, null,
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--api", "5"), LAYOUT.home(), 2), LAYOUT, null,
 				USERS, "t0ken");
 		assertThat(plan).filteredOn((i) -> i.service().equals("worker-service"))
 			.extracting(Instance::port)
@@ -138,7 +143,7 @@ class StackPlanTests {
 
 	@Test
 	void shiftsEveryPortByTheOffset() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--port-offset", "100"), LAYOUT.home()),
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--port-offset", "100"), LAYOUT.home(), 2),
 				LAYOUT, null, USERS, "t0ken");
 		assertThat(plan).extracting(Instance::port).containsExactly(6479, 8181, 8191, 8192, 8195, 8196, 8180);
 	}
@@ -149,14 +154,14 @@ class StackPlanTests {
 				LAYOUT, null, USERS, "t0ken");
 		assertThat(plan.getLast().service()).isEqualTo("gateway");
 		assertThat(plan.getLast().environment()).containsEntry("GATEWAY_LB_STRATEGY", "least-connections");
-		assertThat(StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT, null, USERS, "t0ken")
+		assertThat(StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS, "t0ken")
 			.getLast()
 			.environment()).doesNotContainKey("GATEWAY_LB_STRATEGY");
 	}
 
 	@Test
 	void startsNoRedisWhenOneIsGiven() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home()), LAYOUT,
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT,
 				URI.create("redis://cache.internal:6380"), USERS, "t0ken");
 		assertThat(plan).extracting(Instance::service).doesNotContain("redis");
 		assertThat(plan.getFirst().environment()).containsEntry("REDIS_URL", "redis://cache.internal:6380");
@@ -164,8 +169,9 @@ class StackPlanTests {
 
 	@Test
 	void freePortsAreAllDifferent() {
-		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--free-ports", "--api", "4"), LAYOUT.home()),
-				LAYOUT, null, USERS, "t0ken");
+		List<Instance> plan = StackPlan.plan(
+				Options.parse(List.of("up", "--free-ports", "--api", "4"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
 		List<String> ports = plan.stream()
 			.flatMap((i) -> java.util.stream.Stream.of(String.valueOf(i.port()),
 					i.environment().getOrDefault("MANAGEMENT_PORT", "m" + i.name())))

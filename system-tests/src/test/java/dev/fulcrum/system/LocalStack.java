@@ -34,7 +34,7 @@ final class LocalStack implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code ./fulcrum up --free-ports} and waits for it.
+	 * Runs {@code ./fulcrum up --free-ports --api 2 --workers 2} and waits for it.
 	 * @param extraArgs further options of {@code up}
 	 * @return the running stack
 	 */
@@ -43,9 +43,12 @@ final class LocalStack implements AutoCloseable {
 	}
 
 	/**
-	 * Runs {@code ./fulcrum up --free-ports} with settings of its own and waits for it.
+	 * Runs {@code ./fulcrum up --free-ports --api 2 --workers 2} with settings of its own
+	 * and waits for it. Two replicas of each whatever the machine (on fewer than four
+	 * cores {@code up} starts one of each by default): the tests balance, kill and drain
+	 * them.
 	 * @param environment variables that every service of the stack sees (its settings)
-	 * @param extraArgs further options of {@code up}
+	 * @param extraArgs further options of {@code up}, which may ask for other replicas
 	 * @return the running stack
 	 */
 	static LocalStack up(Map<String, String> environment, String... extraArgs) {
@@ -59,7 +62,8 @@ final class LocalStack implements AutoCloseable {
 			throw new UncheckedIOException(ex);
 		}
 		LocalStack stack = new LocalStack(root, home, environment);
-		List<String> args = new ArrayList<>(List.of("up", "--free-ports", "--timeout", "240"));
+		List<String> args = new ArrayList<>(
+				List.of("up", "--free-ports", "--timeout", "240", "--api", "2", "--workers", "2"));
 		args.addAll(List.of(extraArgs));
 		try {
 			Result result = stack.fulcrum(UP_TIMEOUT, args.toArray(String[]::new));
