@@ -46,7 +46,7 @@ class RateSearchTests {
 
 	@Test
 	void findsTheHighestRateWithinTheLatencyTarget() {
-		RateSearch search = new RateSearch(40, 1.5, 2, Duration.ofSeconds(2), 100, 0.01, 1_000);
+		RateSearch search = new RateSearch(40, 1.5, 2, Duration.ofSeconds(1), 100, 0.01, 1_000);
 
 		RateSearch.Result result = search.run(connections(), this::request);
 
