@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
@@ -45,11 +46,15 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * Redis (or another store) is down or slow: the client may retry; nothing was done.
+	 * Redis (or another store) is down, slow, failing over, or lost the connection under
+	 * the command: the client may retry. A write that timed out or whose connection broke
+	 * may have run; a retry with the same Idempotency-Key settles it. As any 503 problem
+	 * with {@code Retry-After}, the gateway passes it on as backpressure: every replica
+	 * shares the store, so no instance is to blame.
 	 */
 	@ExceptionHandler({ DataAccessResourceFailureException.class, TransientDataAccessException.class })
 	ResponseEntity<Object> handleUnavailable(Exception ex, WebRequest request) {
-		logger.warn("Data store unavailable: " + ex.getMessage());
+		logger.warn("Data store unavailable: " + NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 		ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
 				"A data store did not answer; retry shortly.");
 		HttpHeaders headers = new HttpHeaders();
