@@ -51,7 +51,11 @@ class RateSearchTests {
 		RateSearch.Result result = search.run(connections(), this::request);
 
 		result.steps().forEach(System.out::println);
-		assertThat(result.steps().getFirst().passed()).as("40/s, a fifth of the capacity").isTrue();
+		// 40 answers a step: one stall fails it, and the search measures a failed rate
+		// once more before it decides.
+		assertThat(result.steps()).as("40/s, a fifth of the capacity")
+			.filteredOn((step) -> step.rate() == 40)
+			.anyMatch(RateSearch.Step::passed);
 		assertThat(result.steps()).as("some rate past the capacity failed").anyMatch((step) -> !step.passed());
 		assertThat(result.sustained()).as("the capacity is 200/s").isBetween(90.0, 250.0);
 	}
