@@ -35,7 +35,7 @@ for service in gateway auth-service api-service worker-service launcher; do
   [[ -f "$root/$service/target/$service.jar" ]] || build=(--build)
 done
 echo "== starting a local stack (2 api-service, 2 worker-service, 1 gateway) =="
-"$root/fulcrum" up --home "$home" --free-ports "${build[@]}" >"$home/up.log" 2>&1 || { cat "$home/up.log" >&2; exit 1; }
+"$root/fulcrum" up --home "$home" --free-ports --api 2 --workers 2 "${build[@]}" >"$home/up.log" 2>&1 || { cat "$home/up.log" >&2; exit 1; }
 url_of() { awk -F'\t' -v instance="$1" '$1 == instance { print $4 }' "$home/stack.tsv"; }
 gateway="$(url_of gateway-1)"
 api="$(url_of api-service-1)"
