@@ -18,8 +18,17 @@
 # The JVM must run as the same user as this script (or run it as root). TOP=40 sets the rows kept.
 set -euo pipefail
 script=profile.sh
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+# lib.sh moves to the repository's root: make the recordings named on the command line absolute first.
+declare -a given=()
+for arg in "$@"; do
+  if [[ "$arg" == *.jfr && "$arg" != /* ]]; then given+=("$PWD/$arg"); else given+=("$arg"); fi
+done
+set -- ${given[@]+"${given[@]}"}
 needs_benchmarks_jar=0
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$self")/lib.sh"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 
 top="${TOP:-40}"
 # One line per sample: the frames of its stack, top first, separated by '|'.
@@ -38,21 +47,23 @@ stacks() {
 
 # The report of one recording: samples, then the methods by self and by inclusive share.
 report() {
-  local label="$1" file="$2" total
-  stacks "$file" > "$file.stacks"
-  total="$(wc -l < "$file.stacks")"
+  local label="$1" file="$2" total lines="$work/stacks"
   echo
+  if ! stacks "$file" > "$lines"; then
+    echo "== $label: $file could not be read (see above)"
+    return 0
+  fi
+  total="$(wc -l < "$lines")"
   echo "== $label: $total samples, $file"
   if [[ "$total" -gt 0 ]]; then
     echo "-- self: the method running"
-    cut -d'|' -f1 "$file.stacks" | sort | uniq -c | sort -rn | awk -v n="$top" 'NR <= n' \
+    cut -d'|' -f1 "$lines" | sort | uniq -c | sort -rn | awk -v n="$top" 'NR <= n' \
       | awk -v t="$total" '{ c = $1; $1 = ""; printf "%6.1f %%  %s\n", 100 * c / t, substr($0, 2) }'
     echo "-- inclusive: the method anywhere on the stack"
-    awk -F'|' '{ delete seen; for (f = 1; f <= NF; f++) if (!($f in seen)) { seen[$f] = 1; print $f } }' "$file.stacks" \
+    awk -F'|' '{ delete seen; for (f = 1; f <= NF; f++) if (!($f in seen)) { seen[$f] = 1; print $f } }' "$lines" \
       | sort | uniq -c | sort -rn | awk -v n="$top" 'NR <= n' \
       | awk -v t="$total" '{ c = $1; $1 = ""; printf "%6.1f %%  %s\n", 100 * c / t, substr($0, 2) }'
   fi
-  rm -f "$file.stacks"
 }
 
 if [[ "${1:-}" == "--print" ]]; then
@@ -67,7 +78,7 @@ seconds=30
 if [[ "${1:-}" =~ ^[0-9]+$ ]]; then
   seconds="$1"; shift
 fi
-[[ $# -ge 1 ]] || { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -ge 1 ]] || { sed -n '2,18p' "$self" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 declare -a names=() pids=() files=()
 for target in "$@"; do
@@ -85,9 +96,13 @@ for i in "${!pids[@]}"; do
     "filename=${files[$i]}" >/dev/null
 done
 echo "Recording ${#pids[@]} JVM(s) for ${seconds} s ..."
-sleep "$((seconds + 2))"
+sleep "$seconds"
+# A recording is written out when it ends: wait until JFR no longer lists it (at most 30 s).
 for i in "${!pids[@]}"; do
-  for _ in $(seq 30); do [[ -s "${files[$i]}" ]] && break; sleep 1; done
+  for _ in $(seq 30); do
+    "$jdk/bin/jcmd" "${pids[$i]}" JFR.check name=bench-profile 2>/dev/null | grep -q "name=bench-profile" || break
+    sleep 1
+  done
 done
 
 
