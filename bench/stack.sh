@@ -13,13 +13,15 @@
 #
 # Usage: bench/stack.sh                     the defaults of ./fulcrum up
 #        VARIANTS=$'defaults\nno AOT cache||off\nC1 alone|-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1' bench/stack.sh
-#          one line per variant: "label|JVM options|AOT cache|training|tree|up arguments", the options as
+#          one line per variant: "label|JVM options|AOT cache|training|tree|up arguments|environment", the options as
 #          FULCRUM_JAVA_OPTS (empty: the defaults), the cache as FULCRUM_AOT_CACHE (off, or empty: on),
 #          the training as FULCRUM_AOT_TRAINING (load, refresh, or empty: load with C2, refresh with C1),
 #          the tree as another checkout, built, whose ./fulcrum and jars to run (an absolute path, or
 #          relative to this repository's root; empty: this one), for an A/B of two versions of the
 #          code in one run (git worktree add ../base HEAD~1), and more arguments for this variant's
-#          ./fulcrum up (e.g. "--api 1 --workers 1")
+#          ./fulcrum up (e.g. "--api 1 --workers 1"), and variables for the services' environment
+#          (NAME=value, space-separated, e.g. "GATEWAY_CONCURRENCY_LIMIT_ENABLED=true"): a setting
+#          changed this way keeps the AOT caches, which JVM options would retrain
 # Settings: USERS=100 FIRST_RATE=1200 FIRST=60s RATES=600,1200,2400 STEP=30s SATURATION=30s
 #           CONNECTIONS=64 OVERLOAD=0.5,1,1.5,2 (empty: none)
 #           UP_ARGS="" (more arguments for ./fulcrum up, e.g. "--api 2")
@@ -58,8 +60,8 @@ trap cleanup EXIT
   echo "CPU columns: milliseconds per request offered; \"stack\" sums the tiers (not the generator)."
   echo
   echo "Stacks, in the order measured:"
-  while IFS='|' read -r label java_opts aot training tree up_args; do
-    [[ -n "$label" ]] && echo "- **$label**: FULCRUM_JAVA_OPTS=\"${java_opts:-(default)}\" FULCRUM_AOT_CACHE=${aot:-on}" \
+  while IFS='|' read -r label java_opts aot training tree up_args environment; do
+    [[ -n "$label" ]] && echo "- **$label**: ${environment:+$environment }FULCRUM_JAVA_OPTS=\"${java_opts:-(default)}\" FULCRUM_AOT_CACHE=${aot:-on}" \
       "FULCRUM_AOT_TRAINING=${training:-(default)} up ${UP_ARGS:-}${up_args:+ $up_args}" \
       "code: $(git -C "${tree:-$root}" log -1 --format='%h %s' 2>/dev/null || echo "${tree:-$root}")"
   done <<<"${VARIANTS:-defaults}"
@@ -68,7 +70,7 @@ trap cleanup EXIT
 
 while IFS= read -r variant; do
   [[ -n "$variant" ]] || continue
-  IFS='|' read -r label java_opts aot training tree up_args <<<"$variant"
+  IFS='|' read -r label java_opts aot training tree up_args environment <<<"$variant"
   fulcrum="${tree:-$root}/fulcrum"
   # This checkout is built if a jar is missing; another tree must come built.
   build=()
@@ -79,6 +81,8 @@ while IFS= read -r variant; do
     fi
   done
   options=(env)
+  # shellcheck disable=SC2206
+  [[ -n "$environment" ]] && options+=($environment)
   [[ -n "$java_opts" ]] && options+=("FULCRUM_JAVA_OPTS=$java_opts")
   [[ -n "$aot" ]] && options+=("FULCRUM_AOT_CACHE=$aot")
   [[ -n "$training" ]] && options+=("FULCRUM_AOT_TRAINING=$training")
