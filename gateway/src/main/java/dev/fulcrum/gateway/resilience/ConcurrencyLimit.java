@@ -27,6 +27,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * requests at half of saturation, and against clients that send again at once it shed so
  * much that the shedding took the CPU (docs/benchmarks.md).
  * <p>
+ * Whatever that rule says, the limit never falls below a <em>floor</em> from Little's
+ * law: the requests under way that the route's goodput of the last second (its answers
+ * that are samples) needs at {@code floorLatency} each. A route that serves 1,000 answers
+ * a second keeps at least 50 places at 50 ms; past saturation, what is admitted waits
+ * about that long, and below it nothing is shed while answers take less. Without it the
+ * rule above, on cores shared with the services and the load (every answer slower because
+ * the CPU is busy, not because of a queue the limit could shorten), cut the limit to a
+ * tenth of what the route served and shed a third of a load it could carry
+ * (docs/benchmarks.md).
+ * <p>
  * Answers that say nothing of the route's speed give no sample ({@link #cancel()}): no
  * answer at all, the gateway's own, an instance's 5xx (a failing instance is the
  * balancer's and the breaker's business, and an instant 502 would hide a queue) and a
@@ -34,11 +44,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ConcurrencyLimit {
 
+	private static final long SECOND = 1_000_000_000L;
+
 	private final Settings settings;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
+	/** The limit in force: the rule's, or the floor if that is higher. */
 	private volatile int limit;
+
+	/** What the additive-increase, multiplicative-decrease rule says. */
+	private int ruled;
+
+	/** The limit's floor from the goodput of the last second; 0 before the first. */
+	private int floor;
+
+	private long secondStart;
+
+	private int secondSamples;
 
 	private boolean windowOpen;
 
@@ -64,9 +87,11 @@ final class ConcurrencyLimit {
 	 * @param windowNanos the shortest window
 	 * @param windowSamples the fewest answers in a window
 	 * @param backoff the factor the limit is multiplied by on queueing
+	 * @param floorLatencyNanos the limit stays at least the last second's goodput times
+	 * this; 0 for no floor
 	 */
 	record Settings(int initialLimit, int minLimit, int maxLimit, long queueingDelayNanos, long windowNanos,
-			int windowSamples, double backoff) {
+			int windowSamples, double backoff, long floorLatencyNanos) {
 
 		Settings {
 			if (minLimit < 1 || maxLimit < minLimit || initialLimit < minLimit || initialLimit > maxLimit) {
@@ -76,9 +101,9 @@ final class ConcurrencyLimit {
 			if (!(backoff > 0 && backoff < 1)) {
 				throw new IllegalArgumentException("The back-off factor must be between 0 and 1, not " + backoff);
 			}
-			if (queueingDelayNanos <= 0 || windowNanos < 0 || windowSamples < 1) {
+			if (queueingDelayNanos <= 0 || windowNanos < 0 || windowSamples < 1 || floorLatencyNanos < 0) {
 				throw new IllegalArgumentException("A concurrency limit needs a positive queueing delay, a window of"
-						+ " zero or more and at least one sample a window");
+						+ " zero or more, at least one sample a window and a floor latency of zero or more");
 			}
 		}
 
@@ -87,6 +112,7 @@ final class ConcurrencyLimit {
 	ConcurrencyLimit(Settings settings) {
 		this.settings = settings;
 		this.limit = settings.initialLimit();
+		this.ruled = settings.initialLimit();
 	}
 
 	/**
@@ -117,13 +143,23 @@ final class ConcurrencyLimit {
 			if (!this.windowOpen) {
 				this.windowOpen = true;
 				this.windowStart = nowNanos;
+				this.secondStart = nowNanos;
 			}
 			this.samples++;
+			this.secondSamples++;
+			long second = nowNanos - this.secondStart;
+			if (second >= SECOND) {
+				this.floor = floor(this.secondSamples, second, this.settings.floorLatencyNanos());
+				this.secondStart = nowNanos;
+				this.secondSamples = 0;
+				this.limit = inForce();
+			}
 			this.fastest = Math.min(this.fastest, latencyNanos);
 			this.peakInFlight = Math.max(this.peakInFlight, under);
 			if (this.samples >= this.settings.windowSamples()
 					&& nowNanos - this.windowStart >= this.settings.windowNanos()) {
-				this.limit = next(this.limit);
+				this.ruled = next(this.ruled);
+				this.limit = inForce();
 				this.baseline = follow(this.baseline, this.fastest);
 				this.windowStart = nowNanos;
 				this.samples = 0;
@@ -136,6 +172,21 @@ final class ConcurrencyLimit {
 	/** Gives a place back without a sample: no answer, or one that says nothing. */
 	void cancel() {
 		this.inFlight.decrementAndGet();
+	}
+
+	private int inForce() {
+		return Math.min(this.settings.maxLimit(), Math.max(this.ruled, this.floor));
+	}
+
+	/**
+	 * Little's law: the requests under way that a goodput needs at a latency.
+	 * @param answers the answers counted
+	 * @param nanos over this long
+	 * @param latencyNanos the latency each may take
+	 * @return the requests under way, rounded up
+	 */
+	static int floor(int answers, long nanos, long latencyNanos) {
+		return (int) Math.min(Integer.MAX_VALUE, (long) Math.ceil((double) answers * latencyNanos / nanos));
 	}
 
 	private int next(int current) {
@@ -168,6 +219,11 @@ final class ConcurrencyLimit {
 	/** The baseline now, in nanoseconds; -1 before the first window. */
 	synchronized long baseline() {
 		return this.baseline;
+	}
+
+	/** The floor now: what the last second's goodput needs; 0 before the first second. */
+	synchronized int floor() {
+		return this.floor;
 	}
 
 	/** The limit now. */

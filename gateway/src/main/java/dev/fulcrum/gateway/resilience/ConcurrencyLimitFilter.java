@@ -1,5 +1,6 @@
 package dev.fulcrum.gateway.resilience;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,6 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
+import dev.fulcrum.common.ClientNetworks;
+import dev.fulcrum.gateway.auth.AuthenticatedUser;
+import dev.fulcrum.gateway.config.ClientAddresses;
 import dev.fulcrum.gateway.config.EventLoops;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
@@ -30,6 +34,11 @@ import org.springframework.web.server.ServerWebExchange;
  * (docs/resilience.md). Past saturation, the requests let through wait less than they
  * would in the queue.
  * <p>
+ * The limit is the route's, so that one client holding many slow requests cannot hold it
+ * all: while more than three quarters of it is in use, a request whose client (the user
+ * of its token, else its network, as the rate limit counts) already holds
+ * {@code client-share} of it (half) is shed too, and the other clients keep the rest.
+ * <p>
  * Runs after the edge token check and before rate limiting, so that a shed request costs
  * no Redis round trip and no share of the client's rate limit. Answers that say nothing
  * of the route's speed (the gateway's own, an instance's 5xx or 429) are no sample.
@@ -44,10 +53,13 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 
 	private final MeterRegistry meters;
 
+	private final ClientAddresses clients;
+
 	private final Map<String, Limited> limits = new ConcurrentHashMap<>();
 
-	ConcurrencyLimitFilter(ConcurrencyLimitProperties properties, MeterRegistry meters) {
+	ConcurrencyLimitFilter(ConcurrencyLimitProperties properties, ClientAddresses clients, MeterRegistry meters) {
 		this.properties = properties;
+		this.clients = clients;
 		this.meters = meters;
 	}
 
@@ -60,28 +72,54 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 		Limited limited = this.limits.computeIfAbsent(route.getId(), this::limited);
 		ConcurrencyLimit limit = limited.limit();
 		if (!limit.tryAcquire()) {
-			limited.shed().increment();
-			exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
-			String detail = "Route " + route.getId() + " already has " + limit.limit()
-					+ " requests under way, as many as it serves quickly now; retry in a second.";
-			// Not at once: a client that sends again the moment it is refused (wrk, a
-			// naive retry loop) would make refusing its load, on the cores that serve.
-			return Mono.delay(this.properties.shedDelay(), EventLoops.of(exchange.getRequest()))
-				.then(Mono.defer(() -> ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
-						"Overloaded", detail)));
+			return shed(exchange, limited, "Route " + route.getId() + " already has " + limit.limit()
+					+ " requests under way, as many as it serves quickly now; retry in a second.");
+		}
+		String client = client(exchange);
+		int already = limited.clients().merge(client, 1, Integer::sum) - 1;
+		int now = limit.limit();
+		if (already > 0 && already >= now * this.properties.clientShare() && 4 * limit.inFlight() > 3 * now) {
+			limited.clients().computeIfPresent(client, ConcurrencyLimitFilter::lessOne);
+			limit.cancel();
+			return shed(exchange, limited, "Route " + route.getId() + " is nearly at its limit of " + now
+					+ " requests under way, and you already have " + already + " of them; retry in a second.");
 		}
 		long started = System.nanoTime();
 		// Done when the instance's status and headers are in: the body streams after
 		// (NettyWriteResponseFilter), as the balancer and the breaker count it too.
 		return chain.filter(exchange).doFinally((signal) -> {
+			limited.clients().computeIfPresent(client, ConcurrencyLimitFilter::lessOne);
 			if (signal == SignalType.ON_COMPLETE && saysHowFast(exchange)) {
-				long now = System.nanoTime();
-				limit.release(now, now - started);
+				long end = System.nanoTime();
+				limit.release(end, end - started);
 			}
 			else {
 				limit.cancel();
 			}
 		});
+	}
+
+	private static Mono<Void> shed(ServerWebExchange exchange, Limited limited, String detail) {
+		limited.shed().increment();
+		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+		// Not at once: a client that sends again the moment it is refused (wrk, a naive
+		// retry loop) would make refusing its load, on the cores that serve.
+		return Mono.delay(limited.shedDelay(), EventLoops.of(exchange.getRequest()))
+			.then(Mono.defer(() -> ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
+					"Overloaded", detail)));
+	}
+
+	/**
+	 * Whom a request's place counts against: the user of its accepted access token, else
+	 * the client's network (an IPv4 address, an IPv6 /64), as the rate limit keys.
+	 */
+	private String client(ServerWebExchange exchange) {
+		String user = AuthenticatedUser.of(exchange);
+		return (user != null) ? "user:" + user : "address:" + ClientNetworks.of(this.clients.of(exchange.getRequest()));
+	}
+
+	private static Integer lessOne(String client, Integer held) {
+		return (held > 1) ? held - 1 : null;
 	}
 
 	/**
@@ -109,7 +147,7 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 			.description("Requests answered 503 overloaded because the route was at its concurrency limit")
 			.tag("route", route)
 			.register(this.meters);
-		return new Limited(limit, shed);
+		return new Limited(limit, shed, new ConcurrentHashMap<>(), this.properties.shedDelay());
 	}
 
 	@Override
@@ -117,7 +155,12 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 		return ORDER;
 	}
 
-	private record Limited(ConcurrencyLimit limit, Counter shed) {
+	/**
+	 * A route's limit, its refusals, the places each client holds (none kept for a client
+	 * with none) and the delay of a refusal.
+	 */
+	private record Limited(ConcurrencyLimit limit, Counter shed, ConcurrentHashMap<String, Integer> clients,
+			Duration shedDelay) {
 
 	}
 

@@ -19,22 +19,31 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param window the shortest window of answers the limit is changed after
  * @param windowSamples the fewest answers in a window
  * @param backoff the factor a queueing window multiplies the limit by
+ * @param floorLatency a limit stays at least its route's goodput of the last second times
+ * this (Little's law; 0 for no floor)
+ * @param clientShare while more than three quarters of a limit is in use, a client
+ * holding this share of it has its next request shed
  * @param shedDelay how long a shed request waits for its 503: long enough that clients
  * that send again at once cannot make shedding the load
  * @param routes per route id: whether it is limited, and its own queueing delay
  */
 @ConfigurationProperties("fulcrum.gateway.concurrency-limit")
-record ConcurrencyLimitProperties(@DefaultValue("false") boolean enabled, @DefaultValue("100") int initialLimit,
+record ConcurrencyLimitProperties(@DefaultValue("true") boolean enabled, @DefaultValue("100") int initialLimit,
 		@DefaultValue("4") int minLimit, @DefaultValue("1000") int maxLimit,
 		@DefaultValue("10ms") Duration queueingDelay, @DefaultValue("100ms") Duration window,
 		@DefaultValue("20") int windowSamples, @DefaultValue("0.9") double backoff,
+		@DefaultValue("50ms") Duration floorLatency, @DefaultValue("0.5") double clientShare,
 		@DefaultValue("100ms") Duration shedDelay, Map<String, RouteLimit> routes) {
 
 	ConcurrencyLimitProperties {
 		routes = (routes != null) ? Map.copyOf(routes) : Map.of();
+		if (!(clientShare > 0 && clientShare <= 1)) {
+			throw new IllegalArgumentException(
+					"A client's share of a concurrency limit must be above 0 and at most 1, not " + clientShare);
+		}
 		// Checked at start, not at a route's first request.
 		new ConcurrencyLimit.Settings(initialLimit, minLimit, maxLimit, queueingDelay.toNanos(), window.toNanos(),
-				windowSamples, backoff);
+				windowSamples, backoff, floorLatency.toNanos());
 	}
 
 	/**
@@ -66,7 +75,7 @@ record ConcurrencyLimitProperties(@DefaultValue("false") boolean enabled, @Defau
 		RouteLimit own = this.routes.get(route);
 		Duration delay = (own != null && own.queueingDelay() != null) ? own.queueingDelay() : this.queueingDelay;
 		return new ConcurrencyLimit.Settings(this.initialLimit, this.minLimit, this.maxLimit, delay.toNanos(),
-				this.window.toNanos(), this.windowSamples, this.backoff);
+				this.window.toNanos(), this.windowSamples, this.backoff, this.floorLatency.toNanos());
 	}
 
 }

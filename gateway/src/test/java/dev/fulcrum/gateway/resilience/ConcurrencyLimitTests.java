@@ -20,7 +20,7 @@ class ConcurrencyLimitTests {
 	 * ms over the baseline; a queueing window halves the limit.
 	 */
 	final ConcurrencyLimit limit = new ConcurrencyLimit(
-			new ConcurrencyLimit.Settings(4, 2, 10, 10 * MS, 100 * MS, 5, 0.5));
+			new ConcurrencyLimit.Settings(4, 2, 10, 10 * MS, 100 * MS, 5, 0.5, 0));
 
 	@Test
 	void admitsUpToTheLimitAndAgainOncePlacesAreGivenBack() {
@@ -121,11 +121,66 @@ class ConcurrencyLimitTests {
 	}
 
 	@Test
+	void theLimitNeverFallsBelowWhatTheLastSecondsGoodputNeedsAtTheFloorLatency() {
+		// As this.limit, but with a floor at 50 ms each and room up to 100.
+		ConcurrencyLimit floored = new ConcurrencyLimit(
+				new ConcurrencyLimit.Settings(4, 2, 100, 10 * MS, 100 * MS, 5, 0.5, 50 * MS));
+		for (int i = 0; i < 5; i++) {
+			answer(floored, i * 25 * MS, MS);
+		}
+		assertThat(floored.limit()).as("quick, used: grows").isEqualTo(5);
+		// Then an answer every 2.5 ms, each 30 ms against a baseline of 1 ms: queueing.
+		long at = 200 * MS;
+		for (; at < 1000 * MS; at += 2_500_000) {
+			answer(floored, at, 30 * MS);
+		}
+		assertThat(floored.floor()).as("no second yet").isZero();
+		assertThat(floored.limit()).as("the rule alone: cut to min-limit").isEqualTo(2);
+		answer(floored, at, 30 * MS);
+		assertThat(floored.floor()).as("326 answers in the first second, at 50 ms each: 16.3 under way").isEqualTo(17);
+		assertThat(floored.limit()).as("the floor, over the rule").isEqualTo(17);
+		// A second with 100 answers: the floor follows the goodput down.
+		long next = at + 10 * MS;
+		for (; next < at + 1000 * MS; next += 10 * MS) {
+			answer(floored, next, 30 * MS);
+		}
+		assertThat(floored.limit()).as("until the second is over").isEqualTo(17);
+		answer(floored, next, 30 * MS);
+		assertThat(floored.floor()).isEqualTo(5);
+		assertThat(floored.limit()).isEqualTo(5);
+	}
+
+	@Test
+	void theFloorIsLittlesLawRoundedUp() {
+		assertThat(ConcurrencyLimit.floor(1000, 1000 * MS, 50 * MS)).isEqualTo(50);
+		assertThat(ConcurrencyLimit.floor(1001, 1000 * MS, 50 * MS)).isEqualTo(51);
+		assertThat(ConcurrencyLimit.floor(1000, 2000 * MS, 50 * MS)).as("over two seconds").isEqualTo(25);
+		assertThat(ConcurrencyLimit.floor(1000, 1000 * MS, 0)).as("no floor").isZero();
+	}
+
+	@Test
 	void refusesSettingsThatCannotHold() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new ConcurrencyLimit.Settings(1, 2, 10, MS, MS, 1, 0.9));
-		assertThatIllegalArgumentException().isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, MS, MS, 1, 1.0));
-		assertThatIllegalArgumentException().isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, MS, MS, 0, 0.9));
-		assertThatIllegalArgumentException().isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, 0, MS, 1, 0.9));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ConcurrencyLimit.Settings(1, 2, 10, MS, MS, 1, 0.9, 0));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, MS, MS, 1, 1.0, 0));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, MS, MS, 0, 0.9, 0));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, 0, MS, 1, 0.9, 0));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new ConcurrencyLimit.Settings(4, 2, 10, MS, MS, 1, 0.9, -1));
+	}
+
+	/** One answer, with as many requests under way as the limit allows. */
+	private static void answer(ConcurrencyLimit limit, long at, long latency) {
+		while (limit.tryAcquire()) {
+			// Fill it.
+		}
+		limit.release(at, latency);
+		while (limit.inFlight() > 0) {
+			limit.cancel();
+		}
 	}
 
 	/**
