@@ -66,7 +66,14 @@ public final class EventLoops {
 	}
 
 	private static Scheduler schedulerOf(ServerHttpRequest request) {
-		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		Object nativeRequest;
+		try {
+			nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		}
+		catch (IllegalStateException ex) {
+			// A request with no server under it (Spring's mock) has no native request.
+			return Schedulers.parallel();
+		}
 		if (nativeRequest instanceof Connection connection) {
 			return Schedulers.fromExecutor(connection.channel().eventLoop());
 		}

@@ -71,11 +71,12 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 		}
 		Limited limited = this.limits.computeIfAbsent(route.getId(), this::limited);
 		ConcurrencyLimit limit = limited.limit();
+		// Before a place is taken: nothing between taking it and the chain may throw.
+		String client = client(exchange);
 		if (!limit.tryAcquire()) {
 			return shed(exchange, limited, "Route " + route.getId() + " already has " + limit.limit()
 					+ " requests under way, as many as it serves quickly now; retry in a second.");
 		}
-		String client = client(exchange);
 		int already = limited.clients().merge(client, 1, Integer::sum) - 1;
 		int now = limit.limit();
 		if (already > 0 && already >= now * this.properties.clientShare() && 4 * limit.inFlight() > 3 * now) {
@@ -123,6 +124,19 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
+	 * The places a client holds on a route now: 0 if none, or the route has no limit yet.
+	 */
+	int held(String route, String client) {
+		Limited limited = this.limits.get(route);
+		return (limited != null) ? limited.clients().getOrDefault(client, 0) : 0;
+	}
+
+	/** A route's limit, once a request has made it. */
+	ConcurrencyLimit limit(String route) {
+		return this.limits.get(route).limit();
+	}
+
+	/**
 	 * Whether an answer tells how fast the route serves: one an instance gave, neither a
 	 * failure (5xx) nor a refusal to this client (429), which may come at once however
 	 * long the queue.
@@ -144,7 +158,8 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 			.tag("route", route)
 			.register(this.meters);
 		Counter shed = Counter.builder("fulcrum.gateway.concurrency.shed")
-			.description("Requests answered 503 overloaded because the route was at its concurrency limit")
+			.description("Requests answered 503 overloaded because the route was at its concurrency limit,"
+					+ " or nearly and their client held half of it")
 			.tag("route", route)
 			.register(this.meters);
 		return new Limited(limit, shed, new ConcurrentHashMap<>(), this.properties.shedDelay());
