@@ -1,6 +1,5 @@
 package dev.fulcrum.gateway.resilience;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -100,12 +99,12 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 		});
 	}
 
-	private static Mono<Void> shed(ServerWebExchange exchange, Limited limited, String detail) {
+	private Mono<Void> shed(ServerWebExchange exchange, Limited limited, String detail) {
 		limited.shed().increment();
 		exchange.getResponse().getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
 		// Not at once: a client that sends again the moment it is refused (wrk, a naive
 		// retry loop) would make refusing its load, on the cores that serve.
-		return Mono.delay(limited.shedDelay(), EventLoops.of(exchange.getRequest()))
+		return Mono.delay(this.properties.shedDelay(), EventLoops.of(exchange.getRequest()))
 			.then(Mono.defer(() -> ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
 					"Overloaded", detail)));
 	}
@@ -162,7 +161,7 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 					+ " or nearly and their client held half of it")
 			.tag("route", route)
 			.register(this.meters);
-		return new Limited(limit, shed, new ConcurrentHashMap<>(), this.properties.shedDelay());
+		return new Limited(limit, shed, new ConcurrentHashMap<>());
 	}
 
 	@Override
@@ -171,11 +170,10 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 	}
 
 	/**
-	 * A route's limit, its refusals, the places each client holds (none kept for a client
-	 * with none) and the delay of a refusal.
+	 * A route's limit, its refusals and the places each client holds (none kept for a
+	 * client with none).
 	 */
-	private record Limited(ConcurrencyLimit limit, Counter shed, ConcurrentHashMap<String, Integer> clients,
-			Duration shedDelay) {
+	private record Limited(ConcurrencyLimit limit, Counter shed, ConcurrentHashMap<String, Integer> clients) {
 
 	}
 
