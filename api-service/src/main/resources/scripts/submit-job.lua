@@ -21,6 +21,7 @@
 -- ARGV[11] the idempotency key as sent
 -- ARGV[12] the most unfinished jobs a user may have
 -- ARGV[13] the most jobs kept per user, finished or not
+-- ARGV[14] the submission's W3C traceparent, or empty: the worker's span continues it
 -- Returns  {'created'}
 --          {'replay', status, body}  the key was used before with the same request
 --          {'mismatch'}              the key was used before with another request
@@ -66,6 +67,9 @@ end
 redis.call('HSET', KEYS[2], 'id', ARGV[2], 'user', ARGV[3], 'type', ARGV[4], 'payload', ARGV[5],
   'status', 'QUEUED', 'attempts', '0', 'createdAt', ARGV[6], 'updatedAt', ARGV[6],
   'idempotencyKey', ARGV[11], 'idempotencyRecord', KEYS[1])
+if ARGV[14] and ARGV[14] ~= '' then
+  redis.call('HSET', KEYS[2], 'traceparent', ARGV[14])
+end
 redis.call('INCR', KEYS[4])
 redis.call('XADD', KEYS[3], '*', 'id', ARGV[2])
 redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2])

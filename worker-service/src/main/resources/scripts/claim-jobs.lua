@@ -11,7 +11,8 @@
 -- ARGV[4]          how long a final job is kept, milliseconds
 -- ARGV[4+i]        the i-th delivery's stream message id
 -- Returns, per delivery in order, one of
---   {'run', attempt, type, payload, idempotency key}   run it
+--   {'run', attempt, type, payload, idempotency key, traceparent}   run it (the
+--                  submission's W3C trace context, empty if it had none)
 --   {'gone'}       no such job (expired, or an entry nobody submitted): acknowledged
 --   {'final'}      finished, cancelled or waiting to retry: acknowledged, not run again
 --   {'duplicate'}  another delivery of a job that is running, or a second job with the
@@ -36,7 +37,7 @@ local acknowledge = {}
 for i = 1, #ARGV - 4 do
   local jobKey, message = KEYS[2 + i], ARGV[4 + i]
   local job = redis.call('HMGET', jobKey, 'id', 'status', 'message', 'attempts', 'type', 'payload',
-    'idempotencyKey', 'user', 'idempotencyRecord')
+    'idempotencyKey', 'user', 'idempotencyRecord', 'traceparent')
   local status = job[2]
   if not job[1] then
     answers[i] = {'gone'}
@@ -63,7 +64,7 @@ for i = 1, #ARGV - 4 do
       local attempt = tostring(tonumber(job[4] or '0') + 1)
       redis.call('HSET', jobKey, 'status', 'RUNNING', 'owner', ARGV[1], 'message', message,
         'attempts', attempt, 'updatedAt', ARGV[2])
-      answers[i] = {'run', attempt, job[5] or '', job[6] or 'null', job[7] or ''}
+      answers[i] = {'run', attempt, job[5] or '', job[6] or 'null', job[7] or '', job[10] or ''}
     end
   end
   if answers[i][1] ~= 'run' then

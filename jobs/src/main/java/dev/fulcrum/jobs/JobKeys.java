@@ -38,6 +38,12 @@ public final class JobKeys {
 	/** The consumer group of the workers. */
 	public static final String GROUP = "workers";
 
+	/**
+	 * The job hash's field (and the W3C header) holding the trace context of the
+	 * submission, which the worker's span for the job continues.
+	 */
+	public static final String TRACE_PARENT = "traceparent";
+
 	private JobKeys() {
 	}
 

@@ -5,11 +5,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,10 +63,16 @@ class JobService {
 
 	private final Clock clock;
 
-	JobService(StringRedisTemplate redis, JobProperties properties, Clock clock) {
+	private final Tracer tracer;
+
+	private final Propagator propagator;
+
+	JobService(StringRedisTemplate redis, JobProperties properties, Clock clock, Tracer tracer, Propagator propagator) {
 		this.redis = redis;
 		this.properties = properties;
 		this.clock = clock;
+		this.tracer = tracer;
+		this.propagator = propagator;
 		this.json = JsonMapper.builder().build();
 	}
 
@@ -81,7 +91,7 @@ class JobService {
 				String.valueOf(this.properties.idempotencyTtl().toMillis()),
 				String.valueOf(this.properties.highWatermark()), body, idempotencyKey,
 				String.valueOf(this.properties.maxUnfinishedPerUser()),
-				String.valueOf(this.properties.maxKeptPerUser()));
+				String.valueOf(this.properties.maxKeptPerUser()), traceParent());
 		return switch ((String) answer.get(0)) {
 			case "created" -> new Submission(202, body, false);
 			case "replay" -> new Submission(Integer.parseInt((String) answer.get(1)), (String) answer.get(2), true);
@@ -216,6 +226,21 @@ class JobService {
 			throw problem;
 		}
 		return type;
+	}
+
+	/**
+	 * The W3C {@code traceparent} of the submission's span, kept with the job so that the
+	 * worker's span for it continues the trace across the queue (docs/tracing.md); empty
+	 * outside a span.
+	 */
+	private String traceParent() {
+		Span span = this.tracer.currentSpan();
+		if (span == null) {
+			return "";
+		}
+		Map<String, String> carrier = new HashMap<>(4);
+		this.propagator.inject(span.context(), carrier, Map::put);
+		return carrier.getOrDefault(JobKeys.TRACE_PARENT, "");
 	}
 
 	private String fingerprint(String type, JsonNode payload) {

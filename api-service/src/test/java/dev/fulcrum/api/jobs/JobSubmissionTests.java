@@ -19,6 +19,9 @@ import tools.jackson.databind.JsonNode;
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
+import dev.fulcrum.testsupport.TestSpans;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import dev.fulcrum.testsupport.TestTokenIssuer;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,14 +33,16 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Job submission over real HTTP and real Redis: the Idempotency-Key rules, validation per
  * job type, backpressure, reading, listing and cancelling one's own jobs.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "fulcrum.jobs.high-watermark=100000" })
-@Import(TestRedisConfiguration.class)
+		properties = { "management.server.port=0", "fulcrum.jobs.high-watermark=100000",
+				"management.tracing.sampling.probability=1" })
+@Import({ TestRedisConfiguration.class, TestSpans.class })
 class JobSubmissionTests {
 
 	static final TestTokenIssuer issuer = new TestTokenIssuer();
@@ -47,6 +52,9 @@ class JobSubmissionTests {
 
 	@Autowired
 	StringRedisTemplate redis;
+
+	@Autowired
+	TestSpans spans;
 
 	String alice;
 
@@ -66,6 +74,27 @@ class JobSubmissionTests {
 	void users() {
 		this.alice = issuer.token("alice-" + UUID.randomUUID());
 		this.bob = issuer.token("bob-" + UUID.randomUUID());
+	}
+
+	@Test
+	void keepsTheSubmissionsTraceContextWithTheJobForTheWorker() {
+		String trace = "0af7651916cd43dd8448eb211c80319c";
+		HttpResponse<String> response = TestHttp.post(url("/api/jobs"), TestHttp.toJson(sleep(10)), "Authorization",
+				"Bearer " + this.alice, "Idempotency-Key", key(), "traceparent",
+				"00-" + trace + "-b7ad6b7169203331-01");
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+		String id = TestHttp.json(response).get("id").asString();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.spans.of(trace).stream().anyMatch((span) -> span.getKind() == SpanKind.SERVER));
+		SpanData server = this.spans.of(trace)
+			.stream()
+			.filter((span) -> span.getKind() == SpanKind.SERVER)
+			.findFirst()
+			.orElseThrow();
+		assertThat(server.getParentSpanId()).as("continues the caller's span").isEqualTo("b7ad6b7169203331");
+		assertThat(this.redis.opsForHash().get(JobKeys.job(id), JobKeys.TRACE_PARENT))
+			.as("the submission's span, which the worker's continues")
+			.isEqualTo("00-" + trace + "-" + server.getSpanId() + "-01");
 	}
 
 	@Test

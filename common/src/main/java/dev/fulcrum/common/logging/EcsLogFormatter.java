@@ -21,8 +21,9 @@ import org.springframework.core.env.Environment;
  * order as Spring Boot's {@code ecs} format: {@code @timestamp}, {@code log.level} and
  * {@code log.logger}, {@code process.pid} and {@code process.thread.name},
  * {@code service.*}, {@code message}, the MDC and the event's key-value pairs as
- * top-level fields, {@code error.*} for an exception, {@code tags} for markers, and
- * {@code ecs.version}.
+ * top-level fields (except the trace and span ids of Micrometer Tracing, written as ECS's
+ * {@code trace.id} and {@code span.id}), {@code error.*} for an exception, {@code tags}
+ * for markers, and {@code ecs.version}.
  * <p>
  * Written by hand into one {@link StringBuilder} because it runs for every request the
  * gateway proxies: Spring Boot's formatter encodes its JSON character by character
@@ -33,6 +34,12 @@ import org.springframework.core.env.Environment;
 public class EcsLogFormatter implements StructuredLogFormatter<ILoggingEvent> {
 
 	private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+	/** The MDC key (or key-value pair) written as ECS's {@code trace.id}. */
+	public static final String TRACE_ID = "traceId";
+
+	/** The MDC key (or key-value pair) written as ECS's {@code span.id}. */
+	public static final String SPAN_ID = "spanId";
 
 	private final ThrowableProxyConverter throwableConverter;
 
@@ -141,6 +148,16 @@ public class EcsLogFormatter implements StructuredLogFormatter<ILoggingEvent> {
 
 	private static void pair(StringBuilder json, String key, Object value) {
 		if (key == null) {
+			return;
+		}
+		if (TRACE_ID.equals(key) || SPAN_ID.equals(key)) {
+			if (value == null) {
+				return;
+			}
+			// Micrometer Tracing's MDC keys, as ECS names them: trace.id and span.id.
+			json.append(TRACE_ID.equals(key) ? ",\"trace\":{\"id\":" : ",\"span\":{\"id\":");
+			string(json, value.toString());
+			json.append('}');
 			return;
 		}
 		json.append(',');

@@ -77,6 +77,23 @@ class EcsLogFormatterTests {
 	}
 
 	@Test
+	void writesTheTraceAndSpanIdsAsEcsNamesThem() {
+		LoggingEvent event = event("job done", null);
+		event.setMDCPropertyMap(Map.of("traceId", "4bf92f3577b34da6a3ce929d0e0e4736", "spanId", "00f067aa0ba902b7"));
+		JsonNode node = this.json.readTree(this.formatter.format(event));
+		assertThat(node.path("trace").path("id").asString()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+		assertThat(node.path("span").path("id").asString()).isEqualTo("00f067aa0ba902b7");
+		assertThat(node.has("traceId")).isFalse();
+		assertThat(node.has("spanId")).isFalse();
+		LoggingEvent pairs = event("request completed", null);
+		pairs.setKeyValuePairs(List.of(new KeyValuePair("traceId", "4bf92f3577b34da6a3ce929d0e0e4736"),
+				new KeyValuePair("spanId", "00f067aa0ba902b7")));
+		JsonNode fromPairs = this.json.readTree(this.formatter.format(pairs));
+		assertThat(fromPairs.path("trace").path("id").asString()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+		assertThat(fromPairs.path("span").path("id").asString()).isEqualTo("00f067aa0ba902b7");
+	}
+
+	@Test
 	void escapesWhateverTheMessageHolds() {
 		String nasty = "quote \" backslash \\ newline \n tab \t bell \u0007 unicode é ✓";
 		JsonNode node = this.json.readTree(this.formatter.format(event(nasty, null)));

@@ -10,10 +10,12 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import io.micrometer.tracing.Span;
 import reactor.core.publisher.Mono;
 
 import dev.fulcrum.gateway.config.ClientAddresses;
 import dev.fulcrum.gateway.problem.ProblemResponses;
+import dev.fulcrum.gateway.tracing.EdgeTracing;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -71,8 +73,10 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private final BalancingProperties.SlowStart slowStart;
 
+	private final EdgeTracing tracing;
+
 	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters, BalancingProperties properties,
-			ClientAddresses clients) {
+			ClientAddresses clients, EdgeTracing tracing) {
 		this.pools = pools;
 		this.balancer = balancer;
 		this.meters = meters;
@@ -82,6 +86,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 				(int) Math.max(1, this.retry.budgetWindow().toSeconds()), System::currentTimeMillis);
 		this.clients = clients;
 		this.slowStart = properties.slowStart();
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -129,17 +134,22 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		}
 		exchange.getAttributes().put(ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR, upstream.resolve(url));
 		tried.add(upstream);
+		Span span = this.tracing.attempt(exchange, service, upstream.id(), tried.size());
 		upstream.started();
 		long started = System.nanoTime();
-		Mono<Void> sent = chain.filter(exchange)
-			.doOnSuccess((done) -> finished(service, upstream, started, failed(exchange.getResponse())))
+		Mono<Void> sent = chain.filter(exchange).doOnSuccess((done) -> {
+			this.tracing.attemptEnded(exchange, span, null);
+			finished(service, upstream, started, failed(exchange.getResponse()));
+		}).doOnError((ex) -> {
+			this.tracing.attemptEnded(exchange, span, ex);
 			// A refusal of the client's own request (a body over the cap) says nothing
 			// about the instance.
-			.doOnError((ex) -> finished(service, upstream, started, !ProblemResponses.isClientError(ex)))
-			.doOnCancel(() -> {
-				// The client went away: says nothing about the instance.
-				upstream.finished(System.nanoTime() - started, false);
-			});
+			finished(service, upstream, started, !ProblemResponses.isClientError(ex));
+		}).doOnCancel(() -> {
+			this.tracing.attemptEnded(exchange, span, null);
+			// The client went away: says nothing about the instance.
+			upstream.finished(System.nanoTime() - started, false);
+		});
 		if (attempts <= 1) {
 			// Not replayable: whatever happens is the client's answer.
 			return sent;

@@ -1,6 +1,9 @@
 package dev.fulcrum.gateway.config;
 
 import dev.fulcrum.common.RequestIds;
+import dev.fulcrum.common.logging.EcsLogFormatter;
+import dev.fulcrum.gateway.tracing.EdgeTracing;
+import io.micrometer.tracing.TraceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -72,6 +75,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 		if (!accessLog.isInfoEnabled()) {
 			return;
 		}
+		TraceContext trace = EdgeTracing.context(exchange);
 		// The id as the first pair, where the MDC's would be: the same JSON, without
 		// setting and copying the thread's MDC for every request.
 		accessLog.atInfo()
@@ -81,6 +85,9 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 			.addKeyValue("status", code)
 			.addKeyValue("durationMs", nanos / 1_000_000)
 			.addKeyValue("servedBy", exchange.getResponse().getHeaders().getFirst("X-Served-By"))
+			// ECS's trace.id and span.id: the request's trace in the trace server.
+			.addKeyValue(EcsLogFormatter.TRACE_ID, (trace != null) ? trace.traceId() : null)
+			.addKeyValue(EcsLogFormatter.SPAN_ID, (trace != null) ? trace.spanId() : null)
 			.log("request completed");
 	}
 

@@ -15,6 +15,7 @@ import reactor.netty.http.client.HttpClient;
 
 import dev.fulcrum.common.RequestIds;
 import dev.fulcrum.gateway.config.ClientAddresses;
+import dev.fulcrum.gateway.tracing.EdgeTracing;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -43,6 +44,8 @@ import org.springframework.web.server.ServerWebExchange;
  * the service it sends:
  * <ul>
  * <li>{@code X-Request-Id}, the request's id;</li>
+ * <li>{@code traceparent} (and {@code tracestate}): the trace context of this attempt's
+ * span ({@link EdgeTracing}), in place of the client's;</li>
  * <li>the client's headers, without the hop-by-hop ones ({@code Connection} and the
  * headers it names, {@code Keep-Alive}, {@code TE}, {@code Transfer-Encoding},
  * {@code Upgrade}, {@code Trailer}, {@code Proxy-*}), without {@code Host} (the
@@ -74,9 +77,12 @@ class ProxyFilter implements GlobalFilter, Ordered {
 
 	private final ClientAddresses clients;
 
-	ProxyFilter(HttpClient client, ClientAddresses clients) {
+	private final EdgeTracing tracing;
+
+	ProxyFilter(HttpClient client, ClientAddresses clients, EdgeTracing tracing) {
 		this.client = client;
 		this.clients = clients;
+		this.tracing = tracing;
 	}
 
 	@Override
@@ -139,6 +145,8 @@ class ProxyFilter implements GlobalFilter, Ordered {
 		if (requestId != null) {
 			upstream.set(RequestIds.HEADER, requestId);
 		}
+		// This attempt's span as the parent, in place of the client's traceparent.
+		this.tracing.inject(exchange, upstream);
 		URI uri = request.getURI();
 		String scheme = uri.getScheme();
 		int port = (uri.getPort() >= 0) ? uri.getPort() : ("https".equals(scheme) ? 443 : 80);

@@ -209,9 +209,11 @@ class JobQueue {
 		List<Claim> claims = new ArrayList<>(deliveries.size());
 		for (int i = 0; i < deliveries.size(); i++) {
 			List<?> answer = (List<?>) answers.get(i);
-			claims.add("run".equals(text(answer.get(0))) ? new Claim(deliveries.get(i), text(answer.get(2)),
-					this.json.readTree(text(answer.get(3))), text(answer.get(4)), Integer.parseInt(text(answer.get(1))))
-					: null);
+			claims
+				.add("run".equals(text(answer.get(0)))
+						? new Claim(deliveries.get(i), text(answer.get(2)), this.json.readTree(text(answer.get(3))),
+								text(answer.get(4)), Integer.parseInt(text(answer.get(1))), text(answer.get(5)))
+						: null);
 		}
 		return claims;
 	}
@@ -429,8 +431,10 @@ class JobQueue {
 	 * @param payload its payload
 	 * @param idempotencyKey the key it was submitted with
 	 * @param attempt this attempt's number
+	 * @param traceParent the submission's W3C {@code traceparent}, empty if it had none
 	 */
-	record Claim(Delivery delivery, String type, JsonNode payload, String idempotencyKey, int attempt) {
+	record Claim(Delivery delivery, String type, JsonNode payload, String idempotencyKey, int attempt,
+			String traceParent) {
 	}
 
 	/**

@@ -108,8 +108,11 @@ class Worker implements SmartLifecycle {
 	 */
 	private final Duration idleCheck;
 
-	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics) {
+	private final JobTracing tracing;
+
+	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics, JobTracing tracing) {
 		this.queue = queue;
+		this.tracing = tracing;
 		this.properties = properties;
 		this.metrics = metrics;
 		this.completions = new Completions(queue);
@@ -255,7 +258,7 @@ class Worker implements SmartLifecycle {
 			else {
 				this.jobs.execute(() -> {
 					try {
-						process(claim);
+						this.tracing.run(claim, () -> process(claim));
 					}
 					catch (RuntimeException ex) {
 						// Redis went away mid-job: the message stays pending and is

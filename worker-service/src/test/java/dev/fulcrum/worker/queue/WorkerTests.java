@@ -15,13 +15,20 @@ import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
+import dev.fulcrum.testsupport.TestSpans;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.trace.data.SpanData;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.domain.Range;
 import org.springframework.data.redis.connection.stream.Consumer;
@@ -47,8 +54,9 @@ import static org.awaitility.Awaitility.await;
 				"fulcrum.worker.max-attempts=3", "fulcrum.worker.backoff-base=50ms", "fulcrum.worker.backoff-max=200ms",
 				"fulcrum.worker.visibility-timeout=1s", "fulcrum.worker.heartbeat-interval=250ms",
 				"fulcrum.worker.maintenance-interval=100ms", "fulcrum.worker.read-block=200ms",
-				"fulcrum.worker.max-result-bytes=1000" })
-@Import(TestRedisConfiguration.class)
+				"fulcrum.worker.max-result-bytes=1000", "management.tracing.sampling.probability=1" })
+@Import({ TestRedisConfiguration.class, TestSpans.class })
+@ExtendWith(OutputCaptureExtension.class)
 class WorkerTests {
 
 	static final Duration WAIT = Duration.ofSeconds(15);
@@ -61,6 +69,9 @@ class WorkerTests {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	TestSpans spans;
 
 	@Test
 	void joinsAGroupThatAnotherWorkerCreated() {
@@ -77,6 +88,41 @@ class WorkerTests {
 		assertThat(field(id, "attempts")).isEqualTo("1");
 		assertThat(field(id, "completedAt")).isNotBlank();
 		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+	}
+
+	@Test
+	void everyAttemptIsASpanContinuingTheSubmissionsTraceAndItsLogsCarryIt(CapturedOutput output) {
+		String trace = "5b8aa5a2d2c872e8321cf37308d69df2";
+		String submission = "051581bf3cb55c13";
+		String id = UUID.randomUUID().toString();
+		String user = "user-" + UUID.randomUUID();
+		String key = UUID.randomUUID().toString();
+		writeJob(id, "fail", "{}", user, key);
+		// Kept by the submission script before the job is queued.
+		this.redis.opsForHash().put(JobKeys.job(id), JobKeys.TRACE_PARENT, "00-" + trace + "-" + submission + "-01");
+		queue(id, user, key);
+		awaitStatus(id, "DEAD");
+		await().atMost(WAIT).until(() -> this.spans.of(trace).size() >= 3);
+		List<SpanData> attempts = this.spans.of(trace);
+		assertThat(attempts).as("three attempts, each a child of the submission's span")
+			.hasSize(3)
+			.allSatisfy((span) -> {
+				assertThat(span.getKind()).isEqualTo(SpanKind.CONSUMER);
+				assertThat(span.getParentSpanId()).isEqualTo(submission);
+				assertThat(span.getName()).isEqualTo("job fail");
+				assertThat(span.getAttributes().get(AttributeKey.stringKey("job.id"))).isEqualTo(id);
+			});
+		assertThat(attempts.stream().map((span) -> span.getAttributes().get(AttributeKey.stringKey("job.attempt"))))
+			.containsExactlyInAnyOrder("1", "2", "3");
+		SpanData first = attempts.stream()
+			.filter((span) -> "1".equals(span.getAttributes().get(AttributeKey.stringKey("job.attempt"))))
+			.findFirst()
+			.orElseThrow();
+		assertThat(output.getOut().lines().filter((line) -> line.contains("Job " + id + " attempt 1 failed")))
+			.singleElement()
+			.asString()
+			.contains("\"trace\":{\"id\":\"" + trace + "\"}")
+			.contains("\"span\":{\"id\":\"" + first.getSpanId() + "\"}");
 	}
 
 	@Test
@@ -364,12 +410,17 @@ class WorkerTests {
 	private String submit(String type, String payload, String user, String idempotencyKey) {
 		String id = UUID.randomUUID().toString();
 		writeJob(id, type, payload, user, idempotencyKey);
+		queue(id, user, idempotencyKey);
+		return id;
+	}
+
+	/** Indexes and queues a job already written. */
+	private void queue(String id, String user, String idempotencyKey) {
 		this.redis.opsForZSet().add(JobKeys.userJobs(user), id, System.currentTimeMillis());
 		this.redis.opsForZSet().add(JobKeys.userOpenJobs(user), id, System.currentTimeMillis());
 		this.redis.opsForHash().put(JobKeys.idempotency(user, idempotencyKey), "jobId", id);
 		this.redis.opsForValue().increment(JobKeys.outstanding());
 		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id));
-		return id;
 	}
 
 	private void writeJob(String id, String type, String payload, String user, String idempotencyKey) {
