@@ -334,6 +334,62 @@ class KustomizeTests {
 	}
 
 	@Test
+	void theTracingComponentAddsAHardenedZipkinThatOnlyTheServicesReachAndPointsThemAtIt() {
+		Rendered plain = render(variants().toList().get(0));
+		Rendered rendered = render(new Variant("overlays/dev+components/tracing", Map.of()));
+		Map<String, Object> settings = rendered.all("ConfigMap")
+			.stream()
+			.filter((map) -> Rendered.name(map).startsWith("fulcrum-"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(Repository.map(settings, "data"))
+			.containsEntry("MANAGEMENT_TRACING_EXPORT_ZIPKIN_ENDPOINT", "http://zipkin:9411/api/v2/spans")
+			.containsEntry("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "0.1");
+		for (String service : SERVICES) {
+			assertThat(Repository.maps(rendered.container(service).get("envFrom")))
+				.as(service + " reads the shared settings")
+				.anySatisfy((from) -> assertThat(Repository.map(from, "configMapRef")).containsEntry("name",
+						Rendered.name(settings)));
+		}
+		assertThat(plain.all("ConfigMap")
+			.stream()
+			.filter((map) -> Rendered.name(map).startsWith("fulcrum-"))
+			.map((map) -> Repository.map(map, "data"))).as("without it, spans go nowhere")
+			.allSatisfy((data) -> assertThat(data).doesNotContainKey("MANAGEMENT_TRACING_EXPORT_ZIPKIN_ENDPOINT"));
+
+		Map<String, Object> zipkin = rendered.one("Deployment", "zipkin");
+		assertThat(Repository.map(zipkin, "metadata")).containsEntry("namespace", "fulcrum");
+		Map<String, Object> pod = Repository.map(Repository.map(Repository.map(zipkin, "spec"), "template"), "spec");
+		assertThat(pod).containsEntry("automountServiceAccountToken", false);
+		assertThat(Repository.map(pod, "securityContext")).containsEntry("runAsNonRoot", true)
+			.containsEntry("seccompProfile", Map.of("type", "RuntimeDefault"));
+		Map<String, Object> container = rendered.container("zipkin");
+		assertThat(container).containsKeys("readinessProbe", "livenessProbe");
+		assertThat(Repository.map(container, "securityContext")).containsEntry("readOnlyRootFilesystem", true)
+			.containsEntry("allowPrivilegeEscalation", false);
+		Map<String, Object> resources = Repository.map(container, "resources");
+		assertThat(Repository.map(resources, "requests").get("memory"))
+			.isEqualTo(Repository.map(resources, "limits").get("memory"));
+		assertThat(Repository.map(Repository.map(rendered.one("Service", "zipkin"), "spec"), "selector"))
+			.isEqualTo(Rendered.podLabels(zipkin));
+
+		Map<String, Object> policy = Repository.map(rendered.one("NetworkPolicy", "zipkin-from-services"), "spec");
+		assertThat(Repository.map(Repository.map(policy, "podSelector"), "matchLabels"))
+			.containsEntry("app.kubernetes.io/name", "zipkin");
+		Map<String, Object> rule = Repository.maps(policy.get("ingress")).get(0);
+		assertThat(Repository.maps(rule.get("ports"))).extracting((port) -> port.get("port")).containsExactly(9411);
+		Map<String, Object> from = Repository.map(Repository.maps(rule.get("from")).get(0), "podSelector");
+		assertThat(Repository.maps(from.get("matchExpressions")).get(0)).containsEntry("key", "app.kubernetes.io/name")
+			.containsEntry("operator", "In");
+		assertThat(Repository.list(Repository.maps(from.get("matchExpressions")).get(0), "values"))
+			.containsExactlyInAnyOrderElementsOf(SERVICES);
+		for (String service : SERVICES) {
+			assertThat(Rendered.podLabels(rendered.one("Deployment", service))).containsEntry("app.kubernetes.io/name",
+					service);
+		}
+	}
+
+	@Test
 	void devBringsItsOwnDemoSecretAndProdExpectsYours() {
 		assertThat(render(variants().toList().get(0)).names("Secret")).containsExactlyInAnyOrder("redis", "management");
 		assertThat(render(variants().toList().get(1)).names("Secret")).isEmpty();
@@ -352,7 +408,7 @@ class KustomizeTests {
 			}
 		}
 		for (String readme : List.of("k8s/README.md", "k8s/overlays/dev/README.md", "k8s/overlays/prod/README.md",
-				"k8s/components/request-rate-hpa/README.md")) {
+				"k8s/components/request-rate-hpa/README.md", "k8s/components/tracing/README.md")) {
 			assertThat(Repository.root().resolve(readme)).as(readme).isRegularFile();
 		}
 	}

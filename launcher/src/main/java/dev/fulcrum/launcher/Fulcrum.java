@@ -48,6 +48,8 @@ public final class Fulcrum {
 			           --free-ports       use any free ports (the table shows which)
 			           --lb STRATEGY      the gateway's balancing: round-robin (default), random, weighted,
 			                              ip-hash, cookie-sticky, least-connections, latency
+			           --tracing          start a trace server (Zipkin, at http://localhost:9411/zipkin/)
+			                              and send it every request's spans (docs/tracing.md)
 			           --timeout SECONDS  how long to wait for every instance to be healthy (default 180)
 			           --build            rebuild the jars first (./mvnw -DskipTests package)
 			  down     stop everything the last 'up' started
@@ -172,14 +174,18 @@ public final class Fulcrum {
 					+ " it with ./mvnw -DskipTests package");
 		}
 		for (Instance instance : plan) {
-			if (!instance.service().equals(StackPlan.REDIS) && !Files.exists(layout.jar(instance.service()))) {
+			if (instance.service().equals(StackPlan.ZIPKIN) && !Files.exists(layout.zipkinJar())) {
+				throw LauncherException.failure("missing " + Stack.relative(layout.zipkinJar())
+						+ "; build it with ./mvnw -DskipTests package (./fulcrum up --build does it)");
+			}
+			if (StackPlan.isFulcrumService(instance.service()) && !Files.exists(layout.jar(instance.service()))) {
 				throw LauncherException.failure("missing " + Stack.relative(layout.jar(instance.service()))
 						+ "; build it with ./mvnw -DskipTests package (./fulcrum up --build does it)");
 			}
 		}
 		List<String> services = plan.stream()
 			.map(Instance::service)
-			.filter((service) -> !service.equals(StackPlan.REDIS))
+			.filter(StackPlan::isFulcrumService)
 			.distinct()
 			.toList();
 		long training = 0;
@@ -233,7 +239,14 @@ public final class Fulcrum {
 				"%nManagement token (POST and DELETE on the management ports need it, for example to switch"
 						+ " the balancing strategy):%n  Authorization: Bearer %s%n  (also in %s)%n",
 				managementToken, Stack.relative(options.home().resolve(MANAGEMENT_TOKEN_FILE)));
-		this.out.printf("%nTry:  curl -i %s/api/hello%nStop: ./fulcrum down%n", gateway);
+		this.out.printf("%nTry:  curl -i %s/api/hello%n", gateway);
+		running.stream()
+			.filter((r) -> r.service().equals(StackPlan.ZIPKIN))
+			.findFirst()
+			.ifPresent((zipkin) -> this.out.printf(
+					"Traces: %s (a request's trace id is the second field of its" + " traceresponse header)%n",
+					zipkin.url()));
+		this.out.printf("Stop: ./fulcrum down%n");
 		return 0;
 	}
 

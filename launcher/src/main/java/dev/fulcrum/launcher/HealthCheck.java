@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -89,12 +90,15 @@ sealed interface HealthCheck {
 
 		private static final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
+		/** Spring Boot's compact JSON, or Zipkin's indented one. */
+		private static final Pattern UP = Pattern.compile("\"status\"\\s*:\\s*\"UP\"");
+
 		@Override
 		public boolean isHealthy() {
 			HttpRequest request = HttpRequest.newBuilder(URI.create(this.url)).timeout(TIMEOUT).GET().build();
 			try {
 				HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-				return response.statusCode() == 200 && response.body().contains("\"status\":\"UP\"");
+				return response.statusCode() == 200 && UP.matcher(response.body()).find();
 			}
 			catch (IOException ex) {
 				return false;

@@ -143,7 +143,7 @@ final class LoadTraining {
 	 * SIGKILL may have left half a cache
 	 */
 	private static Set<String> stopAndDump(List<Running> running) {
-		List<Running> services = running.stream().filter((r) -> !r.service().equals(StackPlan.REDIS)).toList();
+		List<Running> services = running.stream().filter((r) -> StackPlan.isFulcrumService(r.service())).toList();
 		services.forEach((r) -> r.process().ifPresent(ProcessHandle::destroy));
 		long deadline = System.nanoTime() + DUMP_TIMEOUT.toNanos();
 		Set<String> dumped = new HashSet<>();

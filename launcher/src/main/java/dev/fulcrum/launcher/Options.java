@@ -24,10 +24,12 @@ import java.util.Set;
  * @param autoscale whether the supervisor scales the api-service and the workers
  * @param maxApi with {@code autoscale}: the most api-service instances
  * @param maxWorkers with {@code autoscale}: the most worker-service instances
+ * @param tracing whether {@code up} starts a trace server (Zipkin) and sends it every
+ * span
  */
 record Options(String command, Path home, int apiReplicas, int workerReplicas, int portOffset, boolean freePorts,
 		Duration startTimeout, boolean follow, String logsOf, String balancing, boolean autoscale, int maxApi,
-		int maxWorkers) {
+		int maxWorkers, boolean tracing) {
 
 	static final int MAX_REPLICAS = 20;
 
@@ -40,7 +42,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 
 	private static final Map<String, Set<String>> OPTIONS = Map.of("up",
 			Set.of("--api", "--workers", "--port-offset", "--free-ports", "--timeout", "--home", "--lb", "--autoscale",
-					"--max-api", "--max-workers"),
+					"--max-api", "--max-workers", "--tracing"),
 			"down", Set.of("--home"), "status", Set.of("--home"), "logs", Set.of("--home", "--no-follow"),
 			"autoscale-compose", Set.of("--home", "--max-api", "--max-workers"), "help", Set.of("--home"));
 
@@ -101,6 +103,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 		String logsOf = null;
 		String balancing = null;
 		boolean autoscale = command.equals("autoscale-compose");
+		boolean tracing = false;
 		Integer maxApi = null;
 		Integer maxWorkers = null;
 		for (int i = 1; i < args.size(); i++) {
@@ -119,6 +122,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			switch (name) {
 				case "--free-ports" -> free = true;
 				case "--autoscale" -> autoscale = true;
+				case "--tracing" -> tracing = true;
 				case "--no-follow" -> follow = false;
 				default -> {
 					String value;
@@ -165,7 +169,7 @@ record Options(String command, Path home, int apiReplicas, int workerReplicas, i
 			throw LauncherException.usage("--max-api and --max-workers cannot be below --api and --workers");
 		}
 		return new Options(command, home.toAbsolutePath().normalize(), api, workers, offset, free, timeout, follow,
-				logsOf, balancing, autoscale, mostApi, mostWorkers);
+				logsOf, balancing, autoscale, mostApi, mostWorkers, tracing);
 	}
 
 	private static String strategy(String value) {

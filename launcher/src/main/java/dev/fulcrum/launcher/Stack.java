@@ -262,7 +262,7 @@ final class Stack {
 
 	private static int tier(Running running) {
 		return switch (running.service()) {
-			case StackPlan.REDIS -> 0;
+			case StackPlan.REDIS, StackPlan.ZIPKIN -> 0;
 			case "gateway" -> 2;
 			case Supervisor.SERVICE -> 3;
 			default -> 1;

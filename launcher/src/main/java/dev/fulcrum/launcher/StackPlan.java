@@ -20,9 +20,9 @@ import java.util.stream.Collectors;
 
 /**
  * What {@code ./fulcrum up} starts, in start order: Redis (unless {@code REDIS_URL} names
- * one), auth-service, the API replicas, the workers, and the gateway in front. This is
- * the one place that knows the services, their ports and their configuration; a new
- * service or option is added here.
+ * one), Zipkin (with {@code --tracing}), auth-service, the API replicas, the workers, and
+ * the gateway in front. This is the one place that knows the services, their ports and
+ * their configuration; a new service or option is added here.
  * <p>
  * Default ports are those of DESIGN.md (gateway 8080, auth 8081, api 8091..., workers
  * 8095...); management ports are the service port plus 1000. Replicas take the next free
@@ -32,7 +32,20 @@ final class StackPlan {
 
 	static final String REDIS = "redis";
 
+	/** The trace server of {@code up --tracing}. */
+	static final String ZIPKIN = "zipkin";
+
 	private StackPlan() {
+	}
+
+	/**
+	 * Whether a service is one of Fulcrum's own, run from its jar (with its AOT cache):
+	 * not Redis, not the trace server.
+	 * @param service the service
+	 * @return whether it is
+	 */
+	static boolean isFulcrumService(String service) {
+		return !service.equals(REDIS) && !service.equals(ZIPKIN);
 	}
 
 	/**
@@ -58,9 +71,18 @@ final class StackPlan {
 					layout.log(REDIS)));
 		}
 		// What changes state on a management port needs this token (switching the
-		// balancing
-		// strategy, injecting faults).
-		Map<String, String> management = Map.of("MANAGEMENT_TOKEN", managementToken);
+		// balancing strategy, injecting faults). Every request is traced: the local
+		// stack is where one request is followed; with --tracing the spans go to Zipkin.
+		Map<String, String> management = new LinkedHashMap<>();
+		management.put("MANAGEMENT_TOKEN", managementToken);
+		management.put("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "1.0");
+		if (options.tracing()) {
+			int port = ports.take(9411);
+			plan.add(new Instance(ZIPKIN, ZIPKIN, port, "http://localhost:" + port + "/zipkin/",
+					new HealthCheck.Http("http://127.0.0.1:" + port + "/health"), zipkinCommand(layout, port),
+					Map.of("STORAGE_TYPE", "mem", "MEM_MAX_SPANS", "200000"), layout.log(ZIPKIN)));
+			management.put("MANAGEMENT_TRACING_EXPORT_ZIPKIN_ENDPOINT", "http://127.0.0.1:" + port + "/api/v2/spans");
+		}
 		List<Instance> auth = replicas(layout, ports, "auth-service", 8081, true, 1, redisUrl, management);
 		// Verifiers fetch the public keys from the auth-service.
 		Map<String, String> verifier = new LinkedHashMap<>(management);
@@ -162,7 +184,7 @@ final class StackPlan {
 	 */
 	static List<Instance> withJavaCommands(List<Instance> plan, Layout layout) {
 		return plan.stream()
-			.map((instance) -> instance.service().equals(REDIS) ? instance
+			.map((instance) -> !isFulcrumService(instance.service()) ? instance
 					: new Instance(instance.name(), instance.service(), instance.port(), instance.url(),
 							instance.health(), javaCommand(layout, instance.service()), instance.environment(),
 							instance.log()))
@@ -207,6 +229,17 @@ final class StackPlan {
 		return command;
 	}
 
+	/**
+	 * Zipkin's server, keeping spans in memory (the 200,000 newest), on loopback only, in
+	 * a small heap: a trace server to look at, not to keep.
+	 */
+	private static List<String> zipkinCommand(Layout layout, int port) {
+		return List.of(layout.java(), "-Xms32m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+				"-Dfulcrum.stack=" + layout.home(), "-jar", layout.zipkinJar().toString(),
+				"--armeria.ports[0].port=" + port, "--armeria.ports[0].ip=127.0.0.1",
+				"--armeria.ports[0].protocols[0]=http");
+	}
+
 	private static List<String> redisCommand(Layout layout, int port) {
 		// The config file (first, as redis-server wants it) holds only the password.
 		return List.of(layout.home().resolve("bin/redis-server").toString(),
@@ -244,6 +277,10 @@ final class StackPlan {
 
 		Path jar(String service) {
 			return this.root.resolve(service).resolve("target").resolve(service + ".jar");
+		}
+
+		Path zipkinJar() {
+			return this.root.resolve("launcher/target/zipkin/zipkin-server.jar");
 		}
 
 		Path log(String instance) {

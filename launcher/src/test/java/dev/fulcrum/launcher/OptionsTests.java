@@ -40,6 +40,8 @@ class OptionsTests {
 		assertThat(options.apiReplicas()).isEqualTo(3);
 		assertThat(options.workerReplicas()).isEqualTo(4);
 		assertThat(options.startTimeout()).isEqualTo(Duration.ofSeconds(60));
+		assertThat(options.tracing()).isFalse();
+		assertThat(Options.parse(List.of("up", "--tracing"), HOME).tracing()).isTrue();
 	}
 
 	@Test

@@ -36,6 +36,33 @@ class StackPlanTests {
 	}
 
 	@Test
+	void tracesEveryRequestAndWithTracingStartsZipkinOnLoopbackForEveryServiceToSendTo() {
+		List<Instance> plain = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
+				"t0ken");
+		assertThat(plain).extracting(Instance::service).doesNotContain("zipkin");
+		assertThat(plain.subList(1, plain.size())).allSatisfy((instance) -> assertThat(instance.environment())
+			.containsEntry("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "1.0")
+			.doesNotContainKey("MANAGEMENT_TRACING_EXPORT_ZIPKIN_ENDPOINT"));
+
+		List<Instance> plan = StackPlan.plan(Options.parse(List.of("up", "--tracing"), LAYOUT.home(), 2), LAYOUT, null,
+				USERS, "t0ken");
+		assertThat(plan).extracting(Instance::name)
+			.containsExactly("redis", "zipkin", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
+					"worker-service-2", "gateway-1");
+		Instance zipkin = plan.get(1);
+		assertThat(zipkin.port()).isEqualTo(9411);
+		assertThat(zipkin.url()).isEqualTo("http://localhost:9411/zipkin/");
+		assertThat(zipkin.command()).containsSequence("-jar", "/repo/launcher/target/zipkin/zipkin-server.jar")
+			.contains("--armeria.ports[0].port=9411", "--armeria.ports[0].ip=127.0.0.1");
+		assertThat(zipkin.environment()).containsEntry("STORAGE_TYPE", "mem");
+		assertThat(plan.subList(2, plan.size())).allSatisfy((instance) -> assertThat(instance.environment())
+			.containsEntry("MANAGEMENT_TRACING_EXPORT_ZIPKIN_ENDPOINT", "http://127.0.0.1:9411/api/v2/spans"));
+		assertThat(StackPlan
+			.withJavaCommands(plan, LAYOUT.withAotCaches(Map.of("gateway", Path.of("/repo/gateway/target/aot/cd34"))))
+			.get(1)).as("no AOT cache for Zipkin").isEqualTo(zipkin);
+	}
+
+	@Test
 	void withAnAotCacheAServiceRunsFromItsExtractedJarAndItsCacheTheOthersFromTheirJars() {
 		List<Instance> plain = StackPlan.plan(Options.parse(List.of("up"), LAYOUT.home(), 2), LAYOUT, null, USERS,
 				"t0ken");

@@ -55,7 +55,9 @@ class LocalStackSystemTests {
 		// user may keep (docs/security.md), which would forget finished ones while the
 		// test
 		// still waits to see them succeed.
-		stack = LocalStack.up(Map.of("JOBS_MAX_UNFINISHED_PER_USER", "100000", "JOBS_MAX_KEPT_PER_USER", "200000"));
+		// With the trace server, which the tracing test reads.
+		stack = LocalStack.up(Map.of("JOBS_MAX_UNFINISHED_PER_USER", "100000", "JOBS_MAX_KEPT_PER_USER", "200000"),
+				"--tracing");
 	}
 
 	@AfterAll
@@ -69,7 +71,7 @@ class LocalStackSystemTests {
 	@Order(1)
 	void startsEveryProcessOfTheStack() {
 		assertThat(stack.instances()).extracting(LocalStack.Entry::instance)
-			.containsExactly("redis", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
+			.containsExactly("redis", "zipkin", "auth-service-1", "api-service-1", "api-service-2", "worker-service-1",
 					"worker-service-2", "gateway-1", "supervisor");
 	}
 
@@ -84,7 +86,7 @@ class LocalStackSystemTests {
 	@Order(1)
 	void everyJavaServiceRunsWithItsAotCacheMapped() throws Exception {
 		for (LocalStack.Entry entry : stack.instances()) {
-			if (entry.service().equals("redis") || entry.service().equals("supervisor")) {
+			if (List.of("redis", "zipkin", "supervisor").contains(entry.service())) {
 				continue;
 			}
 			String commandLine = Files.readString(Path.of("/proc", String.valueOf(entry.pid()), "cmdline"))
@@ -132,10 +134,10 @@ class LocalStackSystemTests {
 		}
 		LocalStack.Result status = stack.fulcrum(Duration.ofSeconds(60), "status");
 		assertThat(status.exitCode()).as(status.output()).isZero();
-		assertThat(status.output().lines().skip(1).takeWhile((line) -> !line.isBlank())).hasSize(8)
+		assertThat(status.output().lines().skip(1).takeWhile((line) -> !line.isBlank())).hasSize(9)
 			.allSatisfy((line) -> assertThat(line).contains(" UP "));
 		assertThat(status.output())
-			.contains("Replicas: redis 1, auth-service 1, api-service 2, worker-service 2, gateway 1")
+			.contains("Replicas: redis 1, zipkin 1, auth-service 1, api-service 2, worker-service 2, gateway 1")
 			.contains("Autoscaling: off");
 	}
 
@@ -329,6 +331,89 @@ class LocalStackSystemTests {
 		LocalStack.Result refused = JoseCheck.verify(gateway + "/.well-known/jwks.json", tampered);
 		assertThat(refused.exitCode()).as(refused.output()).isEqualTo(1);
 		assertThat(refused.output()).contains("ERR_JWS_SIGNATURE_VERIFICATION_FAILED");
+	}
+
+	/**
+	 * One job's trace in Zipkin, as a user would follow it: the client's
+	 * {@code traceparent} is continued by the gateway, whose attempt at an API instance
+	 * is the parent of the api-service's span, which is the parent of each of the
+	 * worker's attempts at the job (a flaky job: two), across the queue. The logs written
+	 * inside those spans carry the trace's id.
+	 */
+	@Test
+	@Order(8)
+	void followsAJobsTraceFromTheGatewayThroughTheApiAcrossTheQueueToTheWorkerInZipkin() throws Exception {
+		String gateway = stack.url("gateway");
+		String bearer = "Bearer " + TestHttp
+			.json(TestHttp.post(gateway + "/auth/login",
+					TestHttp.toJson(Map.of("username", "demo", "password", "demo-password"))))
+			.get("access_token")
+			.asString();
+		String trace = UUID.randomUUID().toString().replace("-", "");
+		String clientSpan = trace.substring(0, 16);
+		HttpResponse<String> submitted = TestHttp.post(gateway + "/api/jobs",
+				TestHttp.toJson(Map.of("type", "flaky", "payload", Map.of("failTimes", 1))), "Authorization", bearer,
+				"Idempotency-Key", UUID.randomUUID().toString(), "traceparent",
+				"00-" + trace + "-" + clientSpan + "-01");
+		assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+		assertThat(submitted.headers().firstValue("traceresponse")).get().asString().startsWith("00-" + trace + "-");
+		String id = TestHttp.json(submitted).get("id").asString();
+		Jobs.awaitSucceeded(gateway, bearer, List.of(id), Duration.ofSeconds(60));
+
+		String zipkin = stack.url("zipkin").replaceFirst("/zipkin/$", "");
+		List<JsonNode> spans = new ArrayList<>();
+		// Each service sends its spans in batches, every few seconds.
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			HttpResponse<String> found = TestHttp.get(zipkin + "/api/v2/trace/" + trace);
+			if (found.statusCode() != 200) {
+				return false;
+			}
+			spans.clear();
+			TestHttp.json(found).forEach(spans::add);
+			return spans.stream().filter((span) -> service(span).equals("worker-service")).count() == 2
+					&& spans.stream().anyMatch((span) -> service(span).equals("api-service"));
+		});
+		JsonNode edge = one(spans, "gateway", "SERVER");
+		assertThat(edge.path("parentId").asString()).as("the client's span").isEqualTo(clientSpan);
+		assertThat(edge.path("name").asString()).isEqualTo("post api-service");
+		JsonNode attempt = one(spans, "gateway", "CLIENT");
+		assertThat(attempt.path("parentId").asString()).isEqualTo(edge.path("id").asString());
+		JsonNode api = one(spans, "api-service", "SERVER");
+		assertThat(api.path("parentId").asString()).as("the attempt that reached it")
+			.isEqualTo(attempt.path("id").asString());
+		assertThat(attempt.path("tags").path("fulcrum.served_by").asString()).isIn("api-service-1", "api-service-2");
+		List<JsonNode> runs = spans.stream().filter((span) -> service(span).equals("worker-service")).toList();
+		assertThat(runs).allSatisfy((run) -> {
+			assertThat(run.path("kind").asString()).isEqualTo("CONSUMER");
+			assertThat(run.path("parentId").asString()).as("continues the submission across the queue")
+				.isEqualTo(api.path("id").asString());
+			assertThat(run.path("tags").path("job.id").asString()).isEqualTo(id);
+		});
+		assertThat(runs).extracting((run) -> run.path("tags").path("job.attempt").asString())
+			.containsExactlyInAnyOrder("1", "2");
+
+		String traced = "\"trace\":{\"id\":\"" + trace + "\"}";
+		assertThat(Files.readString(stack.home.resolve("logs/gateway-1.log"))).as("the gateway's access log")
+			.contains(traced);
+		String workerLogs = Files.readString(stack.home.resolve("logs/worker-service-1.log"))
+				+ Files.readString(stack.home.resolve("logs/worker-service-2.log"));
+		assertThat(workerLogs.lines().filter((line) -> line.contains("Job " + id + " attempt 1 failed")))
+			.as("the worker's log of the failed attempt")
+			.singleElement()
+			.asString()
+			.contains(traced);
+	}
+
+	private static String service(JsonNode span) {
+		return span.path("localEndpoint").path("serviceName").asString();
+	}
+
+	private static JsonNode one(List<JsonNode> spans, String service, String kind) {
+		List<JsonNode> found = spans.stream()
+			.filter((span) -> service(span).equals(service) && span.path("kind").asString().equals(kind))
+			.toList();
+		assertThat(found).as(service + " " + kind + " spans in " + spans).hasSize(1);
+		return found.get(0);
 	}
 
 	@Test
