@@ -75,7 +75,10 @@ final class StackPlan {
 		// stack is where one request is followed; with --tracing the spans go to Zipkin.
 		Map<String, String> management = new LinkedHashMap<>();
 		management.put("MANAGEMENT_TOKEN", managementToken);
-		management.put("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "1.0");
+		if (System.getenv("MANAGEMENT_TRACING_SAMPLING_PROBABILITY") == null) {
+			// Unless the user's own (inherited by every service) says otherwise.
+			management.put("MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "1.0");
+		}
 		if (options.tracing()) {
 			int port = ports.take(9411);
 			plan.add(new Instance(ZIPKIN, ZIPKIN, port, "http://localhost:" + port + "/zipkin/",
