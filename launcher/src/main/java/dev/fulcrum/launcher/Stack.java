@@ -159,11 +159,14 @@ final class Stack {
 	 * Removes the settings of the user's shell that must not override what the plan
 	 * decides for a service: its ports, its Redis, and the JVM options of an AOT cache's
 	 * training (the JDK adds {@code JDK_AOT_VM_OPTIONS} to the JVM that writes a cache).
+	 * The tracing settings ({@code MANAGEMENT_TRACING_*}: sampling, where spans go) are
+	 * the user's to give.
 	 * @param environment a process's environment, changed in place
 	 */
 	static void withoutShellOverrides(Map<String, String> environment) {
 		environment.keySet()
-			.removeIf((name) -> name.startsWith("SERVER_") || name.startsWith("MANAGEMENT_")
+			.removeIf((name) -> name.startsWith("SERVER_")
+					|| (name.startsWith("MANAGEMENT_") && !name.startsWith("MANAGEMENT_TRACING_"))
 					|| name.startsWith("SPRING_DATA_REDIS_") || name.equals("JDK_AOT_VM_OPTIONS"));
 	}
 

@@ -37,11 +37,12 @@ class StackTests {
 
 	@Test
 	void keepsTheShellFromChoosingPortsOrRedis() {
-		Map<String, String> environment = new HashMap<>(
-				Map.of("SERVER_PORT", "1", "MANAGEMENT_PORT", "2", "SPRING_DATA_REDIS_URL", "redis://elsewhere",
-						"JDK_AOT_VM_OPTIONS", "-Xmx8g", "PATH", "/bin", "JAVA_HOME", "/jdk"));
+		Map<String, String> environment = new HashMap<>(Map.of("SERVER_PORT", "1", "MANAGEMENT_PORT", "2",
+				"SPRING_DATA_REDIS_URL", "redis://elsewhere", "JDK_AOT_VM_OPTIONS", "-Xmx8g", "PATH", "/bin",
+				"JAVA_HOME", "/jdk", "MANAGEMENT_TRACING_SAMPLING_PROBABILITY", "0.1"));
 		Stack.withoutShellOverrides(environment);
-		assertThat(environment).containsOnlyKeys("PATH", "JAVA_HOME");
+		assertThat(environment).as("tracing is the user's to set")
+			.containsOnlyKeys("PATH", "JAVA_HOME", "MANAGEMENT_TRACING_SAMPLING_PROBABILITY");
 	}
 
 	@Test
