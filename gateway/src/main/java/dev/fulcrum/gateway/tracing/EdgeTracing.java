@@ -59,9 +59,12 @@ public class EdgeTracing {
 		Span span = this.propagator.extract(exchange.getRequest().getHeaders(), HttpHeaders::getFirst)
 			.kind(Span.Kind.SERVER)
 			.name(exchange.getRequest().getMethod().name())
-			.tag("http.request.method", exchange.getRequest().getMethod().name())
-			.tag("url.path", exchange.getRequest().getPath().value())
 			.start();
+		if (!span.isNoop()) {
+			// Tags only on a span that is recorded: most are not (sampling).
+			span.tag("http.request.method", exchange.getRequest().getMethod().name());
+			span.tag("url.path", exchange.getRequest().getPath().value());
+		}
 		exchange.getAttributes().put(SPAN, span);
 		return span;
 	}
@@ -72,6 +75,10 @@ public class EdgeTracing {
 	 * @param span its span
 	 */
 	void end(ServerWebExchange exchange, Span span) {
+		if (span.isNoop()) {
+			span.end();
+			return;
+		}
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		String method = exchange.getRequest().getMethod().name();
 		span.name((route != null) ? method + " " + route.getId() : method);
@@ -106,14 +113,13 @@ public class EdgeTracing {
 		if (parent == null) {
 			return null;
 		}
-		Span span = this.tracer.spanBuilder()
-			.setParent(parent.context())
-			.kind(Span.Kind.CLIENT)
-			.name("attempt " + service)
-			.remoteServiceName(service)
-			.tag("server.address", instance)
-			.tag("fulcrum.attempt", String.valueOf(number))
-			.start();
+		Span span = this.tracer.spanBuilder().setParent(parent.context()).kind(Span.Kind.CLIENT).start();
+		if (!span.isNoop()) {
+			span.name("attempt " + service)
+				.remoteServiceName(service)
+				.tag("server.address", instance)
+				.tag("fulcrum.attempt", String.valueOf(number));
+		}
 		exchange.getAttributes().put(ATTEMPT, span);
 		return span;
 	}
@@ -127,6 +133,10 @@ public class EdgeTracing {
 	 */
 	public void attemptEnded(ServerWebExchange exchange, Span span, Throwable error) {
 		if (span == null) {
+			return;
+		}
+		if (span.isNoop()) {
+			span.end();
 			return;
 		}
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
