@@ -241,6 +241,13 @@ public final class Fulcrum {
 				managementToken, Stack.relative(options.home().resolve(MANAGEMENT_TOKEN_FILE)));
 		this.out.printf("%nTry:  curl -i %s/api/hello%n", gateway);
 		running.stream()
+			.filter((r) -> r.service().equals("gateway"))
+			.findFirst()
+			.map((r) -> r.health().target().replace("/actuator/health/readiness", "/dashboard/"))
+			.ifPresent((dashboard) -> this.out.printf(
+					"Live: %s (balancing, instances, queue; the token above" + " switches strategies)%n",
+					dashboard.replace("127.0.0.1", "localhost")));
+		running.stream()
 			.filter((r) -> r.service().equals(StackPlan.ZIPKIN))
 			.findFirst()
 			.ifPresent((zipkin) -> this.out.printf(

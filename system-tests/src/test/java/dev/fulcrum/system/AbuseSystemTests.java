@@ -517,7 +517,12 @@ class AbuseSystemTests {
 		asUser("gateway", (redis) -> {
 			assertNoPermission(() -> redis.hset(jwks, "forged", "{}"));
 			assertNoPermission(() -> redis.set(revoked, "1"));
-			assertNoPermission(() -> redis.xlen("fulcrum:{jobs}:stream"));
+			// The live page reads the queue's stream and counts, never a job, and writes
+			// none.
+			assertThat(redis.xlen("fulcrum:{jobs}:stream")).isNotNegative();
+			assertNoPermission(() -> redis.hgetall("fulcrum:{jobs}:job:acl-probe"));
+			assertNoPermission(() -> redis.xadd("fulcrum:{jobs}:stream", "id", "forged"));
+			assertNoPermission(() -> redis.set("fulcrum:{jobs}:outstanding", "0"));
 			assertThat(redis.exists(revoked)).isZero();
 		});
 		asUser("auth-service", (redis) -> {

@@ -251,6 +251,68 @@ class LocalStackSystemTests {
 		assertThat(spread).as("round-robin again").containsExactlyInAnyOrder("api-service-1", "api-service-2");
 	}
 
+	/**
+	 * The gateway's live dashboard in a real browser (Debian's Chromium, headless, driven
+	 * by playwright-core) while the test sends load: the page lists both API instances by
+	 * name, each with part of the requests; switching the strategy from the page is
+	 * refused without the management token and done with it; under ip-hash one client's
+	 * requests all go to one instance, and the page shows it within seconds. The page
+	 * loads nothing from anywhere else and logs no error. The screenshot is the README's.
+	 */
+	@Test
+	@Order(3)
+	@Timeout(value = 4, unit = TimeUnit.MINUTES)
+	void theLiveDashboardShowsTheSharesMoveWhenTheStrategyIsSwitchedFromThePage() throws Exception {
+		Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+		if (!Files.isExecutable(chromium)) {
+			String reason = "no Chromium at " + chromium + " (Debian's chromium package; CHROMIUM names another)";
+			if ("1".equals(System.getenv("FULCRUM_REQUIRE_CHROMIUM"))) {
+				throw new IllegalStateException(reason + " (FULCRUM_REQUIRE_CHROMIUM=1)");
+			}
+			org.junit.jupiter.api.Assumptions.abort(reason);
+		}
+		String gateway = stack.url("gateway");
+		String page = stack.management("gateway").replace("/actuator", "/dashboard/");
+		// One client, one request at a time: under ip-hash all of them go to one instance
+		// (with more at once, its bounded load would spill some to the other).
+		AtomicBoolean loading = new AtomicBoolean(true);
+		ExecutorService load = Executors.newSingleThreadExecutor();
+		load.execute(() -> {
+			while (loading.get()) {
+				TestHttp.get(gateway + "/api/hello");
+			}
+		});
+		Path screenshot = stack.root.resolve("system-tests/target/dashboard.png");
+		try {
+			LocalStack.Result run = NodeTools.run(List.of("node", "dashboard.mjs", page, stack.managementToken(),
+					"api-service", "round-robin", "ip-hash", screenshot.toString()), 150);
+			assertThat(run.exitCode()).as(run.output()).isZero();
+			List<String> lines = run.output().lines().filter((line) -> line.startsWith("{")).toList();
+			assertThat(lines).as(run.output()).isNotEmpty();
+			JsonNode result = TestHttp.json(lines.getLast());
+			assertThat(result.path("before").findValuesAsString("name")).as("both instances, by name")
+				.containsExactlyInAnyOrder("api-service-1", "api-service-2");
+			assertThat(result.path("live").asString()).isEqualTo("live");
+			assertThat(result.path("refused").asString()).as("no token").startsWith("401");
+			assertThat(result.path("switched").asString()).isEqualTo("now ip-hash");
+			assertThat(result.path("strategy").asString()).isEqualTo("ip-hash");
+			assertThat(result.path("after").findValues("share")).as("one instance takes one client's requests")
+				.anySatisfy((share) -> assertThat(share.asDouble()).isGreaterThanOrEqualTo(0.9));
+			assertThat(result.path("restored").asString()).isEqualTo("now round-robin");
+			assertThat(result.path("errors").isEmpty()).as("errors on the page: " + result.path("errors")).isTrue();
+			assertThat(result.path("foreign").isEmpty()).as("requests elsewhere: " + result.path("foreign")).isTrue();
+			assertThat(screenshot).exists();
+			assertThat(Files.size(screenshot)).isGreaterThan(20_000);
+		}
+		finally {
+			loading.set(false);
+			load.shutdown();
+			load.awaitTermination(10, TimeUnit.SECONDS);
+			TestHttp.post(stack.management("gateway") + "/balancing/api-service", "{\"strategy\":\"round-robin\"}",
+					"Content-Type", "application/json", "Authorization", "Bearer " + stack.managementToken());
+		}
+	}
+
 	@Test
 	@Order(4)
 	void carriesOneRequestIdThroughTheGateway() {
@@ -371,7 +433,8 @@ class LocalStackSystemTests {
 			spans.clear();
 			TestHttp.json(found).forEach(spans::add);
 			return spans.stream().filter((span) -> service(span).equals("worker-service")).count() == 2
-					&& spans.stream().anyMatch((span) -> service(span).equals("api-service"));
+					&& spans.stream().anyMatch((span) -> service(span).equals("api-service"))
+					&& spans.stream().filter((span) -> service(span).equals("gateway")).count() == 2;
 		});
 		JsonNode edge = one(spans, "gateway", "SERVER");
 		assertThat(edge.path("parentId").asString()).as("the client's span").isEqualTo(clientSpan);
@@ -424,11 +487,15 @@ class LocalStackSystemTests {
 				TestHttp.toJson(Map.of("username", "demo", "password", "demo-password")));
 		String bearer = "Bearer " + TestHttp.json(login).get("access_token").asString();
 		Map<String, String> expected = new LinkedHashMap<>();
+		// The failing job's trace: its runs before and after the redrive are all in it.
+		String trace = UUID.randomUUID().toString().replace("-", "");
 		for (Map<String, Object> job : List.of(Map.<String, Object>of("type", "echo", "payload", Map.of("n", 1)),
 				Map.<String, Object>of("type", "flaky", "payload", Map.of("failTimes", 1)),
 				Map.<String, Object>of("type", "fail"))) {
 			HttpResponse<String> submitted = TestHttp.post(gateway + "/api/jobs", TestHttp.toJson(job), "Authorization",
-					bearer, "Idempotency-Key", UUID.randomUUID().toString());
+					bearer, "Idempotency-Key", UUID.randomUUID().toString(), "traceparent",
+					"00-" + ("fail".equals(job.get("type")) ? trace : UUID.randomUUID().toString().replace("-", ""))
+							+ "-a1b2c3d4e5f60718-01");
 			assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
 			expected.put(TestHttp.json(submitted).get("id").asString(),
 					"fail".equals(job.get("type")) ? "DEAD" : "SUCCEEDED");
@@ -462,6 +529,26 @@ class LocalStackSystemTests {
 			JsonNode job = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + dead, "Authorization", bearer));
 			return job.get("status").asString().equals("DEAD") && !job.get("updatedAt").asString().equals(firstDeath);
 		});
+		int attempts = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + dead, "Authorization", bearer))
+			.get("attempts")
+			.asInt();
+		String zipkin = stack.url("zipkin").replaceFirst("/zipkin/$", "");
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.alias("every run of the dead job, before and after its redrive, in its trace")
+			.until(() -> {
+				HttpResponse<String> found = TestHttp.get(zipkin + "/api/v2/trace/" + trace);
+				if (found.statusCode() != 200) {
+					return false;
+				}
+				List<String> runs = new ArrayList<>();
+				TestHttp.json(found).forEach((span) -> {
+					if (service(span).equals("worker-service")) {
+						runs.add(span.path("tags").path("job.attempt").asString());
+					}
+				});
+				return runs.size() == 2 * attempts && runs.stream().filter("1"::equals).count() == 2;
+			});
 	}
 
 	@Test

@@ -10,9 +10,10 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * The Node.js tools that the system tests drive, pinned in
- * {@code src/test/js/package.json}: panva/jose (an independent token check) and newman
- * (runs the Postman collection). Needs Node.js 20+ and npm, which installs the pinned
- * versions once ({@code npm ci}). Without Node those tests are skipped, unless
+ * {@code src/test/js/package.json}: panva/jose (an independent token check), newman (runs
+ * the Postman collection) and playwright-core (drives Debian's Chromium through the
+ * gateway's dashboard). Needs Node.js 20+ and npm, which installs the pinned versions
+ * once ({@code npm ci}). Without Node those tests are skipped, unless
  * {@code FULCRUM_REQUIRE_NODE=1} (set by CI) makes them mandatory.
  */
 final class NodeTools {
@@ -22,7 +23,7 @@ final class NodeTools {
 		.toAbsolutePath()
 		.normalize();
 
-	private static final List<String> PACKAGES = List.of("jose", "newman");
+	private static final List<String> PACKAGES = List.of("jose", "newman", "playwright-core");
 
 	private NodeTools() {
 	}

@@ -104,7 +104,16 @@ public final class TestHttp {
 	 * @return the parsed tree
 	 */
 	public static JsonNode json(HttpResponse<String> response) {
-		return json.readTree(response.body());
+		return json(response.body());
+	}
+
+	/**
+	 * Parses JSON text.
+	 * @param text JSON
+	 * @return the parsed tree
+	 */
+	public static JsonNode json(String text) {
+		return json.readTree(text);
 	}
 
 }

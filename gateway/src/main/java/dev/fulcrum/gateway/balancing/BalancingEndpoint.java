@@ -86,6 +86,7 @@ class BalancingEndpoint {
 	private Map<String, Object> describe(Upstream upstream) {
 		Map<String, Object> description = new LinkedHashMap<>();
 		description.put("instance", upstream.id());
+		description.put("name", upstream.name());
 		description.put("weight", upstream.weight());
 		description.put("inFlight", upstream.inFlight());
 		description.put("requests", upstream.requests());

@@ -57,6 +57,9 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private static final Log logger = LogFactory.getLog(BalancingFilter.class);
 
+	/** How an instance names itself in its answers. */
+	private static final String SERVED_BY = "X-Served-By";
+
 	private final UpstreamPools pools;
 
 	private final Balancer balancer;
@@ -138,6 +141,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		upstream.started();
 		long started = System.nanoTime();
 		Mono<Void> sent = chain.filter(exchange).doOnSuccess((done) -> {
+			upstream.named(exchange.getResponse().getHeaders().getFirst(SERVED_BY));
 			this.tracing.attemptEnded(exchange, span, null);
 			finished(service, upstream, started, failed(exchange.getResponse()));
 		}).doOnError((ex) -> {

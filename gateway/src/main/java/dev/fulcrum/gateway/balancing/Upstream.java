@@ -47,6 +47,8 @@ final class Upstream {
 
 	private volatile boolean draining;
 
+	private volatile String name;
+
 	/** When it (re)joined and began its slow start; 0 when it is warm. */
 	private volatile long warmingSince;
 
@@ -104,6 +106,20 @@ final class Upstream {
 
 	int inFlight() {
 		return this.inFlight.get();
+	}
+
+	/**
+	 * The instance's own name, as its last answer gave it in {@code X-Served-By}
+	 * ({@code api-service-2}), or {@code null} before its first answer.
+	 */
+	String name() {
+		return this.name;
+	}
+
+	void named(String name) {
+		if (name != null && !name.equals(this.name)) {
+			this.name = name;
+		}
 	}
 
 	PeakEwma latency() {

@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 
 import org.springframework.stereotype.Component;
 
@@ -22,6 +24,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class UpstreamMeters {
+
+	private static final Duration P99_WINDOW = Duration.ofSeconds(30);
 
 	private final MeterRegistry registry;
 
@@ -77,8 +81,32 @@ class UpstreamMeters {
 						.tag("service", service)
 						.tag("instance", upstream.id())
 						.tag("outcome", outcome)
+						// The p99 of about the last 30 s, for the live dashboard and
+						// Grafana's per-instance panel ({quantile="0.99"}).
+						.publishPercentiles(0.99)
+						.distributionStatisticExpiry(P99_WINDOW)
+						.distributionStatisticBufferLength(3)
 						.register(this.registry))
 			.record(duration);
+	}
+
+	/**
+	 * The p99 of the instance's successful answers over about the last 30 s.
+	 * @param service the service
+	 * @param upstream the instance
+	 * @return milliseconds, or {@code NaN} before its first success
+	 */
+	double p99Millis(String service, Upstream upstream) {
+		Timer timer = this.timers.get(service + ' ' + upstream.id() + " success");
+		if (timer == null) {
+			return Double.NaN;
+		}
+		for (ValueAtPercentile value : timer.takeSnapshot().percentileValues()) {
+			if (value.percentile() == 0.99) {
+				return value.value(TimeUnit.MILLISECONDS);
+			}
+		}
+		return Double.NaN;
 	}
 
 	void retried(String service, String reason) {

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
+import dev.fulcrum.gateway.GatewayRedisUser;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedis;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
@@ -157,7 +158,7 @@ class RevocationLookupTests {
 	 */
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "management.server.port=0")
-	@Import(AsItsOwnRedisUser.GatewayUser.class)
+	@Import(GatewayRedisUser.class)
 	class AsItsOwnRedisUser {
 
 		@LocalServerPort
@@ -181,68 +182,14 @@ class RevocationLookupTests {
 			HttpResponse<String> passed = get(this.port, "/api/me", token);
 			assertThat(passed.statusCode()).isEqualTo(200);
 			assertThat(passed.headers().firstValue("X-RateLimit-Remaining")).as("the limit was checked").isPresent();
-			redisCommand("SET " + RevocationKeys.session(sessionId) + " 1 EX 1200");
+			GatewayRedisUser.command("SET " + RevocationKeys.session(sessionId) + " 1 EX 1200");
 			assertThat(get(this.port, "/api/me", token).statusCode()).isEqualTo(401);
-		}
-
-		@TestConfiguration(proxyBeanMethods = false)
-		static class GatewayUser {
-
-			@Bean
-			DataRedisConnectionDetails gatewayRedisUser() throws IOException {
-				String password = "gateway-test-" + UUID.randomUUID();
-				redisCommand("ACL SETUSER " + aclRules("gateway").replace("GATEWAY_PASSWORD", password));
-				TestRedis.Endpoint redis = TestRedis.start();
-				return new DataRedisConnectionDetails() {
-
-					@Override
-					public String getUsername() {
-						return "gateway";
-					}
-
-					@Override
-					public String getPassword() {
-						return password;
-					}
-
-					@Override
-					public Standalone getStandalone() {
-						return Standalone.of(redis.host(), redis.port());
-					}
-
-				};
-			}
-
 		}
 
 	}
 
 	private static HttpResponse<String> get(int port, String path, String token) {
 		return TestHttp.get("http://localhost:" + port + path, "Authorization", "Bearer " + token);
-	}
-
-	/** A user's rules from the shipped ACL file, after {@code user <name> }. */
-	static String aclRules(String user) throws IOException {
-		Path file = Path.of("..", "docker", "redis-users.acl");
-		return Files.readAllLines(file)
-			.stream()
-			.filter((line) -> line.startsWith("user " + user + " "))
-			.findFirst()
-			.orElseThrow()
-			.substring("user ".length());
-	}
-
-	/** Sends one inline command to the test Redis as its default user; expects OK. */
-	static void redisCommand(String command) throws IOException {
-		TestRedis.Endpoint redis = TestRedis.start();
-		try (Socket socket = new Socket(redis.host(), redis.port())) {
-			socket.setSoTimeout(5_000);
-			OutputStream out = socket.getOutputStream();
-			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
-			String answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-				.readLine();
-			assertThat(answer).as(command).isEqualTo("+OK");
-		}
 	}
 
 	/**

@@ -322,6 +322,8 @@ class WorkerTests {
 	void reclaimsAJobFromAWorkerThatDied() {
 		String id = UUID.randomUUID().toString();
 		writeJob(id, "echo", "{\"reclaimed\":true}", "ghost-user", "k-" + id);
+		String trace = UUID.randomUUID().toString().replace("-", "");
+		this.redis.opsForHash().put(JobKeys.job(id), JobKeys.TRACE_PARENT, "00-" + trace + "-1f2e3d4c5b6a7980-01");
 		this.redis.opsForHash().put(JobKeys.idempotency("ghost-user", "k-" + id), "jobId", id);
 		// Keep every slot of the live worker busy, so that the message goes to the ghost.
 		List<String> busy = List.of(submit("sleep", "{\"ms\":1500}"), submit("sleep", "{\"ms\":1500}"),
@@ -340,6 +342,13 @@ class WorkerTests {
 
 		awaitStatus(id, "SUCCEEDED");
 		assertThat(field(id, "attempts")).as("the dead worker's attempt, then ours").isEqualTo("2");
+		await().atMost(WAIT).until(() -> !this.spans.of(trace).isEmpty());
+		assertThat(this.spans.of(trace)).as("the reclaimed run continues the submission's trace")
+			.singleElement()
+			.satisfies((span) -> {
+				assertThat(span.getParentSpanId()).isEqualTo("1f2e3d4c5b6a7980");
+				assertThat(span.getAttributes().get(AttributeKey.stringKey("job.attempt"))).isEqualTo("2");
+			});
 	}
 
 	@Test
