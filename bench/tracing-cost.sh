@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What tracing costs the whole stack (docs/benchmarks.md, "Tracing: off, at 10 % and at 100 %"):
+# What tracing costs the whole stack (docs/benchmarks.md, "The cost of tracing"):
 # bench/stack.sh on the same stack, tracing off, recording a tenth of the traces and all of them,
 # then off again (the baseline's check for drift), each service sending its spans to a sink that
 # keeps nothing (bench/SpanSink.java, on loopback): the figures hold what the services spend to

@@ -25,7 +25,7 @@ class TracingEnvironmentPostProcessor implements EnvironmentPostProcessor, Order
 	/**
 	 * W3C trace context only, and no baggage: Spring Boot's defaults also read B3's
 	 * headers and carry W3C baggage, which together were a third of what tracing cost the
-	 * gateway per request (docs/benchmarks.md, "Tracing: off, at 10 % and at 100 %").
+	 * gateway per request (docs/benchmarks.md, "The cost of tracing").
 	 */
 	static final Map<String, Object> DEFAULTS = Map.of("management.tracing.propagation.type", "W3C",
 			"management.tracing.baggage.enabled", "false");
