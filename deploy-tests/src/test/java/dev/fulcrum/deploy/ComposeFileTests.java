@@ -182,7 +182,8 @@ class ComposeFileTests {
 				.map(ComposeFileTests::read)
 				.collect(Collectors.joining("\n"));
 		}
-		Matcher meters = Pattern.compile("\\b(fulcrum_[a-z_]+?)(_seconds_count|_seconds_bucket|_total)?\\b")
+		// A timer's series: _seconds_count, _seconds_bucket, and _seconds{quantile=...}.
+		Matcher meters = Pattern.compile("\\b(fulcrum_[a-z_]+?)(_seconds_count|_seconds_bucket|_seconds|_total)?\\b")
 			.matcher(String.join(" ", expressions));
 		int found = 0;
 		while (meters.find()) {
