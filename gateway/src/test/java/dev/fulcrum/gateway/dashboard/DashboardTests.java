@@ -79,13 +79,13 @@ class DashboardTests {
 		assertThat(page.body()).contains("<title>Fulcrum", "uplot/uPlot.iife.min.js", "dashboard.js");
 		assertThat(page.headers().firstValue("Content-Security-Policy"))
 			.hasValue(dev.fulcrum.dashboard.DashboardConfiguration.CONTENT_SECURITY_POLICY);
-		assertThat(TestHttp.get(management("/dashboard")).statusCode()).as("redirected to the page").isEqualTo(308);
 		for (String asset : List.of("dashboard.js", "dashboard.css", "uplot/uPlot.iife.min.js",
 				"uplot/uPlot.min.css")) {
 			HttpResponse<String> found = TestHttp.get(management("/dashboard/" + asset));
 			assertThat(found.statusCode()).as(asset).isEqualTo(200);
 			assertThat(found.body()).as(asset).isNotBlank();
 		}
+		assertThat(TestHttp.get(management("/dashboard")).statusCode()).as("redirected to the page").isEqualTo(308);
 		HttpResponse<String> publicPort = TestHttp.get("http://localhost:" + this.port + "/dashboard/");
 		assertThat(publicPort.statusCode())
 			.as("the public port has no dashboard: %s %s", publicPort.headers().map(), publicPort.body())
@@ -121,7 +121,11 @@ class DashboardTests {
 				return route != null && route.path("instances").size() == 2
 						&& route.path("instances").get(0).path("name").asString().startsWith("api-")
 						&& route.path("instances").get(1).path("name").asString().startsWith("api-")
-						&& route.path("requestsPerSecond").asDouble() > 0 && !candidate.path("queue").isNull();
+						&& route.path("requestsPerSecond").asDouble() > 0
+				// The queue is read apart, once a second: wait for a reading taken
+				// after the entries above were written.
+						&& candidate.path("queue").path("lag").asLong() == 3
+						&& candidate.path("queue").path("deadLetters").asLong() == 1;
 			});
 		}
 		finally {
