@@ -302,7 +302,9 @@ class ComposeSystemTests {
 	 * figures. The target is looser than the lab's 100 ms because the images' AOT caches
 	 * hold no profiles: two minutes after {@code up}, C2 still compiles in every
 	 * container, and at half a core that put the two replicas' p99 at 119 ms at 100/s and
-	 * CI saw 200/s fail twice.
+	 * CI saw 200/s fail twice. Each configuration is warmed until its CPU per request
+	 * settles (at most 20 s): after a 5 s warm-up, CI once saw both replicas fail 100/s
+	 * twice, at a p99 of 266 and 542 ms.
 	 */
 	@Test
 	@Order(7)
@@ -316,7 +318,7 @@ class ComposeSystemTests {
 		Path out = Path.of("target/scaling-lab").toAbsolutePath();
 		ScalingLab.Settings settings = new ScalingLab.Settings(URI.create(stack.gateway()),
 				URI.create(stack.management()), stack.project(), 0.5, 1.0, List.of(2, 1), List.of(), List.of(), 0, 50,
-				search, Duration.ofSeconds(5), 150, out);
+				search, Duration.ofSeconds(20), 150, out);
 		List<ScalingLab.Point> points;
 		try (HttpClient client = OpenLoad.client()) {
 			points = ScalingLab.run(settings, client, (line) -> System.out.println("compose: lab " + line));
@@ -397,9 +399,16 @@ class ComposeSystemTests {
 	@Test
 	@Order(9)
 	void losesUnderAPermilleOfGetsWhenAnApiServiceIsKilled() throws Exception {
-		String bearer = newUser("kill-api-");
-		try (Load load = new Load(16, (n) -> (n % 2 == 0) ? Load.get(stack.gateway() + "/api/hello")
-				: Load.get(stack.gateway() + "/api/me", "Authorization", bearer))) {
+		// Sixteen clients, as many users as send authenticated GETs: the route's
+		// concurrency limit falls while the survivor takes the load, and one user holding
+		// half of it would be shed by design (ConcurrencyLimitFilter), which is not what
+		// this test is about. CI once saw one user's sixteen requests shed that way.
+		List<String> bearers = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			bearers.add(newUser("kill-api-"));
+		}
+		try (Load load = new Load(16, (n) -> (n % 2 == 0) ? Load.get(stack.gateway() + "/api/hello") : Load
+			.get(stack.gateway() + "/api/me", "Authorization", bearers.get((int) (n / 2 % bearers.size()))))) {
 			Thread.sleep(3_000);
 			stack.engine.docker(Duration.ofSeconds(30), "kill", stack.container("api-service", 1))
 				.orThrow("docker kill");
@@ -409,7 +418,10 @@ class ComposeSystemTests {
 			assertThat(load.total()).isGreaterThan(500);
 			assertThat(load.failed()).as(load.firstFailures().toString()).isLessThanOrEqualTo(load.total() / 1000);
 		}
-		restart(stack.container("api-service", 1));
+		finally {
+			// Whatever the verdict, the tests after this one need both replicas.
+			restart(stack.container("api-service", 1));
+		}
 	}
 
 	@Test
@@ -428,21 +440,25 @@ class ComposeSystemTests {
 		// Both workers are busy with the backlog: kill one in the middle of its jobs.
 		stack.engine.docker(Duration.ofSeconds(30), "kill", stack.container("worker-service", 1))
 			.orThrow("docker kill");
-
-		Map<String, JsonNode> done = Jobs.awaitSucceeded(gateway, bearer, ids, Duration.ofMinutes(3));
-		long again = done.values().stream().filter((job) -> job.get("attempts").asInt() > 1).count();
-		System.out.printf("compose: a worker killed with jobs in flight: %d of %d jobs ran a second attempt%n", again,
-				ids.size());
-		// Only what the killed worker held when it died ran twice: at most its 8 slots.
-		assertThat(again).as("jobs run again").isLessThanOrEqualTo(8);
-		// Past the visibility timeout, nothing finished is taken up again.
-		Thread.sleep(6_000);
-		for (String id : ids) {
-			JsonNode now = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
-			assertThat(now.get("updatedAt").asString()).as(id).isEqualTo(done.get(id).get("updatedAt").asString());
-			assertThat(now.get("attempts").asInt()).as(id).isEqualTo(done.get(id).get("attempts").asInt());
+		try {
+			Map<String, JsonNode> done = Jobs.awaitSucceeded(gateway, bearer, ids, Duration.ofMinutes(3));
+			long again = done.values().stream().filter((job) -> job.get("attempts").asInt() > 1).count();
+			System.out.printf("compose: a worker killed with jobs in flight: %d of %d jobs ran a second attempt%n",
+					again, ids.size());
+			// Only what the killed worker held when it died ran twice: at most its 8
+			// slots.
+			assertThat(again).as("jobs run again").isLessThanOrEqualTo(8);
+			// Past the visibility timeout, nothing finished is taken up again.
+			Thread.sleep(6_000);
+			for (String id : ids) {
+				JsonNode now = TestHttp.json(TestHttp.get(gateway + "/api/jobs/" + id, "Authorization", bearer));
+				assertThat(now.get("updatedAt").asString()).as(id).isEqualTo(done.get(id).get("updatedAt").asString());
+				assertThat(now.get("attempts").asInt()).as(id).isEqualTo(done.get(id).get("attempts").asInt());
+			}
 		}
-		restart(stack.container("worker-service", 1));
+		finally {
+			restart(stack.container("worker-service", 1));
+		}
 	}
 
 	@Test
