@@ -1,5 +1,6 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.accesslog;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.common.RequestIds;
 import dev.fulcrum.common.logging.EcsLogFormatter;
 import dev.fulcrum.gateway.tracing.EdgeTracing;
@@ -93,7 +94,7 @@ class RequestIdWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
+		return FilterOrder.REQUEST_ID;
 	}
 
 }

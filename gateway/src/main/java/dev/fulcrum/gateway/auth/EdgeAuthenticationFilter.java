@@ -2,7 +2,8 @@ package dev.fulcrum.gateway.auth;
 
 import java.util.function.Function;
 
-import dev.fulcrum.gateway.config.EventLoops;
+import dev.fulcrum.gateway.FilterOrder;
+import dev.fulcrum.gateway.reactor.EventLoops;
 import dev.fulcrum.token.BearerToken;
 import dev.fulcrum.token.CsrfProtection;
 import dev.fulcrum.token.TokenAuthenticator;
@@ -33,12 +34,6 @@ import org.springframework.web.server.WebFilterChain;
  */
 @Component
 class EdgeAuthenticationFilter implements WebFilter, Ordered {
-
-	/**
-	 * Right after the request-id filter ({@code HIGHEST_PRECEDENCE}), so that every
-	 * refusal carries the request id, and long before routing.
-	 */
-	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 100;
 
 	private final AccessRules rules;
 
@@ -100,7 +95,7 @@ class EdgeAuthenticationFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.EDGE_AUTHENTICATION;
 	}
 
 }

@@ -3,7 +3,7 @@ package dev.fulcrum.gateway.auth;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
-import dev.fulcrum.gateway.config.EventLoops;
+import dev.fulcrum.gateway.reactor.EventLoops;
 import dev.fulcrum.token.AccessToken;
 import dev.fulcrum.token.InvalidTokenException;
 import dev.fulcrum.token.RevocationChecker;
@@ -23,8 +23,9 @@ import org.springframework.web.server.ServerWebExchange;
  * ({@link #lookUp}), and {@link RevocationCheckFilter}, before the breaker and balancing,
  * whatever is still pending. What may answer before them sends nothing of a service's: a
  * 404 for no route, or a shed 503. A filter added before
- * {@link RevocationCheckFilter#ORDER} that answers with a service's data (a route's
- * response cache, say) must take the lookup and make it first.
+ * {@linkplain dev.fulcrum.gateway.FilterOrder#REVOCATION_CHECK revocation check} that
+ * answers with a service's data (a route's response cache, say) must take the lookup and
+ * make it first.
  */
 public final class PendingRevocation {
 

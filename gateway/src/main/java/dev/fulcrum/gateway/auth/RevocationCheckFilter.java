@@ -2,6 +2,8 @@ package dev.fulcrum.gateway.auth;
 
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.FilterOrder;
+
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -16,12 +18,6 @@ import org.springframework.web.server.ServerWebExchange;
 @Component
 class RevocationCheckFilter implements GlobalFilter, Ordered {
 
-	/**
-	 * After the rate limit (10100), which sends the lookup beside its script; before the
-	 * breaker.
-	 */
-	static final int ORDER = 10110;
-
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
 		PendingRevocation revocation = PendingRevocation.take(exchange);
@@ -33,7 +29,7 @@ class RevocationCheckFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.REVOCATION_CHECK;
 	}
 
 }

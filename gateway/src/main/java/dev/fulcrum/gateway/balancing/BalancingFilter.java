@@ -13,7 +13,8 @@ import org.apache.commons.logging.LogFactory;
 import io.micrometer.tracing.Span;
 import reactor.core.publisher.Mono;
 
-import dev.fulcrum.gateway.config.ClientAddresses;
+import dev.fulcrum.gateway.FilterOrder;
+import dev.fulcrum.gateway.edge.ClientAddresses;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 import dev.fulcrum.gateway.tracing.EdgeTracing;
 
@@ -49,8 +50,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 class BalancingFilter implements GlobalFilter, Ordered {
-
-	static final int ORDER = 10150;
 
 	/** Safe and idempotent, and without a body that would have to be kept to replay. */
 	private static final Set<HttpMethod> RETRIED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
@@ -250,7 +249,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.BALANCING;
 	}
 
 }

@@ -11,12 +11,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.gateway.auth.PendingRevocation;
-import dev.fulcrum.gateway.config.EventLoops;
+import dev.fulcrum.gateway.reactor.EventLoops;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -49,8 +49,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 class EdgeCacheFilter implements GlobalFilter, Ordered {
-
-	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
 	static final String X_CACHE = "X-Cache";
 
@@ -181,7 +179,7 @@ class EdgeCacheFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.EDGE_CACHE;
 	}
 
 	/** Keeps the proxied body when the response may be kept, and writes it on. */

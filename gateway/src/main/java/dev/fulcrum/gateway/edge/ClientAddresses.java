@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.edge;
 
 import java.net.InetSocketAddress;
 import java.util.List;

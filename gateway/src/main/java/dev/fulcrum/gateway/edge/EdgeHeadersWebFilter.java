@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.edge;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
 import org.springframework.core.Ordered;
@@ -141,7 +142,7 @@ class EdgeHeadersWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE + 10;
+		return FilterOrder.EDGE_HEADERS;
 	}
 
 	/** Fails the body's stream once it passes the cap (bodies sent without a length). */

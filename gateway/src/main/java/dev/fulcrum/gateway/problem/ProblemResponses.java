@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.fulcrum.common.RequestIds;
-import dev.fulcrum.gateway.config.EventLoops;
+import dev.fulcrum.gateway.reactor.EventLoops;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 

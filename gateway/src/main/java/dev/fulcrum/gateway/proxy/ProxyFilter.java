@@ -13,13 +13,13 @@ import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.common.RequestIds;
-import dev.fulcrum.gateway.config.ClientAddresses;
+import dev.fulcrum.gateway.edge.ClientAddresses;
 import dev.fulcrum.gateway.tracing.EdgeTracing;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
-import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.Ordered;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -60,12 +60,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 class ProxyFilter implements GlobalFilter, Ordered {
-
-	/**
-	 * Before Spring Cloud Gateway's routing filters, which then see the request as
-	 * routed.
-	 */
-	static final int ORDER = NettyRoutingFilter.ORDER - 10;
 
 	/** Headers that belong to one connection, never forwarded (RFC 9110, 7.6.1). */
 	private static final Set<String> HOP_BY_HOP = caseInsensitive("Connection", "Keep-Alive", "Proxy-Connection", "TE",
@@ -232,7 +226,7 @@ class ProxyFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.PROXY;
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.proxy;
 
 import java.time.Duration;
 

@@ -11,11 +11,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.common.ClientNetworks;
 import dev.fulcrum.gateway.auth.AuthenticatedUser;
 import dev.fulcrum.gateway.auth.PendingRevocation;
-import dev.fulcrum.gateway.config.ClientAddresses;
-import dev.fulcrum.gateway.config.EventLoops;
+import dev.fulcrum.gateway.edge.ClientAddresses;
+import dev.fulcrum.gateway.reactor.EventLoops;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -44,9 +45,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 class RateLimitFilter implements GlobalFilter, Ordered {
-
-	/** After routing and the edge token check, before balancing. */
-	static final int ORDER = 10100;
 
 	private static final Log logger = LogFactory.getLog(RateLimitFilter.class);
 
@@ -164,7 +162,7 @@ class RateLimitFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.RATE_LIMIT;
 	}
 
 	/** The limit's decision, or why there is none. */

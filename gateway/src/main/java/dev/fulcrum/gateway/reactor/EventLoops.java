@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.reactor;
 
 import java.util.function.Supplier;
 

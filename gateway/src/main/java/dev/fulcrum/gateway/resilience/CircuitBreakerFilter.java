@@ -11,6 +11,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -38,8 +39,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 class CircuitBreakerFilter implements GlobalFilter, Ordered {
-
-	static final int ORDER = 10125;
 
 	private static final Log logger = LogFactory.getLog(CircuitBreakerFilter.class);
 
@@ -114,7 +113,7 @@ class CircuitBreakerFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.CIRCUIT_BREAKER;
 	}
 
 	/** An upstream answer that counts as a failure of the route. */

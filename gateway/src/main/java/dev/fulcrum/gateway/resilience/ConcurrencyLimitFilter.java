@@ -9,10 +9,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.common.ClientNetworks;
 import dev.fulcrum.gateway.auth.AuthenticatedUser;
-import dev.fulcrum.gateway.config.ClientAddresses;
-import dev.fulcrum.gateway.config.EventLoops;
+import dev.fulcrum.gateway.edge.ClientAddresses;
+import dev.fulcrum.gateway.reactor.EventLoops;
 import dev.fulcrum.gateway.problem.ProblemResponses;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -45,8 +46,6 @@ import org.springframework.web.server.ServerWebExchange;
  */
 @Component
 class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
-
-	static final int ORDER = 10090;
 
 	private final ConcurrencyLimitProperties properties;
 
@@ -166,7 +165,7 @@ class ConcurrencyLimitFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.CONCURRENCY_LIMIT;
 	}
 
 	/**

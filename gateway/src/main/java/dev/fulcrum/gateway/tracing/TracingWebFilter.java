@@ -3,6 +3,8 @@ package dev.fulcrum.gateway.tracing;
 import io.micrometer.tracing.Span;
 import reactor.core.publisher.Mono;
 
+import dev.fulcrum.gateway.FilterOrder;
+
 import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
@@ -17,9 +19,6 @@ import org.springframework.web.server.WebFilterChain;
  */
 @Component
 class TracingWebFilter implements WebFilter, Ordered {
-
-	/** Right after the request id, so that everything else runs inside the span. */
-	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1;
 
 	private final EdgeTracing tracing;
 
@@ -46,7 +45,7 @@ class TracingWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public int getOrder() {
-		return ORDER;
+		return FilterOrder.TRACING;
 	}
 
 }

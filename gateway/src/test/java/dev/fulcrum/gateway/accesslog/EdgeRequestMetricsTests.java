@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.accesslog;
 
 import java.time.Duration;
 import java.util.Arrays;

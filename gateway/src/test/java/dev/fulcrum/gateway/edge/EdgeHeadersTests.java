@@ -1,4 +1,4 @@
-package dev.fulcrum.gateway.config;
+package dev.fulcrum.gateway.edge;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

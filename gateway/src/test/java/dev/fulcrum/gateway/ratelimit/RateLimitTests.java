@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 import dev.fulcrum.testsupport.TestTokenIssuer;
@@ -244,7 +245,7 @@ class RateLimitTests {
 
 			@Override
 			public int getOrder() {
-				return RateLimitFilter.ORDER + 1;
+				return FilterOrder.RATE_LIMIT + 1;
 			}
 
 		}

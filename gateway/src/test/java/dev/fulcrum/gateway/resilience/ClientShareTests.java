@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
-import dev.fulcrum.gateway.config.ClientAddresses;
+import dev.fulcrum.gateway.edge.ClientAddresses;
 
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
