@@ -5,9 +5,11 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One kind of job: its name, the rules for its payload (checked by the api-service at
- * submission, so a bad job is a 400 and never reaches the queue), and what a worker does
- * with it. A new kind of job is one class implementing this, listed in {@link JobTypes}.
+ * One kind of job, as the contract names it: its name and the rules for its payload
+ * (checked by the api-service at submission, so a bad job is a 400 and never reaches the
+ * queue). What a worker does with it is the worker-service's handler of that name. A new
+ * kind of job is one class implementing this, listed in {@link JobTypes}, and one handler
+ * bean in the worker-service.
  */
 public interface JobType {
 
@@ -24,16 +26,6 @@ public interface JobType {
 	 * @return what is wrong, empty when the payload is fine
 	 */
 	List<PayloadError> validate(JsonNode payload);
-
-	/**
-	 * Runs the job. Called by a worker, possibly more than once for one job (after a
-	 * crash): an implementation with effects outside Fulcrum should use
-	 * {@link JobContext#idempotencyKey()} to make them happen once.
-	 * @param context the job
-	 * @return the result, stored as JSON
-	 * @throws Exception to fail this attempt (it is retried while attempts remain)
-	 */
-	JsonNode run(JobContext context) throws Exception;
 
 	/**
 	 * One thing wrong with a payload.

@@ -1,15 +1,9 @@
 package dev.fulcrum.jobs.types;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
-import dev.fulcrum.jobs.JobContext;
 import dev.fulcrum.jobs.JobType;
 
 /**
@@ -31,19 +25,6 @@ public final class ChecksumJob implements JobType {
 			Payloads.integer(payload, "rounds", 1, 100_000, true, errors);
 		}
 		return errors;
-	}
-
-	@Override
-	public JsonNode run(JobContext context) throws NoSuchAlgorithmException {
-		MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-		byte[] digest = context.payload().get("text").asString().getBytes(StandardCharsets.UTF_8);
-		long rounds = context.payload().get("rounds").asLong();
-		for (long i = 0; i < rounds; i++) {
-			digest = sha256.digest(digest);
-		}
-		return JsonNodeFactory.instance.objectNode()
-			.put("sha256", HexFormat.of().formatHex(digest))
-			.put("rounds", rounds);
 	}
 
 }

@@ -4,7 +4,6 @@ import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 
-import dev.fulcrum.jobs.JobContext;
 import dev.fulcrum.jobs.JobType;
 
 /**
@@ -20,11 +19,6 @@ public final class EchoJob implements JobType {
 	@Override
 	public List<PayloadError> validate(JsonNode payload) {
 		return Payloads.object(payload);
-	}
-
-	@Override
-	public JsonNode run(JobContext context) {
-		return context.payload();
 	}
 
 }

@@ -4,7 +4,6 @@ import java.util.List;
 
 import tools.jackson.databind.JsonNode;
 
-import dev.fulcrum.jobs.JobContext;
 import dev.fulcrum.jobs.JobType;
 
 /**
@@ -20,11 +19,6 @@ public final class FailJob implements JobType {
 	@Override
 	public List<PayloadError> validate(JsonNode payload) {
 		return payload.isNull() ? List.of() : Payloads.object(payload);
-	}
-
-	@Override
-	public JsonNode run(JobContext context) {
-		throw new IllegalStateException("fail: this job always fails (attempt " + context.attempt() + ")");
 	}
 
 }

@@ -3,9 +3,7 @@ package dev.fulcrum.jobs.types;
 import java.util.List;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
-import dev.fulcrum.jobs.JobContext;
 import dev.fulcrum.jobs.JobType;
 
 /**
@@ -26,16 +24,6 @@ public final class FlakyJob implements JobType {
 			Payloads.integer(payload, "failTimes", 0, 20, true, errors);
 		}
 		return errors;
-	}
-
-	@Override
-	public JsonNode run(JobContext context) {
-		long failTimes = context.payload().get("failTimes").asLong();
-		if (context.attempt() <= failTimes) {
-			throw new IllegalStateException(
-					"flaky: attempt " + context.attempt() + " of " + failTimes + " planned failures");
-		}
-		return JsonNodeFactory.instance.objectNode().put("succeededOnAttempt", context.attempt());
 	}
 
 }

@@ -3,9 +3,7 @@ package dev.fulcrum.jobs.types;
 import java.util.List;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
-import dev.fulcrum.jobs.JobContext;
 import dev.fulcrum.jobs.JobType;
 
 /**
@@ -27,13 +25,6 @@ public final class SleepJob implements JobType {
 			Payloads.integer(payload, "ms", 0, MAX_MILLIS, true, errors);
 		}
 		return errors;
-	}
-
-	@Override
-	public JsonNode run(JobContext context) throws InterruptedException {
-		long millis = context.payload().get("ms").asLong();
-		Thread.sleep(millis);
-		return JsonNodeFactory.instance.objectNode().put("sleptMs", millis);
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.fulcrum.jobs;
+package dev.fulcrum.worker.handlers;
 
 import tools.jackson.databind.JsonNode;
 

@@ -18,9 +18,9 @@ import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.fulcrum.jobs.JobContext;
-import dev.fulcrum.jobs.JobType;
-import dev.fulcrum.jobs.JobTypes;
+import dev.fulcrum.worker.handlers.JobContext;
+import dev.fulcrum.worker.handlers.JobHandler;
+import dev.fulcrum.worker.handlers.JobHandlers;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.SmartLifecycle;
@@ -34,11 +34,11 @@ import org.springframework.stereotype.Component;
  * Every {@code maintenanceInterval} it first takes over, with the same slots, messages
  * that another worker has held past the visibility timeout.</li>
  * <li>Everything one read brings is claimed together (one script); each claimed job then
- * runs on its own virtual thread, by its {@link JobType}. Successes are recorded in
- * groups ({@link Completions}, one script for all that finished meanwhile), a failure on
- * its own. The reader and the flusher of successes are platform threads: they wait on
- * Redis most of the time, and virtual ones paid for unmounting and mounting their stacks
- * at every reply.</li>
+ * runs on its own virtual thread, by its type's {@link JobHandler}. Successes are
+ * recorded in groups ({@link Completions}, one script for all that finished meanwhile), a
+ * failure on its own. The reader and the flusher of successes are platform threads: they
+ * wait on Redis most of the time, and virtual ones paid for unmounting and mounting their
+ * stacks at every reply.</li>
  * <li>A failed attempt is retried after a backoff with full jitter (a random wait up to
  * {@code backoffBase * 2^(attempt-1)}, at most {@code backoffMax}); after
  * {@code maxAttempts} the job is dead.</li>
@@ -110,9 +110,12 @@ class Worker implements SmartLifecycle {
 
 	private final JobTracing tracing;
 
-	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics, JobTracing tracing) {
+	private final JobHandlers handlers;
+
+	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics, JobTracing tracing, JobHandlers handlers) {
 		this.queue = queue;
 		this.tracing = tracing;
+		this.handlers = handlers;
 		this.properties = properties;
 		this.metrics = metrics;
 		this.completions = new Completions(queue);
@@ -286,13 +289,13 @@ class Worker implements SmartLifecycle {
 	private void process(JobQueue.Claim claim) {
 		Delivery delivery = claim.delivery();
 		long started = System.nanoTime();
-		JobType type = JobTypes.find(claim.type());
+		JobHandler handler = this.handlers.find(claim.type());
 		JsonNode result;
 		try {
-			if (type == null) {
+			if (handler == null) {
 				throw new IllegalStateException("unknown job type " + claim.type());
 			}
-			result = type
+			result = handler
 				.run(new JobContext(delivery.jobId(), claim.idempotencyKey(), claim.attempt(), claim.payload()));
 		}
 		catch (InterruptedException ex) {
