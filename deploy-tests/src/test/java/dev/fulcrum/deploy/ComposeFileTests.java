@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ComposeFileTests {
 
-	/** The JVM services and their replicas in compose (DESIGN.md). */
+	/** The JVM services and their replicas in compose (docs/design.md, "Services"). */
 	private static final Map<String, Integer> REPLICAS = Map.of("gateway", 1, "auth-service", 2, "api-service", 3,
 			"worker-service", 2);
 

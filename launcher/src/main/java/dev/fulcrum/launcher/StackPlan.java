@@ -24,9 +24,10 @@ import java.util.stream.Collectors;
  * the gateway in front. This is the one place that knows the services, their ports and
  * their configuration; a new service or option is added here.
  * <p>
- * Default ports are those of DESIGN.md (gateway 8080, auth 8081, api 8091..., workers
- * 8095...); management ports are the service port plus 1000. Replicas take the next free
- * number, so {@code --api 5} moves the workers up instead of colliding with them.
+ * Default ports are those of docs/design.md (gateway 8080, auth 8081, api 8091...,
+ * workers 8095...); management ports are the service port plus 1000. Replicas take the
+ * next free number, so {@code --api 5} moves the workers up instead of colliding with
+ * them.
  */
 final class StackPlan {
 

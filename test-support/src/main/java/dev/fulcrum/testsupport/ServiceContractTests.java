@@ -13,7 +13,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What every servlet service with a separate management port promises (DESIGN.md):
+ * What every servlet service with a separate management port promises (docs/design.md):
  * request ids, {@code X-Served-By}, liveness and readiness (with Redis) and Prometheus on
  * the management port, and no actuator on the public port. A service's
  * {@code @SpringBootTest} extends this with {@code management.server.port=0} and
