@@ -3,6 +3,8 @@ package dev.fulcrum.common.management;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
+import dev.fulcrum.common.problem.ProblemTypes;
+
 /**
  * The credential of state-changing management endpoints ({@code MANAGEMENT_TOKEN},
  * {@code fulcrum.management.token}): switching the gateway's balancing strategy,
@@ -72,7 +74,7 @@ public final class ManagementCredential {
 		 * @return the body
 		 */
 		public String json(String instance) {
-			return "{\"type\":\"urn:fulcrum:problem:" + this.slug + "\",\"title\":\"" + this.title + "\",\"status\":"
+			return "{\"type\":\"" + ProblemTypes.of(this.slug) + "\",\"title\":\"" + this.title + "\",\"status\":"
 					+ this.status + ",\"detail\":\"" + this.detail + "\",\"instance\":\""
 					+ instance.replaceAll("[^A-Za-z0-9/._~-]", "") + "\"}";
 		}

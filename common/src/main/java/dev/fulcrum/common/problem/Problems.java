@@ -16,16 +16,12 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 
 /**
- * Builds and writes problems. A problem's {@code type} is
- * {@code urn:fulcrum:problem:<slug>}, one slug per kind of error, stable for clients to
- * branch on.
+ * Builds and writes problems, typed by {@link ProblemTypes}.
  */
 public final class Problems {
 
 	/** The media type of every error. */
 	public static final String MEDIA_TYPE = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
-
-	private static final String TYPE_PREFIX = "urn:fulcrum:problem:";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -53,7 +49,7 @@ public final class Problems {
 	 * @return {@code urn:fulcrum:problem:<slug>}
 	 */
 	public static URI type(String slug) {
-		return URI.create(TYPE_PREFIX + slug);
+		return URI.create(ProblemTypes.of(slug));
 	}
 
 	/**

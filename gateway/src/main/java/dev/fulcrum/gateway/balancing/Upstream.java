@@ -5,6 +5,8 @@ import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.fulcrum.gateway.http.HttpRules;
+
 /**
  * One instance of an upstream service, with what this gateway knows of it: requests in
  * flight, a peak-EWMA of its response time, counts of requests and errors, whether it is
@@ -289,14 +291,7 @@ final class Upstream {
 
 	/** The id of the instance at this base URL: {@code host:port}. */
 	static String idOf(URI uri) {
-		return uri.getHost() + ":" + port(uri);
-	}
-
-	private static int port(URI uri) {
-		if (uri.getPort() != -1) {
-			return uri.getPort();
-		}
-		return "https".equals(uri.getScheme()) ? 443 : 80;
+		return uri.getHost() + ":" + HttpRules.port(uri);
 	}
 
 	@Override

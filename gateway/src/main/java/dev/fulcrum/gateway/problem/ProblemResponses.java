@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.fulcrum.common.RequestIds;
+import dev.fulcrum.common.problem.ProblemTypes;
 import dev.fulcrum.gateway.reactor.EventLoops;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,8 +25,6 @@ import org.springframework.web.server.ServerWebExchange;
  * filter gave the request, so a client can quote it.
  */
 public final class ProblemResponses {
-
-	private static final String TYPE_PREFIX = "urn:fulcrum:problem:";
 
 	/** Set on an exchange the gateway answered itself, without any instance. */
 	private static final String ANSWERED_BY_GATEWAY = ProblemResponses.class.getName() + ".answeredByGateway";
@@ -90,7 +89,7 @@ public final class ProblemResponses {
 	public static Mono<Void> send(ServerWebExchange exchange, HttpStatus status, String slug, String title,
 			String detail) {
 		Map<String, Object> problem = new LinkedHashMap<>();
-		problem.put("type", TYPE_PREFIX + slug);
+		problem.put("type", ProblemTypes.of(slug));
 		problem.put("title", title);
 		problem.put("status", status.value());
 		problem.put("detail", detail);

@@ -13,6 +13,7 @@ import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
 
+import dev.fulcrum.gateway.http.HttpRules;
 import dev.fulcrum.gateway.FilterOrder;
 import dev.fulcrum.common.RequestIds;
 import dev.fulcrum.gateway.edge.ClientAddresses;
@@ -92,7 +93,7 @@ class ProxyFilter implements GlobalFilter, Ordered {
 		HttpClient.RequestSender sender = this.client.headers((headers) -> upstreamHeaders(exchange, headers))
 			.request(io.netty.handler.codec.http.HttpMethod.valueOf(request.getMethod().name()))
 			.uri(url);
-		HttpClient.ResponseReceiver<?> receiver = hasBody(request.getHeaders())
+		HttpClient.ResponseReceiver<?> receiver = HttpRules.hasBody(request.getHeaders())
 				? sender.send((sent, outbound) -> outbound.send(request.getBody().map(ProxyFilter::byteBuf))) : sender;
 		return receiver.responseConnection((answer, connection) -> {
 			// The write filter streams the body from this connection once the filters
@@ -143,9 +144,8 @@ class ProxyFilter implements GlobalFilter, Ordered {
 		this.tracing.inject(exchange, upstream);
 		URI uri = request.getURI();
 		String scheme = uri.getScheme();
-		int port = (uri.getPort() >= 0) ? uri.getPort() : ("https".equals(scheme) ? 443 : 80);
-		String host = (uri.getPort() < 0 || uri.getPort() == ("https".equals(scheme) ? 443 : 80)) ? uri.getHost()
-				: uri.getHost() + ":" + uri.getPort();
+		int port = HttpRules.port(uri);
+		String host = (port == HttpRules.defaultPort(scheme)) ? uri.getHost() : uri.getHost() + ":" + port;
 		forwarded(upstream, headers, trusted, "X-Forwarded-For", peerAddress);
 		forwarded(upstream, headers, trusted, "X-Forwarded-Proto", scheme);
 		forwarded(upstream, headers, trusted, "X-Forwarded-Host", host);
@@ -202,10 +202,6 @@ class ProxyFilter implements GlobalFilter, Ordered {
 			}
 		}
 		return named.isEmpty() ? null : named;
-	}
-
-	private static boolean hasBody(HttpHeaders headers) {
-		return headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
 	private static ByteBuf byteBuf(DataBuffer buffer) {
