@@ -56,7 +56,13 @@ public final class FilterOrder {
 	public static final int CIRCUIT_BREAKER = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 125;
 
 	/**
-	 * Global filter: the instance picked, and retried on another; where Spring Cloud
+	 * Global filter: a failed attempt sent again, to an instance not tried yet; inside
+	 * the breaker, so that the request counts once there.
+	 */
+	public static final int RETRY = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 140;
+
+	/**
+	 * Global filter: the instance picked for each attempt; where Spring Cloud
 	 * LoadBalancer's filter would run (Fulcrum does not use it).
 	 */
 	public static final int BALANCING = RouteToRequestUrlFilter.ROUTE_TO_URL_FILTER_ORDER + 150;

@@ -35,7 +35,8 @@ class ArchitectureTests extends dev.fulcrum.testsupport.ArchitectureTests {
 			}
 		}
 		assertThat(names).containsExactly("REQUEST_ID", "TRACING", "EDGE_HEADERS", "EDGE_AUTHENTICATION", "EDGE_CACHE",
-				"CONCURRENCY_LIMIT", "RATE_LIMIT", "REVOCATION_CHECK", "CIRCUIT_BREAKER", "BALANCING", "PROXY");
+				"CONCURRENCY_LIMIT", "RATE_LIMIT", "REVOCATION_CHECK", "CIRCUIT_BREAKER", "RETRY", "BALANCING",
+				"PROXY");
 		assertThat(orders).doesNotHaveDuplicates().isSorted();
 	}
 

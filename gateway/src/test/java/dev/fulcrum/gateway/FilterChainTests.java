@@ -49,6 +49,7 @@ class FilterChainTests {
 		expected.put("RateLimitFilter", FilterOrder.RATE_LIMIT);
 		expected.put("RevocationCheckFilter", FilterOrder.REVOCATION_CHECK);
 		expected.put("CircuitBreakerFilter", FilterOrder.CIRCUIT_BREAKER);
+		expected.put("RetryFilter", FilterOrder.RETRY);
 		expected.put("BalancingFilter", FilterOrder.BALANCING);
 		expected.put("ProxyFilter", FilterOrder.PROXY);
 		assertThat(places).containsExactlyEntriesOf(expected);

@@ -1,11 +1,9 @@
 package dev.fulcrum.gateway.balancing;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.commons.logging.Log;
@@ -22,11 +20,8 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpCookie;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ResponseCookie;
@@ -36,23 +31,18 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Sends a request on an {@code lb://service} route to the instance its route's strategy
- * picks, and tells the instance how the request went: requests in flight while it runs,
- * then its time and whether it failed (no answer, or a 5xx that is not its backpressure,
- * see {@link ProblemResponses#isBackpressure}). A safe request that got a 502, 503 or 504
- * (backpressure excepted: it reaches the client as sent) is sent once more to another
- * instance (see {@link BalancingProperties.Retry}); one that got no answer at all (a
- * refused connection, or one closed before the answer, as when an instance is stopping)
- * is sent to each instance not tried yet until one answers.
+ * Sends one attempt of a request on an {@code lb://service} route to the instance its
+ * route's strategy picks, and tells the instance how the attempt went: requests in flight
+ * while it runs, then its time and whether it failed (no answer, or a 5xx that is not its
+ * backpressure, see {@link ProblemResponses#isBackpressure}). The first attempt picks
+ * among every available instance; one that {@link RetryFilter} sends again, among those
+ * not tried yet ({@link Attempts}).
  * <p>
  * Runs where Spring Cloud LoadBalancer's filter would (which Fulcrum does not use): after
  * the route's URL is known, before the request is proxied.
  */
 @Component
 class BalancingFilter implements GlobalFilter, Ordered {
-
-	/** Safe and idempotent, and without a body that would have to be kept to replay. */
-	private static final Set<HttpMethod> RETRIED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
 	private static final Log logger = LogFactory.getLog(BalancingFilter.class);
 
@@ -69,8 +59,6 @@ class BalancingFilter implements GlobalFilter, Ordered {
 
 	private final BalancingProperties.Ejection ejection;
 
-	private final BalancingProperties.Retry retry;
-
 	private final RetryBudget budget;
 
 	private final BalancingProperties.SlowStart slowStart;
@@ -78,14 +66,12 @@ class BalancingFilter implements GlobalFilter, Ordered {
 	private final EdgeTracing tracing;
 
 	BalancingFilter(UpstreamPools pools, Balancer balancer, UpstreamMeters meters, BalancingProperties properties,
-			ClientAddresses clients, EdgeTracing tracing) {
+			RetryBudget budget, ClientAddresses clients, EdgeTracing tracing) {
 		this.pools = pools;
 		this.balancer = balancer;
 		this.meters = meters;
 		this.ejection = properties.ejection();
-		this.retry = properties.retry();
-		this.budget = new RetryBudget(this.retry.budgetPercent(), this.retry.budgetMinRetries(),
-				(int) Math.max(1, this.retry.budgetWindow().toSeconds()), System::currentTimeMillis);
+		this.budget = budget;
 		this.clients = clients;
 		this.slowStart = properties.slowStart();
 		this.tracing = tracing;
@@ -98,26 +84,31 @@ class BalancingFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		String service = url.getHost();
-		List<Upstream> candidates = this.pools.available(service);
-		if (candidates.isEmpty()) {
-			return ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "no-instance",
-					"No instance available", "No instance of " + service + " can take this request now; retry later.");
+		Attempts attempts = Attempts.of(exchange);
+		if (attempts == null) {
+			// Routed past the retry filter: one attempt.
+			attempts = Attempts.start(exchange, url, 1);
 		}
-		this.budget.requested(service);
+		List<Upstream> candidates = attempts.retryAmong();
+		if (candidates == null) {
+			candidates = this.pools.available(service);
+			if (candidates.isEmpty()) {
+				return ProblemResponses.send(exchange, HttpStatus.SERVICE_UNAVAILABLE, "no-instance",
+						"No instance available",
+						"No instance of " + service + " can take this request now; retry later.");
+			}
+			this.budget.requested(service);
+		}
 		Route route = exchange.getAttribute(ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR);
 		Strategy strategy = this.balancer.strategy((route != null) ? route.getId() : service);
-		// A body can be read only once: a request with one is never replayed.
-		int attempts = RETRIED_METHODS.contains(exchange.getRequest().getMethod()) && !hasBody(exchange.getRequest())
-				? this.retry.maxAttempts() : 1;
-		return attempt(exchange, chain, url, strategy, candidates, new ArrayList<>(attempts), attempts);
+		return send(exchange, chain, url, strategy, candidates, attempts.tried());
 	}
 
 	/**
-	 * Sends the request to one of the candidates; when that fails in a way worth another
-	 * try and attempts remain, to one of the instances not tried yet.
+	 * Sends the request to one of the candidates, and records how it went.
 	 */
-	private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, URI url, Strategy strategy,
-			List<Upstream> candidates, List<Upstream> tried, int attempts) {
+	private Mono<Void> send(ServerWebExchange exchange, GatewayFilterChain chain, URI url, Strategy strategy,
+			List<Upstream> candidates, List<Upstream> tried) {
 		String service = url.getHost();
 		String sticky = strategy.pins() ? cookie(exchange.getRequest(), this.balancer.stickyCookie()) : null;
 		// No choice to make among one: leave the strategy's state (a round-robin turn)
@@ -139,7 +130,7 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		Span span = this.tracing.attempt(exchange, service, upstream.id(), tried.size());
 		upstream.started();
 		long started = System.nanoTime();
-		Mono<Void> sent = chain.filter(exchange).doOnSuccess((done) -> {
+		return chain.filter(exchange).doOnSuccess((done) -> {
 			upstream.named(exchange.getResponse().getHeaders().getFirst(SERVED_BY));
 			this.tracing.attemptEnded(exchange, span, null);
 			finished(service, upstream, started, failed(exchange.getResponse()));
@@ -152,27 +143,6 @@ class BalancingFilter implements GlobalFilter, Ordered {
 			this.tracing.attemptEnded(exchange, span, null);
 			// The client went away: says nothing about the instance.
 			upstream.finished(System.nanoTime() - started, false);
-		});
-		if (attempts <= 1) {
-			// Not replayable: whatever happens is the client's answer.
-			return sent;
-		}
-		return sent.then(Mono.defer(() -> {
-			HttpStatusCode status = exchange.getResponse().getStatusCode();
-			if (status == null || !this.retry.statuses().contains(status.value()) || tried.size() >= attempts
-					|| ProblemResponses.isBackpressure(exchange.getResponse())) {
-				return Mono.empty();
-			}
-			return retry(exchange, chain, url, strategy, tried, attempts, "status", Mono.empty());
-		})).onErrorResume((ex) -> {
-			if (!(NestedExceptionUtils.getMostSpecificCause(ex) instanceof IOException)
-					|| exchange.getResponse().isCommitted()) {
-				return Mono.error(ex);
-			}
-			// No answer came: the instance, not the request, is at fault, and every
-			// instance not tried yet may take it. An outer attempt's handler sees the
-			// same error once the inner ones ran out of instances, and finds none left.
-			return retry(exchange, chain, url, strategy, tried, attempts, "error", Mono.error(ex));
 		});
 	}
 
@@ -201,26 +171,6 @@ class BalancingFilter implements GlobalFilter, Ordered {
 		return warm.isEmpty() ? pick : strategy.choose(warm, client);
 	}
 
-	private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, URI url, Strategy strategy,
-			List<Upstream> tried, int attempts, String reason, Mono<Void> otherwise) {
-		List<Upstream> untried = new ArrayList<>(this.pools.available(url.getHost()));
-		untried.removeAll(tried);
-		if (untried.isEmpty()) {
-			return otherwise;
-		}
-		if (!this.budget.tryRetry(url.getHost())) {
-			// Most requests are failing: retrying each would multiply an outage's load.
-			this.meters.retryRefused(url.getHost(), reason);
-			return otherwise;
-		}
-		this.meters.retried(url.getHost(), reason);
-		// Forget the failed answer: its connection, its headers, the "already routed"
-		// mark.
-		ServerWebExchangeUtils.reset(exchange);
-		exchange.getResponse().setStatusCode(null);
-		return attempt(exchange, chain, url, strategy, untried, tried, attempts);
-	}
-
 	private void finished(String service, Upstream upstream, long started, boolean failed) {
 		long nanos = System.nanoTime() - started;
 		upstream.finished(nanos, failed);
@@ -229,11 +179,6 @@ class BalancingFilter implements GlobalFilter, Ordered {
 			logger.warn("Ejected " + service + " instance " + upstream.id() + " after "
 					+ this.ejection.consecutiveFailures() + " failures in a row");
 		}
-	}
-
-	private static boolean hasBody(ServerHttpRequest request) {
-		return request.getHeaders().getContentLength() > 0
-				|| request.getHeaders().containsHeader(HttpHeaders.TRANSFER_ENCODING);
 	}
 
 	/** A 5xx that is not the instance's backpressure. */

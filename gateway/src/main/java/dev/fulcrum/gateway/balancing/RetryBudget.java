@@ -4,6 +4,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
 /**
  * Keeps retries of each service within a share of its recent requests, as Envoy's retry
  * budget does: a retry is allowed while the retries of the last {@code window} are fewer
@@ -15,6 +18,7 @@ import java.util.function.LongSupplier;
  * Counts live in one-second buckets, one ring per service; a request and a retry each
  * take a short lock on their service's ring.
  */
+@Component
 final class RetryBudget {
 
 	private final int percent;
@@ -26,6 +30,16 @@ final class RetryBudget {
 	private final LongSupplier clock;
 
 	private final Map<String, Ring> rings = new ConcurrentHashMap<>();
+
+	/**
+	 * The gateway's budget, as {@code fulcrum.gateway.balancing.retry} sets it.
+	 * @param properties the balancing settings
+	 */
+	@Autowired
+	RetryBudget(BalancingProperties properties) {
+		this(properties.retry().budgetPercent(), properties.retry().budgetMinRetries(),
+				(int) Math.max(1, properties.retry().budgetWindow().toSeconds()), System::currentTimeMillis);
+	}
 
 	/**
 	 * A budget.
