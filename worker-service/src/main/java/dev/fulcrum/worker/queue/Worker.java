@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -68,7 +67,7 @@ class Worker implements SmartLifecycle {
 
 	private final Completions completions;
 
-	private final Semaphore slots;
+	private final Slots slots;
 
 	private final Map<String, Instant> running = new ConcurrentHashMap<>();
 
@@ -119,7 +118,7 @@ class Worker implements SmartLifecycle {
 		this.properties = properties;
 		this.metrics = metrics;
 		this.completions = new Completions(queue);
-		this.slots = new Semaphore(properties.concurrency());
+		this.slots = new Slots(properties.concurrency());
 		Duration half = properties.visibilityTimeout().dividedBy(2);
 		this.idleCheck = (properties.idleCheckInterval().compareTo(half) < 0) ? properties.idleCheckInterval() : half;
 	}
@@ -181,44 +180,46 @@ class Worker implements SmartLifecycle {
 		boolean groupReady = false;
 		long nextReclaim = System.nanoTime();
 		while (this.reading) {
-			int held = 0;
 			try {
 				if (!groupReady) {
 					this.queue.ensureGroup();
 					groupReady = true;
 				}
-				this.slots.acquire();
-				held = 1 + this.slots.drainPermits();
-				List<Delivery> deliveries = List.of();
-				// Stalled messages first, from the same free slots. (Done here rather
-				// than
-				// by the maintenance thread: the reader holds the free slots while it
-				// waits for new messages, so another thread would rarely find one.)
-				if ((!this.idle || this.reclaimDue) && System.nanoTime() - nextReclaim >= 0) {
-					this.reclaimDue = false;
-					nextReclaim = System.nanoTime() + this.properties.maintenanceInterval().toNanos();
-					deliveries = this.queue.reclaim(held);
-				}
-				if (deliveries.isEmpty()) {
-					deliveries = this.queue.read(held, pendingFrom);
-					if (pendingFrom != null) {
-						pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
+				List<Held> taken;
+				try (Slots.Lease lease = this.slots.takeFree()) {
+					List<Delivery> deliveries = List.of();
+					// Stalled messages first, from the same free slots. (Done here rather
+					// than by the maintenance thread: the reader holds the free slots
+					// while it waits for new messages, so another thread would rarely
+					// find one.)
+					if ((!this.idle || this.reclaimDue) && System.nanoTime() - nextReclaim >= 0) {
+						this.reclaimDue = false;
+						nextReclaim = System.nanoTime() + this.properties.maintenanceInterval().toNanos();
+						deliveries = this.queue.reclaim(lease.size());
+					}
+					if (deliveries.isEmpty()) {
+						deliveries = this.queue.read(lease.size(), pendingFrom);
+						if (pendingFrom != null) {
+							pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
+						}
+					}
+					taken = new ArrayList<>(deliveries.size());
+					for (Delivery delivery : deliveries) {
+						taken.add(new Held(delivery, lease.handOn()));
 					}
 				}
-				this.slots.release(held - deliveries.size());
-				held = 0;
-				if (!deliveries.isEmpty()) {
+				// The lease gave back every slot no delivery took.
+				if (!taken.isEmpty()) {
 					this.readSince = true;
 					this.idle = false;
 				}
-				run(deliveries);
+				run(taken);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				return;
 			}
 			catch (RuntimeException ex) {
-				this.slots.release(held);
 				// Make sure of the group again: Redis may have restarted without it.
 				groupReady = false;
 				logger.warn("Reading the job stream failed; retrying in 1 s: " + ex.getMessage());
@@ -232,15 +233,15 @@ class Worker implements SmartLifecycle {
 	 * Whatever is not run gives its slot back, even when the claim fails (Redis away):
 	 * the messages then stay pending and are reclaimed later.
 	 */
-	private void run(List<Delivery> deliveries) {
-		List<Delivery> fresh = new ArrayList<>(deliveries.size());
-		for (Delivery delivery : deliveries) {
-			if (this.running.putIfAbsent(delivery.messageId(), Instant.now()) == null) {
-				fresh.add(delivery);
+	private void run(List<Held> taken) {
+		List<Held> fresh = new ArrayList<>(taken.size());
+		for (Held held : taken) {
+			if (this.running.putIfAbsent(held.delivery().messageId(), Instant.now()) == null) {
+				fresh.add(held);
 			}
 			else {
 				// Already running here (handed back by a reclaim): one run is enough.
-				this.slots.release();
+				held.slot().close();
 			}
 		}
 		if (fresh.isEmpty()) {
@@ -248,42 +249,39 @@ class Worker implements SmartLifecycle {
 		}
 		List<JobQueue.Claim> claims;
 		try {
-			claims = this.queue.claim(fresh);
+			claims = this.queue.claim(fresh.stream().map(Held::delivery).toList());
 		}
 		catch (RuntimeException ex) {
 			fresh.forEach(this::done);
 			throw ex;
 		}
-		for (JobQueue.Claim claim : claims) {
+		for (int i = 0; i < claims.size(); i++) {
+			JobQueue.Claim claim = claims.get(i);
+			Held held = fresh.get(i);
 			if (claim == null) {
 				this.metrics.outcome("skipped");
+				done(held);
+				continue;
 			}
-			else {
-				this.jobs.execute(() -> {
-					try {
-						this.tracing.run(claim, () -> process(claim));
-					}
-					catch (RuntimeException ex) {
-						// Redis went away mid-job: the message stays pending and is
-						// reclaimed later.
-						logger.warn("Job " + claim.delivery().jobId() + " left pending: " + ex.getMessage());
-					}
-					finally {
-						done(claim.delivery());
-					}
-				});
-			}
-		}
-		for (int i = 0; i < claims.size(); i++) {
-			if (claims.get(i) == null) {
-				done(fresh.get(i));
-			}
+			this.jobs.execute(() -> {
+				try {
+					this.tracing.run(claim, () -> process(claim));
+				}
+				catch (RuntimeException ex) {
+					// Redis went away mid-job: the message stays pending and is reclaimed
+					// later.
+					logger.warn("Job " + claim.delivery().jobId() + " left pending: " + ex.getMessage());
+				}
+				finally {
+					done(held);
+				}
+			});
 		}
 	}
 
-	private void done(Delivery delivery) {
-		this.running.remove(delivery.messageId());
-		this.slots.release();
+	private void done(Held held) {
+		this.running.remove(held.delivery().messageId());
+		held.slot().close();
 	}
 
 	private void process(JobQueue.Claim claim) {
@@ -319,8 +317,7 @@ class Worker implements SmartLifecycle {
 		int bytes = utf8Length(json);
 		if (bytes > this.properties.maxResultBytes()) {
 			// The same job would return as much again: dead at once, and the result is
-			// not
-			// stored.
+			// not stored.
 			String outcome = this.queue.failFinally(delivery, "result-too-large: " + bytes
 					+ " bytes of JSON, more than the " + this.properties.maxResultBytes() + " a result may have");
 			this.metrics.outcome(outcome);
@@ -465,6 +462,11 @@ class Worker implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** A delivery and the slot it holds until it is done. */
+	private record Held(Delivery delivery, Slots.Slot slot) {
+
 	}
 
 }
