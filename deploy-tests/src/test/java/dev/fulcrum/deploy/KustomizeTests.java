@@ -277,8 +277,7 @@ class KustomizeTests {
 		Map<String, Object> deny = rendered.one("NetworkPolicy", "default-deny-ingress");
 		assertThat(Repository.map(deny, "spec")).containsEntry("podSelector", Map.of()).doesNotContainKey("ingress");
 		// No rule opens a pod to everyone: each names its sources, none by an address
-		// block
-		// or by every namespace.
+		// block or by every namespace.
 		for (Map<String, Object> policy : rendered.all("NetworkPolicy")) {
 			Map<String, Object> spec = Repository.map(policy, "spec");
 			for (Map<String, Object> rule : Repository.maps(spec.get("ingress"))) {

@@ -169,8 +169,7 @@ final class ComposeAutoscaler {
 				continue;
 			}
 			// A restarted container starts its counter again: a sample of its last life
-			// is
-			// no sample.
+			// is no sample.
 			String life = id + " " + inspected.at("/State/StartedAt").asString();
 			next.put(life, new CpuSample(at, nanos));
 			CpuSample previous = this.cpu.get(life);

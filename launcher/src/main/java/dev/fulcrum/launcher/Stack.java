@@ -293,8 +293,7 @@ final class Stack {
 
 	static boolean isFree(int port) {
 		// Bound like the services (loopback, SO_REUSEADDR): a listener anywhere on the
-		// port still
-		// conflicts, connections in TIME_WAIT after a recent down do not.
+		// port still conflicts, connections in TIME_WAIT after a recent down do not.
 		try (ServerSocket socket = new ServerSocket()) {
 			socket.setReuseAddress(true);
 			socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));

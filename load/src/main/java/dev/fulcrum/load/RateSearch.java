@@ -110,8 +110,7 @@ public record RateSearch(double start, double growth, int refinements, Duration 
 			LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
 		}
 		// Enough under way for two seconds of latency, far past any pass; and at most
-		// 2,000
-		// connections: Docker's port proxy stops for good when it runs out of file
+		// 2,000 connections: Docker's port proxy stops for good when it runs out of file
 		// descriptors (two per connection), and a failing step needs no more.
 		Timeline timeline = OpenLoad.run(connections, schedule, requests,
 				(int) Math.min(2_000, Math.max(100, rate * 2)), null);

@@ -279,8 +279,7 @@ public final class ScalingLab {
 			long nanos = 0;
 			for (String container : containers) {
 				// Only a container read both times: one missing from a reading would add
-				// or
-				// take away its whole lifetime.
+				// or take away its whole lifetime.
 				if (before.containsKey(container) && after.containsKey(container)) {
 					nanos += after.get(container) - before.get(container);
 				}
@@ -289,8 +288,8 @@ public final class ScalingLab {
 			log.line(fmt("   warm-up at %.0f/s: %.2f ms of CPU per request", settings.warmUpRate(), perRequest));
 			// Settled: two steps in a row each within a tenth of the one before. One is
 			// not enough: a fresh stack's CPU per request falls by less than a tenth a
-			// step
-			// while it still has a third to go (10.3, 7.1, 5.4, 4.9 ... 3.4 ms measured).
+			// step while it still has a third to go (10.3, 7.1, 5.4, 4.9 ... 3.4 ms
+			// measured).
 			boolean within = Math.abs(perRequest - last) <= last * 0.1;
 			boolean settled = steps >= 3 && within && lastWithin;
 			if (settled || System.nanoTime() > deadline) {

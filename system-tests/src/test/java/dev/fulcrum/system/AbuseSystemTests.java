@@ -324,8 +324,8 @@ class AbuseSystemTests {
 		System.out.printf("Retries for 200 requests, one of two instances failing: %.0f (refused: %.0f)%n", retried,
 				gatewayCounter("fulcrum_gateway_upstream_retries_refused_total"));
 		// Without a budget about 100 (round-robin sends half to the failing instance);
-		// now
-		// at most 20 % of the window's requests, the 200 here and the few before them.
+		// now at most 20 % of the window's requests, the 200 here and the few before
+		// them.
 		assertThat(retried).as("retries for 200 requests").isLessThanOrEqualTo(60);
 		assertThat(gatewayCounter("fulcrum_gateway_upstream_retries_refused_total")).isPositive();
 	}

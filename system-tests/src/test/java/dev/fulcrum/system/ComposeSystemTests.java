@@ -370,8 +370,7 @@ class ComposeSystemTests {
 		// Once in CI 9.4 s failed a 6 s bound that had no room for the slow start.
 		assertThat(seconds).as("seconds from healthy to balanced").isLessThan(20.0);
 		// The new replicas warm up (slow start: a tenth of their share at first, all of
-		// it
-		// after 30 s), so all four serve within that, not within four requests.
+		// it after 30 s), so all four serve within that, not within four requests.
 		servedBy.clear();
 		await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(20)).until(() -> {
 			servedBy.add(TestHttp.get(stack.gateway() + "/api/hello").headers().firstValue("X-Served-By").orElse(""));
@@ -490,8 +489,7 @@ class ComposeSystemTests {
 			System.out.printf("compose: %s stopped in %.1f s, exit code %d%n", container, seconds,
 					state.get("ExitCode").asInt());
 			// 143 is the JVM's exit after SIGTERM; 137 would be the SIGKILL at the end of
-			// the
-			// grace period.
+			// the grace period.
 			assertThat(state.get("ExitCode").asInt()).as(container + " exit code").isEqualTo(143);
 			assertThat(seconds).as(container + " seconds to stop").isLessThan(30.0);
 		}
@@ -527,8 +525,7 @@ class ComposeSystemTests {
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile());
 		// The test's own engine (DOCKER_HOST, where set, goes with it), its gateway,
-		// short
-		// periods and a low target.
+		// short periods and a low target.
 		builder.environment()
 			.putAll(Map.of("GATEWAY_MANAGEMENT_PORT", String.valueOf(stack.managementPort), "FULCRUM_AUTOSCALE_PERIOD",
 					"3s", "FULCRUM_AUTOSCALE_CPU_TARGET", "0.1", "FULCRUM_AUTOSCALE_DOWN_WINDOW", "15s", "PATH",

@@ -97,8 +97,7 @@ final class LocalStack implements AutoCloseable {
 				.redirectErrorStream(true)
 				.redirectOutput(output.toFile());
 			// A worker's jobs are reclaimed 5 s after it dies instead of 30 s, so that
-			// the
-			// failure tests stay short; heartbeats come often enough for that.
+			// the failure tests stay short; heartbeats come often enough for that.
 			builder.environment().put("WORKER_VISIBILITY_TIMEOUT", "5s");
 			builder.environment().put("FULCRUM_WORKER_HEARTBEATINTERVAL", "1s");
 			// Whichever system test starts a stack first trains the AOT caches under

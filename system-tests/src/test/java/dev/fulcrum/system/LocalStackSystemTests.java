@@ -51,11 +51,9 @@ class LocalStackSystemTests {
 	@Timeout(value = 6, unit = TimeUnit.MINUTES)
 	static void up() {
 		// One user submits for seconds on end here (the Redis pause): far more jobs than
-		// a
-		// user may keep (docs/security.md), which would forget finished ones while the
-		// test
-		// still waits to see them succeed.
-		// With the trace server, which the tracing test reads.
+		// a user may keep (docs/security.md), which would forget finished ones while the
+		// test still waits to see them succeed. With the trace server, which the tracing
+		// test reads.
 		stack = LocalStack.up(Map.of("JOBS_MAX_UNFINISHED_PER_USER", "100000", "JOBS_MAX_KEPT_PER_USER", "200000"),
 				"--tracing");
 	}

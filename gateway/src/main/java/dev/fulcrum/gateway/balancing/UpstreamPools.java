@@ -277,8 +277,7 @@ class UpstreamPools implements DisposableBean {
 			next.add(upstream);
 		}
 		// A drained instance that is gone is forgotten: its address may come back as a
-		// new
-		// instance (Docker gives a stopped container's address to a later one).
+		// new instance (Docker gives a stopped container's address to a later one).
 		this.drainRequested
 			.removeIf((key) -> key.startsWith(service + " ") && !ids.contains(key.substring(service.length() + 1)));
 		this.sourceDraining

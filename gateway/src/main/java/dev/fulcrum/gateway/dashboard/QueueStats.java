@@ -22,9 +22,8 @@ import org.springframework.stereotype.Component;
 class QueueStats {
 
 	// The job keys the gateway's Redis user may read (docker/redis-users.acl), as the
-	// jobs
-	// module names them (JobKeys; DashboardTests checks they agree): the gateway does not
-	// depend on the jobs module, which holds job code.
+	// jobs module names them (JobKeys; DashboardTests checks they agree): the gateway
+	// does not depend on the jobs module, which holds job code.
 	static final String STREAM = "fulcrum:{jobs}:stream";
 
 	static final String DEAD_LETTERS = "fulcrum:{jobs}:dead";

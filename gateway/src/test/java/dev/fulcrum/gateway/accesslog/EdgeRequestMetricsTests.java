@@ -61,8 +61,7 @@ class EdgeRequestMetricsTests {
 		assertThat(TestHttp.get(url("/api/me")).statusCode()).isEqualTo(401);
 		assertThat(TestHttp.get(url("/nowhere")).statusCode()).isEqualTo(404);
 		// Counted when the exchange completes, which may be just after the client has
-		// read
-		// the answer.
+		// read the answer.
 		Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			assertThat(count("route=\"api-service\"", "method=\"GET\"", "status=\"200\"", "outcome=\"SUCCESS\""))
 				.isEqualTo(before + 3);

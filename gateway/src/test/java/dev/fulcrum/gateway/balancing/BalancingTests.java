@@ -44,8 +44,7 @@ import static org.awaitility.Awaitility.await;
 				"fulcrum.gateway.balancing.ejection.base-time=1s", "fulcrum.gateway.balancing.health.interval=200ms",
 				"fulcrum.gateway.balancing.health.paths.api-service=/health",
 				// Backends taken out and back here would otherwise warm up slowly for 30
-				// s
-				// and skew the shares the next test counts (slow start:
+				// s and skew the shares the next test counts (slow start:
 				// FileRoutingTests).
 				"fulcrum.gateway.balancing.slow-start.window=0s", "fulcrum.management.token=" + BalancingTests.TOKEN })
 @Import(TestRedisConfiguration.class)
@@ -241,9 +240,8 @@ class BalancingTests {
 		}
 		finally {
 			// Sent again if it times out: once in CI the server took this DELETE only
-			// when
-			// the client gave up on its connection (10 s), which is not what this test is
-			// about; undraining twice is harmless.
+			// when the client gave up on its connection (10 s), which is not what this
+			// test is about; undraining twice is harmless.
 			await().atMost(Duration.ofSeconds(25)).ignoreExceptions().untilAsserted(() -> {
 				HttpResponse<String> undrained = TestHttp.send("DELETE", draining, null, "Authorization",
 						"Bearer " + TOKEN);
