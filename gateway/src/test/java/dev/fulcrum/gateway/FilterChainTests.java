@@ -53,6 +53,7 @@ class FilterChainTests {
 		expected.put("BalancingFilter", FilterOrder.BALANCING);
 		expected.put("ProxyFilter", FilterOrder.PROXY);
 		assertThat(places).containsExactlyEntriesOf(expected);
+		assertThat(places.values()).as("one place per filter").doesNotHaveDuplicates();
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.fulcrum.testsupport;
 
+import java.util.Arrays;
 import java.util.List;
 
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -105,7 +106,7 @@ public abstract class ArchitectureTests {
 
 	@SafeVarargs
 	private static String[] packages(List<String>... lists) {
-		return java.util.Arrays.stream(lists).flatMap(List::stream).map((name) -> name + "..").toArray(String[]::new);
+		return Arrays.stream(lists).flatMap(List::stream).map((name) -> name + "..").toArray(String[]::new);
 	}
 
 }

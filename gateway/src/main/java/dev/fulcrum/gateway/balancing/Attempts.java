@@ -62,11 +62,6 @@ final class Attempts {
 		return this.tried;
 	}
 
-	/** Whether no attempt was made yet. */
-	boolean first() {
-		return this.tried.isEmpty();
-	}
-
 	/**
 	 * The instances a retry picks among (those not tried yet), or {@code null} for the
 	 * first attempt, which picks among every available one.
