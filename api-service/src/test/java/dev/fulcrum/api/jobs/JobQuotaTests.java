@@ -8,6 +8,7 @@ import java.util.Properties;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import(TestRedisConfiguration.class)
 class JobQuotaTests {
 
-	static final TestTokenIssuer issuer = new TestTokenIssuer();
+	/** Started for each test class, as a subclass runs these tests again on a cluster. */
+	static TestTokenIssuer issuer;
 
 	@LocalServerPort
 	int port;
@@ -54,7 +56,12 @@ class JobQuotaTests {
 
 	@DynamicPropertySource
 	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
+	}
+
+	@BeforeAll
+	static void startIssuer() {
+		issuer = new TestTokenIssuer();
 	}
 
 	@AfterAll
@@ -175,15 +182,18 @@ class JobQuotaTests {
 		assertThat(hgetalls() - before).isEqualTo(4);
 	}
 
-	/** Calls of HGETALL so far, from Redis's own statistics. */
+	/**
+	 * Calls of HGETALL so far, from Redis's own statistics: on a cluster, the sum over
+	 * its masters (whose entries are named {@code <host:port>.cmdstat_hgetall}).
+	 */
 	private long hgetalls() {
 		Properties stats = this.redis
 			.execute((RedisCallback<Properties>) (connection) -> connection.serverCommands().info("commandstats"));
-		String hgetall = stats.getProperty("cmdstat_hgetall");
-		if (hgetall == null) {
-			return 0;
-		}
-		return Long.parseLong(hgetall.replaceAll("^calls=(\\d+),.*$", "$1"));
+		return stats.stringPropertyNames()
+			.stream()
+			.filter((name) -> name.endsWith("cmdstat_hgetall"))
+			.mapToLong((name) -> Long.parseLong(stats.getProperty(name).replaceAll("^calls=(\\d+),.*$", "$1")))
+			.sum();
 	}
 
 	private HttpResponse<String> submitted(String token, String key, Object body) {

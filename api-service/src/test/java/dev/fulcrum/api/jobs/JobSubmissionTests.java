@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -45,7 +46,8 @@ import static org.awaitility.Awaitility.await;
 @Import({ TestRedisConfiguration.class, TestSpans.class })
 class JobSubmissionTests {
 
-	static final TestTokenIssuer issuer = new TestTokenIssuer();
+	/** Started for each test class, as a subclass runs these tests again on a cluster. */
+	static TestTokenIssuer issuer;
 
 	@LocalServerPort
 	int port;
@@ -62,7 +64,12 @@ class JobSubmissionTests {
 
 	@DynamicPropertySource
 	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
+	}
+
+	@BeforeAll
+	static void startIssuer() {
+		issuer = new TestTokenIssuer();
 	}
 
 	@AfterAll
@@ -342,7 +349,7 @@ class JobSubmissionTests {
 		return (length != null) ? length : 0;
 	}
 
-	private String url(String path) {
+	String url(String path) {
 		return "http://127.0.0.1:" + this.port + path;
 	}
 

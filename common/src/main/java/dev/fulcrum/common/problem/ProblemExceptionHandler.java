@@ -36,9 +36,17 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 
 	private static final Log logger = LogFactory.getLog(ProblemExceptionHandler.class);
 
+	/**
+	 * What a Redis Cluster node answers to a script that reads a key it does not declare
+	 * (one it derives, as the submission script derives an old job's key) while the slot
+	 * moves to another master, after that key has moved: the script fails there (the
+	 * submission script before any write) and runs once the move is over.
+	 */
+	static final String NON_LOCAL_KEY = "ERR Script attempted to access a non local key";
+
 	/** Redis's error replies that mean "not now", not "not this". */
 	private static final List<String> TRANSIENT_REPLIES = List.of("READONLY ", "LOADING ", "MASTERDOWN ", "TRYAGAIN ",
-			"CLUSTERDOWN ");
+			"CLUSTERDOWN ", NON_LOCAL_KEY);
 
 	@ExceptionHandler(ProblemException.class)
 	ResponseEntity<Object> handleProblem(ProblemException ex, WebRequest request) {
@@ -89,9 +97,10 @@ public class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 	 * the moment, not because of the command: the connection broke under it (reset or
 	 * closed, as when the master stops in a failover; Spring Data Redis reports it as a
 	 * plain {@code RedisSystemException}), or Redis answered with one of the errors of a
-	 * failover or a start ({@code READONLY}, {@code LOADING}, {@code MASTERDOWN},
-	 * {@code TRYAGAIN}, {@code CLUSTERDOWN}). As after a timeout, the command may or may
-	 * not have run; a retry with the same Idempotency-Key tells.
+	 * failover, a start or a slot's move ({@code READONLY}, {@code LOADING},
+	 * {@code MASTERDOWN}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, a non-local key). As
+	 * after a timeout, the command may or may not have run; a retry with the same
+	 * Idempotency-Key tells.
 	 */
 	static boolean isUnavailable(Throwable ex) {
 		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {

@@ -5,9 +5,13 @@ import java.util.UUID;
 
 import dev.fulcrum.testsupport.TestRedis;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
@@ -17,22 +21,36 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Each algorithm's semantics against real Redis, at times the test chooses (the scripts
  * take the time as an argument; in service they use Redis's clock).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RateLimitAlgorithmsTests {
 
-	static final LettuceConnectionFactory first = factory();
+	final LettuceConnectionFactory first = factory(redis());
 
-	static final LettuceConnectionFactory second = factory();
+	final LettuceConnectionFactory second = factory(redis());
 
-	static final RateLimiter limiter = new RateLimiter(new ReactiveStringRedisTemplate(first));
+	final RateLimiter limiter = new RateLimiter(new ReactiveStringRedisTemplate(this.first));
 
-	static final RateLimiter otherGateway = new RateLimiter(new ReactiveStringRedisTemplate(second));
+	final RateLimiter otherGateway = new RateLimiter(new ReactiveStringRedisTemplate(this.second));
 
-	final String key = "test:" + UUID.randomUUID();
+	String key;
+
+	@BeforeEach
+	void newKey() {
+		this.key = "test:" + UUID.randomUUID();
+	}
 
 	@AfterAll
-	static void close() {
-		first.destroy();
-		second.destroy();
+	void close() {
+		this.first.destroy();
+		this.second.destroy();
+	}
+
+	/**
+	 * Where the two gateways' Redis is.
+	 * @return a single node
+	 */
+	RedisConfiguration redis() {
+		return new RedisStandaloneConfiguration(TestRedis.start().host(), TestRedis.start().port());
 	}
 
 	@Test
@@ -114,7 +132,7 @@ class RateLimitAlgorithmsTests {
 		Policy policy = new Policy("fixed-window", 10, Duration.ofSeconds(1), 0);
 		int allowed = 0;
 		for (int i = 0; i < 20; i++) {
-			RateLimiter gateway = (i % 2 == 0) ? limiter : otherGateway;
+			RateLimiter gateway = (i % 2 == 0) ? this.limiter : this.otherGateway;
 			if (gateway.take(this.key, policy, 5_000L).block().allowed()) {
 				allowed++;
 			}
@@ -132,12 +150,12 @@ class RateLimitAlgorithmsTests {
 	}
 
 	private Decision take(Policy policy, long now) {
-		return limiter.take(this.key, policy, now).block();
+		return this.limiter.take(this.key, policy, now).block();
 	}
 
-	private static LettuceConnectionFactory factory() {
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(TestRedis.start().host(), TestRedis.start().port()));
+	private static LettuceConnectionFactory factory(RedisConfiguration redis) {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(redis,
+				LettuceClientConfiguration.defaultConfiguration());
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;

@@ -16,6 +16,7 @@ import dev.fulcrum.testsupport.TestRedisConfiguration;
 import dev.fulcrum.testsupport.TestTokenIssuer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -54,9 +55,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Import({ TestRedisConfiguration.class, RateLimitTests.ThreadRecorder.class })
 class RateLimitTests {
 
-	static final HttpServer backend = backend();
+	// Started for each test class, as a subclass runs these tests again on a cluster.
+	static HttpServer backend;
 
-	static final TestTokenIssuer issuer = new TestTokenIssuer();
+	static TestTokenIssuer issuer;
 
 	@LocalServerPort
 	int port;
@@ -70,7 +72,7 @@ class RateLimitTests {
 				() -> "http://127.0.0.1:" + backend.getAddress().getPort());
 		registry.add("fulcrum.gateway.upstreams.auth-service",
 				() -> "http://127.0.0.1:" + backend.getAddress().getPort());
-		registry.add("fulcrum.token.jwks-uri", issuer::jwksUri);
+		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
 	}
 
 	/**
@@ -84,6 +86,12 @@ class RateLimitTests {
 		if (intoTheMinute > 55_000) {
 			Thread.sleep(60_000 - intoTheMinute + 100);
 		}
+	}
+
+	@BeforeAll
+	static void start() {
+		backend = backend();
+		issuer = new TestTokenIssuer();
 	}
 
 	@AfterAll

@@ -411,7 +411,7 @@ class WorkerTests {
 		});
 	}
 
-	private String submit(String type, String payload) {
+	String submit(String type, String payload) {
 		return submit(type, payload, "user-" + UUID.randomUUID(), UUID.randomUUID().toString());
 	}
 
@@ -443,7 +443,7 @@ class WorkerTests {
 							Map.entry("idempotencyRecord", JobKeys.idempotency(user, idempotencyKey))));
 	}
 
-	private void awaitStatus(String id, String status) {
+	void awaitStatus(String id, String status) {
 		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> status.equals(field(id, "status")));
 	}
 
@@ -456,7 +456,7 @@ class WorkerTests {
 		});
 	}
 
-	private String field(String id, String name) {
+	String field(String id, String name) {
 		return (String) this.redis.opsForHash().get(JobKeys.job(id), name);
 	}
 
