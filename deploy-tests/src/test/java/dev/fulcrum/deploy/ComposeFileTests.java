@@ -287,7 +287,7 @@ class ComposeFileTests {
 	}
 
 	/** {@code docker-compose <files> config}: its output, after checking it succeeded. */
-	private static String dockerComposeConfig(String... files) throws Exception {
+	static String dockerComposeConfig(String... files) throws Exception {
 		boolean required = "1".equals(System.getenv("FULCRUM_REQUIRE_COMPOSE"));
 		boolean installed = Set.of("/usr/bin/docker-compose", "/usr/local/bin/docker-compose")
 			.stream()
