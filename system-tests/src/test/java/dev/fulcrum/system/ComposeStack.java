@@ -121,14 +121,21 @@ final class ComposeStack implements AutoCloseable {
 		return JSON.readTree(output).get(0);
 	}
 
-	/** Waits until every container of the project that has a healthcheck is healthy. */
+	/**
+	 * Waits until every container of the project that has a healthcheck is healthy, every
+	 * other one runs, and every one-shot (such as the cluster variant's
+	 * {@code redis-cluster-init}) has exited 0.
+	 */
 	void awaitHealthy(Duration atMost) {
 		await().atMost(atMost).pollInterval(Duration.ofSeconds(2)).until(() -> {
 			List<String> containers = containers();
 			return !containers.isEmpty() && containers.stream().allMatch((name) -> {
 				JsonNode state = inspect(name).get("State");
-				return state.path("Health").isMissingNode() ? "running".equals(state.get("Status").asString())
-						: "healthy".equals(state.at("/Health/Status").asString());
+				if (!state.path("Health").isMissingNode()) {
+					return "healthy".equals(state.at("/Health/Status").asString());
+				}
+				String status = state.get("Status").asString();
+				return "running".equals(status) || ("exited".equals(status) && state.get("ExitCode").asInt() == 0);
 			});
 		});
 	}
