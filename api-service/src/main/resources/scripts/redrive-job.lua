@@ -5,6 +5,9 @@
 -- ARGV[1]  the job id
 -- ARGV[2]  now, ISO-8601
 -- Returns  1 if queued again, 0 if the job is not dead (or gone)
+-- The shard's key prefix, fulcrum:{<tag>}:, from its stream's key: a user's indices are built
+-- from it, so that they stay in the slot of the declared keys.
+local prefix = string.sub(KEYS[2], 1, -string.len('stream') - 1)
 local job = redis.call('HMGET', KEYS[1], 'status', 'user')
 if job[1] ~= 'DEAD' then
   return 0
@@ -15,7 +18,7 @@ redis.call('PERSIST', KEYS[1])
 redis.call('INCR', KEYS[3])
 redis.call('XADD', KEYS[2], '*', 'id', ARGV[1])
 -- Unfinished again in its user's indexes (the same slot: every key has {jobs}).
-local jobs = 'fulcrum:{jobs}:user:' .. job[2]
+local jobs = prefix .. 'user:' .. job[2]
 redis.call('ZREM', jobs .. ':DEAD', ARGV[1])
 local created = redis.call('ZSCORE', jobs, ARGV[1])
 if not created then

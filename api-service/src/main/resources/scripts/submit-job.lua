@@ -2,6 +2,7 @@
 -- step, so that no crash leaves a key without its job or a job without its key. Enforces
 -- the user's quotas on the way: unfinished jobs, and jobs kept (the oldest finished job
 -- is forgotten, with its idempotency record, to make room).
+-- Every key is in the user's shard, fulcrum:{jobs}: or fulcrum:{jobs-<n>}: (JobShard).
 -- KEYS[1]  the idempotency record, fulcrum:{jobs}:idem:<user>:<key hash>
 -- KEYS[2]  the job hash, fulcrum:{jobs}:job:<id>
 -- KEYS[3]  the job stream, fulcrum:{jobs}:stream
@@ -22,11 +23,15 @@
 -- ARGV[12] the most unfinished jobs a user may have
 -- ARGV[13] the most jobs kept per user, finished or not
 -- ARGV[14] the submission's W3C traceparent, or empty: the worker's span continues it
+-- ARGV[15] how many jobs the other shards hold that are not yet final (a recent count), so
+--          that the high watermark applies to the total; 0 with one shard
 -- Returns  {'created'}
 --          {'replay', status, body}  the key was used before with the same request
 --          {'mismatch'}              the key was used before with another request
 --          {'busy'}                  over the high watermark: nothing stored
 --          {'quota'}                 the user has too many unfinished jobs: nothing stored
+-- The shard's key prefix, fulcrum:{<tag>}:, from its stream's key.
+local prefix = string.sub(KEYS[3], 1, -string.len('stream') - 1)
 local record = redis.call('HMGET', KEYS[1], 'fingerprint', 'status', 'body')
 if record[1] then
   if record[1] ~= ARGV[1] then
@@ -37,7 +42,7 @@ end
 if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[12]) then
   return {'quota'}
 end
-local outstanding = tonumber(redis.call('GET', KEYS[4]) or '0')
+local outstanding = tonumber(redis.call('GET', KEYS[4]) or '0') + tonumber(ARGV[15] or '0')
 if outstanding >= tonumber(ARGV[9]) then
   return {'busy'}
 end
@@ -50,7 +55,7 @@ for _ = 1, 2 do
   end
   for _, old in ipairs(redis.call('ZRANGE', KEYS[5], 0, tonumber(ARGV[12]))) do
     if not redis.call('ZSCORE', KEYS[6], old) then
-      local oldKey = 'fulcrum:{jobs}:job:' .. old
+      local oldKey = prefix .. 'job:' .. old
       local oldRecord = redis.call('HGET', oldKey, 'idempotencyRecord')
       if oldRecord and redis.call('HGET', oldRecord, 'jobId') == old then
         redis.call('DEL', oldRecord)

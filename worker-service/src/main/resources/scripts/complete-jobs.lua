@@ -16,8 +16,11 @@
 -- Moves a job that just became final from its user's unfinished jobs to those of its
 -- final status; the user's indexes expire with the jobs they list. (Keys named from the
 -- job's user: every key has the {jobs} tag, so they lie in this script's slot.)
+-- The shard's key prefix, fulcrum:{<tag>}:, from its stream's key: a user's indices are built
+-- from it, so that they stay in the slot of the declared keys.
+local prefix = string.sub(KEYS[1], 1, -string.len('stream') - 1)
 local function indexFinal(user, id, status, retention)
-  local jobs = 'fulcrum:{jobs}:user:' .. user
+  local jobs = prefix .. 'user:' .. user
   redis.call('ZREM', jobs .. ':open', id)
   redis.call('ZADD', jobs .. ':' .. status, redis.call('ZSCORE', jobs, id) or '0', id)
   redis.call('PEXPIRE', jobs .. ':' .. status, retention)

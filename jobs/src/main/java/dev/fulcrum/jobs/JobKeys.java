@@ -6,34 +6,33 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Where jobs live in Redis. Every key of the queue carries the hash tag {@code {jobs}}:
- * the submission script writes the idempotency record, the job and the stream entry in
- * one atomic step, and the workers' scripts move a job and acknowledge its stream entry
- * in one step, which Redis Cluster allows only for keys in one slot.
+ * The job queue's names in Redis, and the keys of its {@link JobShard#FIRST first shard}.
+ * The queue is split into {@code fulcrum.jobs.shards} shards ({@link JobShard}), each its
+ * own hash tag; with one shard (the default) every key carries {@code {jobs}}, as before
+ * there were shards:
  * <ul>
  * <li>{@code fulcrum:{jobs}:stream}: the job stream, one entry {@code id=<job id>} per
  * queued job, read by the {@code workers} consumer group.</li>
  * <li>{@code fulcrum:{jobs}:job:<id>}: the job, a hash.</li>
  * <li>{@code fulcrum:{jobs}:idem:<user>:<key hash>}: the first response to a submission
  * with that idempotency key.</li>
- * <li>{@code fulcrum:{jobs}:user:<user>}: the user's jobs by creation time, at most
- * {@code max-kept-per-user}; it expires with the last of them.</li>
- * <li>{@code fulcrum:{jobs}:user:<user>:open}: the user's unfinished jobs (queued,
- * running or waiting to retry) by creation time; its size is the unfinished-jobs
- * quota.</li>
- * <li>{@code fulcrum:{jobs}:user:<user>:<SUCCEEDED|DEAD|CANCELLED>}: the user's final
- * jobs of that status by creation time, so that a list by status reads only what it
- * returns.</li>
+ * <li>{@code fulcrum:{jobs}:user:<user>}, {@code ...:open} and
+ * {@code ...:<SUCCEEDED|DEAD|CANCELLED>}: the user's jobs, unfinished jobs and final jobs
+ * by status, by creation time.</li>
  * <li>{@code fulcrum:{jobs}:retries}: failed jobs waiting for their retry, by due
  * time.</li>
  * <li>{@code fulcrum:{jobs}:dead}: the dead-letter stream.</li>
  * <li>{@code fulcrum:{jobs}:outstanding}: how many jobs are not final, for
  * backpressure.</li>
+ * <li>{@code fulcrum:{jobs}:shards}: how many shards the api-services have ever used
+ * ({@link #shards()}), so that workers read every shard that may hold a job.</li>
  * </ul>
+ * The submission script writes the idempotency record, the job and the stream entry in
+ * one atomic step, and the workers' scripts move a job and acknowledge its stream entry
+ * in one step, which Redis Cluster allows only for keys in one slot: hence one hash tag
+ * per shard.
  */
 public final class JobKeys {
-
-	private static final String PREFIX = "fulcrum:{jobs}:";
 
 	/** The consumer group of the workers. */
 	public static final String GROUP = "workers";
@@ -52,7 +51,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String stream() {
-		return PREFIX + "stream";
+		return JobShard.FIRST.stream();
 	}
 
 	/**
@@ -61,7 +60,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String job(String id) {
-		return PREFIX + "job:" + id;
+		return JobShard.FIRST.job(id);
 	}
 
 	/**
@@ -72,7 +71,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String idempotency(String user, String idempotencyKey) {
-		return PREFIX + "idem:" + user + ":" + sha256(idempotencyKey);
+		return JobShard.FIRST.idempotency(user, idempotencyKey);
 	}
 
 	/**
@@ -96,7 +95,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String userJobs(String user) {
-		return PREFIX + "user:" + user;
+		return JobShard.FIRST.userJobs(user);
 	}
 
 	/**
@@ -105,7 +104,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String userOpenJobs(String user) {
-		return userJobs(user) + ":open";
+		return JobShard.FIRST.userOpenJobs(user);
 	}
 
 	/**
@@ -115,10 +114,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String userFinalJobs(String user, JobStatus status) {
-		if (!status.isFinal()) {
-			throw new IllegalArgumentException(status + " is not final");
-		}
-		return userJobs(user) + ":" + status.name();
+		return JobShard.FIRST.userFinalJobs(user, status);
 	}
 
 	/**
@@ -126,7 +122,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String retries() {
-		return PREFIX + "retries";
+		return JobShard.FIRST.retries();
 	}
 
 	/**
@@ -135,7 +131,17 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String deadLetters() {
-		return PREFIX + "dead";
+		return JobShard.FIRST.deadLetters();
+	}
+
+	/**
+	 * How many shards the api-services have ever used: the most any of them was
+	 * configured with, so that workers read every shard that may hold a job, even after
+	 * the setting was lowered. Kept in the first shard.
+	 * @return its key
+	 */
+	public static String shards() {
+		return JobShard.FIRST.prefix() + "shards";
 	}
 
 	/**
@@ -143,7 +149,7 @@ public final class JobKeys {
 	 * @return its key
 	 */
 	public static String outstanding() {
-		return PREFIX + "outstanding";
+		return JobShard.FIRST.outstanding();
 	}
 
 }

@@ -80,7 +80,11 @@ public final class Supervisor {
 
 	private static final int DECISIONS_KEPT = 8;
 
+	/** The first shard's job stream (the jobs module's {@code JobShard}). */
 	static final String STREAM = "fulcrum:{jobs}:stream";
+
+	/** How many shards of the job queue the api-services have used, if more than one. */
+	static final String SHARDS = "fulcrum:{jobs}:shards";
 
 	static final String GROUP = "workers";
 
@@ -363,17 +367,27 @@ public final class Supervisor {
 	}
 
 	/**
-	 * The {@code lag} of the workers' consumer group (Redis 7): entries of the job stream
-	 * not yet delivered to any worker. Jobs a worker holds are not lag: they have a
-	 * worker.
+	 * The {@code lag} of the workers' consumer group (Redis 7) over every shard of the
+	 * queue: entries of the job streams not yet delivered to any worker. Jobs a worker
+	 * holds are not lag: they have a worker.
 	 * @param redis the stack's Redis, as a user that may run {@code XINFO}
 	 * @return the lag; 0 before the first job created the stream
 	 * @throws IOException when Redis cannot be asked
 	 */
 	static long queueLag(RedisClient redis) throws IOException {
+		Object recorded = redis.call("GET", SHARDS);
+		int shards = (recorded instanceof String count) ? Integer.parseInt(count) : 1;
+		long lag = 0;
+		for (int shard = 0; shard < shards; shard++) {
+			lag += queueLag(redis, (shard == 0) ? STREAM : "fulcrum:{jobs-" + shard + "}:stream");
+		}
+		return lag;
+	}
+
+	private static long queueLag(RedisClient redis, String stream) throws IOException {
 		Object groups;
 		try {
-			groups = redis.call("XINFO", "GROUPS", STREAM);
+			groups = redis.call("XINFO", "GROUPS", stream);
 		}
 		catch (IOException ex) {
 			if (String.valueOf(ex.getMessage()).contains("no such key")) {

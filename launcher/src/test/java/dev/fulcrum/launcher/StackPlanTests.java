@@ -115,7 +115,7 @@ class StackPlanTests {
 		assertThat(directives).allSatisfy((directive) -> assertThat(directive).doesNotContain("_PASSWORD"));
 		assertThat(directives)
 			.anySatisfy((directive) -> assertThat(directive).startsWith("user worker-service on >pw-worker ")
-				.contains("~fulcrum:{jobs}:*")
+				.contains("~fulcrum:{jobs*}:*")
 				.doesNotContain("fulcrum:auth", "fulcrum:revoked", "&"));
 	}
 

@@ -11,7 +11,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.fulcrum.common.problem.ProblemException;
 import dev.fulcrum.common.redis.LuaScripts;
-import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.jobs.JobStatus;
 
 import org.springframework.data.domain.Range;
@@ -29,7 +29,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code /api/admin/jobs/dead} (role {@code ADMIN}): the jobs that failed their last
  * attempt, and redrive, which queues one or all of them again with fresh attempts. The
- * dead-letter stream is a log; a job is listed while it is still dead.
+ * dead-letter stream is a log (one per shard of the queue, listed shard by shard, newest
+ * first in each); a job is listed while it is still dead.
  */
 @RestController
 class DeadLetterController {
@@ -45,8 +46,11 @@ class DeadLetterController {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	DeadLetterController(StringRedisTemplate redis, Clock clock) {
+	private final QueueShards shards;
+
+	DeadLetterController(StringRedisTemplate redis, QueueShards shards, Clock clock) {
 		this.redis = redis;
+		this.shards = shards;
 		this.clock = clock;
 	}
 
@@ -57,12 +61,14 @@ class DeadLetterController {
 					"limit must be from 1 to 500.");
 		}
 		List<JobView> dead = new ArrayList<>();
-		for (String id : deadJobIds()) {
-			Map<Object, Object> job = this.redis.opsForHash().entries(JobKeys.job(id));
-			if (JobStatus.DEAD.name().equals(job.get("status"))) {
-				dead.add(JobView.of(job, this.json));
-				if (dead.size() == limit) {
-					break;
+		for (JobShard shard : this.shards.all()) {
+			for (String id : deadJobIds(shard)) {
+				Map<Object, Object> job = this.redis.opsForHash().entries(shard.job(id));
+				if (JobStatus.DEAD.name().equals(job.get("status"))) {
+					dead.add(JobView.of(job, this.json));
+					if (dead.size() == limit) {
+						return dead;
+					}
 				}
 			}
 		}
@@ -71,7 +77,7 @@ class DeadLetterController {
 
 	@PostMapping("/api/admin/jobs/dead/{id}/redrive")
 	Map<String, Object> redrive(@PathVariable String id) {
-		if (!redriveOne(id)) {
+		if (this.shards.all().stream().noneMatch((shard) -> redriveOne(shard, id))) {
 			throw new ProblemException(HttpStatus.CONFLICT, "job-not-dead", "Job not dead",
 					"Only a dead job can be redriven; this one is not (or no longer exists).");
 		}
@@ -81,24 +87,26 @@ class DeadLetterController {
 	@PostMapping("/api/admin/jobs/dead/redrive")
 	Map<String, Object> redriveAll() {
 		List<String> redriven = new ArrayList<>();
-		for (String id : deadJobIds()) {
-			if (redriveOne(id)) {
-				redriven.add(id);
+		for (JobShard shard : this.shards.all()) {
+			for (String id : deadJobIds(shard)) {
+				if (redriveOne(shard, id)) {
+					redriven.add(id);
+				}
 			}
 		}
 		return Map.of("redriven", redriven);
 	}
 
-	private boolean redriveOne(String id) {
-		Long done = this.redis.execute(REDRIVE, List.of(JobKeys.job(id), JobKeys.stream(), JobKeys.outstanding()), id,
+	private boolean redriveOne(JobShard shard, String id) {
+		Long done = this.redis.execute(REDRIVE, List.of(shard.job(id), shard.stream(), shard.outstanding()), id,
 				this.clock.instant().toString());
 		return done != null && done == 1;
 	}
 
-	/** Job ids in the dead-letter log, newest first, each once. */
-	private Set<String> deadJobIds() {
+	/** Job ids in a shard's dead-letter log, newest first, each once. */
+	private Set<String> deadJobIds(JobShard shard) {
 		List<MapRecord<String, Object, Object>> entries = this.redis.opsForStream()
-			.reverseRange(JobKeys.deadLetters(), Range.unbounded(), Limit.limit().count(SCAN));
+			.reverseRange(shard.deadLetters(), Range.unbounded(), Limit.limit().count(SCAN));
 		Set<String> ids = new LinkedHashSet<>();
 		if (entries != null) {
 			entries.forEach((entry) -> ids.add(String.valueOf(entry.getValue().get("id"))));

@@ -22,6 +22,7 @@ import tools.jackson.databind.node.NullNode;
 import dev.fulcrum.common.problem.ProblemException;
 import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.jobs.JobType;
 import dev.fulcrum.jobs.JobTypes;
@@ -67,8 +68,12 @@ class JobService {
 
 	private final Propagator propagator;
 
-	JobService(StringRedisTemplate redis, JobProperties properties, Clock clock, Tracer tracer, Propagator propagator) {
+	private final QueueShards shards;
+
+	JobService(StringRedisTemplate redis, JobProperties properties, QueueShards shards, Clock clock, Tracer tracer,
+			Propagator propagator) {
 		this.redis = redis;
+		this.shards = shards;
 		this.properties = properties;
 		this.clock = clock;
 		this.tracer = tracer;
@@ -83,15 +88,17 @@ class JobService {
 		Instant now = this.clock.instant();
 		String body = this.json.writeValueAsString(new JobView(id, type.name(), JobStatus.QUEUED.name(), 0, null, null,
 				now.toString(), now.toString(), null));
+		JobShard shard = this.shards.of(user);
 		List<?> answer = this.redis.execute(SUBMIT,
-				List.of(JobKeys.idempotency(user, idempotencyKey), JobKeys.job(id), JobKeys.stream(),
-						JobKeys.outstanding(), JobKeys.userJobs(user), JobKeys.userOpenJobs(user)),
+				List.of(shard.idempotency(user, idempotencyKey), shard.job(id), shard.stream(), shard.outstanding(),
+						shard.userJobs(user), shard.userOpenJobs(user)),
 				fingerprint(type.name(), payload), id, user, type.name(), this.json.writeValueAsString(payload),
 				now.toString(), String.valueOf(now.toEpochMilli()),
 				String.valueOf(this.properties.idempotencyTtl().toMillis()),
 				String.valueOf(this.properties.highWatermark()), body, idempotencyKey,
 				String.valueOf(this.properties.maxUnfinishedPerUser()),
-				String.valueOf(this.properties.maxKeptPerUser()), traceParent());
+				String.valueOf(this.properties.maxKeptPerUser()), traceParent(),
+				String.valueOf(this.shards.outstandingElsewhere(shard)));
 		return switch ((String) answer.get(0)) {
 			case "created" -> new Submission(202, body, false);
 			case "replay" -> new Submission(Integer.parseInt((String) answer.get(1)), (String) answer.get(2), true);
@@ -111,8 +118,23 @@ class JobService {
 		};
 	}
 
+	/**
+	 * One of the user's jobs, from the user's shard; should the number of shards have
+	 * changed since it was submitted, from whichever shard holds it.
+	 */
 	JobView get(String user, String id) {
-		Map<Object, Object> job = this.redis.opsForHash().entries(JobKeys.job(id));
+		JobShard home = this.shards.of(user);
+		Map<Object, Object> job = this.redis.opsForHash().entries(home.job(id));
+		if (job.isEmpty()) {
+			for (JobShard shard : this.shards.all()) {
+				if (shard.index() != home.index()) {
+					job = this.redis.opsForHash().entries(shard.job(id));
+					if (!job.isEmpty()) {
+						break;
+					}
+				}
+			}
+		}
 		if (job.isEmpty() || !user.equals(job.get("user"))) {
 			throw notFound();
 		}
@@ -128,16 +150,17 @@ class JobService {
 	 * bounds.
 	 */
 	List<JobView> list(String user, JobStatus status, int limit) {
+		JobShard shard = this.shards.of(user);
 		if (status == null) {
-			return listFinal(JobKeys.userJobs(user), limit);
+			return listFinal(shard, shard.userJobs(user), limit);
 		}
 		if (status.isFinal()) {
-			return listFinal(JobKeys.userFinalJobs(user, status), limit);
+			return listFinal(shard, shard.userFinalJobs(user, status), limit);
 		}
-		String open = JobKeys.userOpenJobs(user);
+		String open = shard.userOpenJobs(user);
 		Set<String> ids = this.redis.opsForZSet().reverseRange(open, 0, this.properties.maxUnfinishedPerUser() - 1);
 		List<JobView> jobs = new ArrayList<>();
-		for (Map<Object, Object> job : read(ids)) {
+		for (Map<Object, Object> job : read(shard, ids)) {
 			if (status.name().equals(job.get("status")) && jobs.size() < limit) {
 				jobs.add(JobView.of(job, this.json));
 			}
@@ -146,7 +169,7 @@ class JobService {
 	}
 
 	/** Reads an index of jobs that may expire, forgetting those that have. */
-	private List<JobView> listFinal(String index, int limit) {
+	private List<JobView> listFinal(JobShard shard, String index, int limit) {
 		List<JobView> jobs = new ArrayList<>();
 		long start = 0;
 		for (int round = 0; round < 2 && jobs.size() < limit; round++) {
@@ -155,7 +178,7 @@ class JobService {
 				break;
 			}
 			List<String> ids = new ArrayList<>(page);
-			List<Map<Object, Object>> read = read(ids);
+			List<Map<Object, Object>> read = read(shard, ids);
 			List<String> expired = new ArrayList<>();
 			for (int i = 0; i < ids.size(); i++) {
 				Map<Object, Object> job = read.get(i);
@@ -177,13 +200,13 @@ class JobService {
 
 	/** The jobs, in order, in one pipelined round trip; an empty map for one gone. */
 	@SuppressWarnings("unchecked")
-	private List<Map<Object, Object>> read(Collection<String> ids) {
+	private List<Map<Object, Object>> read(JobShard shard, Collection<String> ids) {
 		if (ids == null || ids.isEmpty()) {
 			return List.of();
 		}
 		List<Object> jobs = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
 			for (String id : ids) {
-				connection.hashCommands().hGetAll(JobKeys.job(id).getBytes(StandardCharsets.UTF_8));
+				connection.hashCommands().hGetAll(shard.job(id).getBytes(StandardCharsets.UTF_8));
 			}
 			return null;
 		});
@@ -191,9 +214,9 @@ class JobService {
 	}
 
 	void cancel(String user, String id) {
-		String outcome = this.redis.execute(CANCEL,
-				List.of(JobKeys.job(id), JobKeys.outstanding(), JobKeys.userJobs(user)), user,
-				this.clock.instant().toString(), String.valueOf(this.properties.retention().toMillis()), id);
+		JobShard shard = this.shards.of(user);
+		String outcome = this.redis.execute(CANCEL, List.of(shard.job(id), shard.outstanding(), shard.userJobs(user)),
+				user, this.clock.instant().toString(), String.valueOf(this.properties.retention().toMillis()), id);
 		if ("not-found".equals(outcome)) {
 			throw notFound();
 		}

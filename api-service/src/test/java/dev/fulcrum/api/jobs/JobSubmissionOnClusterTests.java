@@ -76,33 +76,42 @@ class JobSubmissionOnClusterTests extends JobSubmissionTests {
 			}));
 		}
 		await("jobs accepted before the move").atMost(WAIT).until(() -> accepted.size() >= 100);
-		int moved = TestRedisCluster.moveSlot(slot, target);
-		int atTheMove = accepted.size();
-		await("jobs accepted after the move").atMost(WAIT).until(() -> accepted.size() >= atTheMove + 100);
-		submitting.set(false);
-		for (Thread client : clients) {
-			client.join(WAIT.toMillis());
+		try {
+			int moved = TestRedisCluster.moveSlot(slot, target);
+			int atTheMove = accepted.size();
+			await("jobs accepted after the move").atMost(WAIT).until(() -> accepted.size() >= atTheMove + 100);
+			submitting.set(false);
+			for (Thread client : clients) {
+				client.join(WAIT.toMillis());
+			}
+			assertThat(failure.get()).as("a client failed").isNull();
+			assertThat(moved).as("keys moved with the slot").isPositive();
+			assertThat(TestRedisCluster.masterOfSlot(slot)).isEqualTo(target);
+			// A submission that met the move may be refused, as unavailable: never an
+			// error.
+			assertThat(refused)
+				.allSatisfy((answer) -> assertThat(answer).startsWith("503 ").contains("problem:unavailable"));
+			assertThat(accepted).allSatisfy((entry) -> {
+				String[] tokenAndId = entry.split(" ");
+				HttpResponse<String> job = TestHttp.get(url("/api/jobs/" + tokenAndId[1]), "Authorization",
+						"Bearer " + tokenAndId[0]);
+				assertThat(job.statusCode()).as(job.body()).isEqualTo(200);
+				assertThat(TestHttp.json(job).get("status").asString()).isEqualTo("QUEUED");
+			});
+			List<String> queued = this.redis.opsForStream()
+				.range(JobKeys.stream(), Range.unbounded())
+				.stream()
+				.map((entry) -> (String) entry.getValue().get("id"))
+				.toList();
+			assertThat(queued).as("stream entries of accepted jobs")
+				.containsAll(accepted.stream().map((entry) -> entry.split(" ")[1]).toList());
 		}
-		assertThat(failure.get()).as("a client failed").isNull();
-		assertThat(moved).as("keys moved with the slot").isPositive();
-		assertThat(TestRedisCluster.masterOfSlot(slot)).isEqualTo(target);
-		// A submission that met the move may be refused, as unavailable: never an error.
-		assertThat(refused)
-			.allSatisfy((answer) -> assertThat(answer).startsWith("503 ").contains("problem:unavailable"));
-		assertThat(accepted).allSatisfy((entry) -> {
-			String[] tokenAndId = entry.split(" ");
-			HttpResponse<String> job = TestHttp.get(url("/api/jobs/" + tokenAndId[1]), "Authorization",
-					"Bearer " + tokenAndId[0]);
-			assertThat(job.statusCode()).as(job.body()).isEqualTo(200);
-			assertThat(TestHttp.json(job).get("status").asString()).isEqualTo("QUEUED");
-		});
-		List<String> queued = this.redis.opsForStream()
-			.range(JobKeys.stream(), Range.unbounded())
-			.stream()
-			.map((entry) -> (String) entry.getValue().get("id"))
-			.toList();
-		assertThat(queued).as("stream entries of accepted jobs")
-			.containsAll(accepted.stream().map((entry) -> entry.split(" ")[1]).toList());
+		finally {
+			submitting.set(false);
+			// Back where it was: other test classes of this JVM expect the cluster as it
+			// was made.
+			TestRedisCluster.moveSlot(slot, before);
+		}
 	}
 
 }

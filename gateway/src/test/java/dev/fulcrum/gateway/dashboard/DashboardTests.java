@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import dev.fulcrum.gateway.GatewayRedisUser;
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.testsupport.TestBackend;
 import dev.fulcrum.testsupport.TestHttp;
 import org.junit.jupiter.api.AfterAll;
@@ -166,9 +167,13 @@ class DashboardTests {
 
 	@Test
 	void readsTheKeysTheJobsModuleNames() {
-		assertThat(QueueStats.STREAM).isEqualTo(JobKeys.stream());
-		assertThat(QueueStats.DEAD_LETTERS).isEqualTo(JobKeys.deadLetters());
-		assertThat(QueueStats.OUTSTANDING).isEqualTo(JobKeys.outstanding());
+		assertThat(QueueStats.SHARDS).isEqualTo(JobKeys.shards());
+		for (int i = 0; i < 3; i++) {
+			JobShard shard = new JobShard(i);
+			assertThat(QueueStats.prefix(i) + QueueStats.STREAM).isEqualTo(shard.stream());
+			assertThat(QueueStats.prefix(i) + QueueStats.DEAD_LETTERS).isEqualTo(shard.deadLetters());
+			assertThat(QueueStats.prefix(i) + QueueStats.OUTSTANDING).isEqualTo(shard.outstanding());
+		}
 		assertThat(QueueStats.GROUP).isEqualTo(JobKeys.GROUP);
 	}
 

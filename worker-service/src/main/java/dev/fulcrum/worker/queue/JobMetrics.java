@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 
 import org.springframework.data.redis.connection.stream.PendingMessagesSummary;
 import org.springframework.data.redis.connection.stream.StreamInfo;
@@ -30,10 +31,10 @@ import org.springframework.stereotype.Component;
  * <li>{@code fulcrum_jobs_queue_length}, {@code fulcrum_jobs_pending},
  * {@code fulcrum_jobs_lag}, {@code fulcrum_jobs_dead_letters},
  * {@code fulcrum_jobs_retrying}, {@code fulcrum_jobs_outstanding}: the queue as Redis
- * sees it, read when a scrape asks for them and the last reading is a second old or more
- * (one reading serves every gauge of a scrape). Nobody scraping costs Redis nothing: an
- * idle worker spends nothing but its blocking read. If Redis does not answer, the scrape
- * gets the last values read.</li>
+ * sees it, totals over every shard the worker reads, read when a scrape asks for them and
+ * the last reading is a second old or more (one reading serves every gauge of a scrape).
+ * Nobody scraping costs Redis nothing: an idle worker spends nothing but its blocking
+ * read. If Redis does not answer, the scrape gets the last values read.</li>
  * </ul>
  */
 @Component
@@ -63,9 +64,12 @@ class JobMetrics {
 	/** When the queue was last read ({@link System#nanoTime()}), or 0 before that. */
 	private long readAt;
 
-	JobMetrics(MeterRegistry registry, StringRedisTemplate redis) {
+	private final WorkerShards shards;
+
+	JobMetrics(MeterRegistry registry, StringRedisTemplate redis, WorkerShards shards) {
 		this.registry = registry;
 		this.redis = redis;
+		this.shards = shards;
 		gauge("fulcrum.jobs.queue.length", this.length, "Entries in the job stream");
 		gauge("fulcrum.jobs.pending", this.pending, "Messages delivered to a worker and not yet acknowledged");
 		gauge("fulcrum.jobs.lag", this.lag, "Messages in the stream not yet delivered to any worker");
@@ -123,19 +127,34 @@ class JobMetrics {
 	}
 
 	private void refresh() {
-		this.length.set(size(this.redis.opsForStream().size(JobKeys.stream())));
-		this.dead.set(size(this.redis.opsForStream().size(JobKeys.deadLetters())));
-		this.retrying.set(size(this.redis.opsForZSet().size(JobKeys.retries())));
-		String count = this.redis.opsForValue().get(JobKeys.outstanding());
-		this.outstanding.set((count != null) ? Long.parseLong(count) : 0);
-		PendingMessagesSummary summary = this.redis.opsForStream().pending(JobKeys.stream(), JobKeys.GROUP);
-		this.pending.set((summary != null) ? summary.getTotalPendingMessages() : 0);
-		StreamInfo.XInfoGroups groups = this.redis.opsForStream().groups(JobKeys.stream());
-		groups.stream()
-			.filter((group) -> JobKeys.GROUP.equals(group.groupName()))
-			.findFirst()
-			.map((group) -> group.getRaw().get("lag"))
-			.ifPresent((value) -> this.lag.set((value instanceof Number number) ? number.longValue() : 0));
+		long length = 0;
+		long dead = 0;
+		long retrying = 0;
+		long outstanding = 0;
+		long pending = 0;
+		long lag = 0;
+		for (JobShard shard : this.shards.current()) {
+			length += size(this.redis.opsForStream().size(shard.stream()));
+			dead += size(this.redis.opsForStream().size(shard.deadLetters()));
+			retrying += size(this.redis.opsForZSet().size(shard.retries()));
+			String count = this.redis.opsForValue().get(shard.outstanding());
+			outstanding += (count != null) ? Long.parseLong(count) : 0;
+			PendingMessagesSummary summary = this.redis.opsForStream().pending(shard.stream(), JobKeys.GROUP);
+			pending += (summary != null) ? summary.getTotalPendingMessages() : 0;
+			StreamInfo.XInfoGroups groups = this.redis.opsForStream().groups(shard.stream());
+			lag += groups.stream()
+				.filter((group) -> JobKeys.GROUP.equals(group.groupName()))
+				.findFirst()
+				.map((group) -> group.getRaw().get("lag"))
+				.map((value) -> (value instanceof Number number) ? number.longValue() : 0L)
+				.orElse(0L);
+		}
+		this.length.set(length);
+		this.dead.set(dead);
+		this.retrying.set(retrying);
+		this.outstanding.set(outstanding);
+		this.pending.set(pending);
+		this.lag.set(lag);
 	}
 
 	private void gauge(String name, AtomicLong value, String description) {

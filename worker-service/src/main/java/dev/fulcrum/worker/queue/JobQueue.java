@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.fulcrum.common.InstanceId;
 import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.RedisSystemException;
@@ -51,8 +53,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The worker's side of the queue in Redis: reading, claiming, completing, failing,
- * retrying, reclaiming and heartbeats. Every state change is one Lua script, so a crash
- * at any point leaves a job either untouched or fully moved.
+ * retrying, reclaiming and heartbeats, each on one shard of the queue ({@link JobShard}).
+ * Every state change is one Lua script on one shard's keys, so a crash at any point
+ * leaves a job either untouched or fully moved.
  */
 @Component
 class JobQueue {
@@ -68,10 +71,6 @@ class JobQueue {
 	private static final RedisScript<String> FAIL = LuaScripts.load("scripts/fail-job.lua", String.class);
 
 	private static final RedisScript<Long> REQUEUE = LuaScripts.load("scripts/requeue-job.lua", Long.class);
-
-	private static final byte[] STREAM = bytes(JobKeys.stream());
-
-	private static final byte[] OUTSTANDING = bytes(JobKeys.outstanding());
 
 	private static final byte[] GROUP = bytes(JobKeys.GROUP);
 
@@ -141,11 +140,14 @@ class JobQueue {
 		return this.consumer;
 	}
 
-	/** Creates the stream and the consumer group unless they exist. */
-	void ensureGroup() {
+	/**
+	 * Creates a shard's stream and consumer group unless they exist.
+	 * @param shard the shard
+	 */
+	void ensureGroup(JobShard shard) {
 		try {
 			this.redis.execute((RedisCallback<Object>) (connection) -> connection.streamCommands()
-				.xGroupCreate(bytes(JobKeys.stream()), JobKeys.GROUP, ReadOffset.from("0"), true));
+				.xGroupCreate(bytes(shard.stream()), JobKeys.GROUP, ReadOffset.from("0"), true));
 		}
 		catch (RedisSystemException ex) {
 			// Another worker created it first: fine. (The reason is in the cause; the
@@ -158,16 +160,31 @@ class JobQueue {
 	}
 
 	/**
-	 * Reads messages for this consumer.
+	 * Reads messages of a shard's stream for this consumer.
+	 * @param shard the shard
 	 * @param count at most this many
 	 * @param pendingAfter read this consumer's own unacknowledged messages after this id
 	 * (after a restart), or {@code null} for new messages (waiting up to
 	 * {@code readBlock})
 	 * @return the deliveries
 	 */
-	List<Delivery> read(int count, String pendingAfter) {
+	List<Delivery> read(JobShard shard, int count, String pendingAfter) {
+		return read(shard, count, pendingAfter, true);
+	}
+
+	/**
+	 * Reads messages of a shard's stream for this consumer, without waiting for new ones.
+	 * @param shard the shard
+	 * @param count at most this many
+	 * @return the deliveries, none if nothing waits
+	 */
+	List<Delivery> readWaiting(JobShard shard, int count) {
+		return read(shard, count, null, false);
+	}
+
+	private List<Delivery> read(JobShard shard, int count, String pendingAfter, boolean block) {
 		StreamReadOptions options = StreamReadOptions.empty().count(count);
-		if (pendingAfter == null) {
+		if (pendingAfter == null && block) {
 			options = options.block(this.readBlock);
 		}
 		ReadOffset offset = (pendingAfter != null) ? ReadOffset.from(pendingAfter) : ReadOffset.lastConsumed();
@@ -175,12 +192,13 @@ class JobQueue {
 		// A blocking read gets a connection of its own from the pool (it would hold up
 		// every other command on the shared one), given back when this one closes.
 		try (RedisConnection connection = this.factory.getConnection()) {
-			records = connection.streamCommands().xReadGroup(this.group, options, StreamOffset.create(STREAM, offset));
+			records = connection.streamCommands()
+				.xReadGroup(this.group, options, StreamOffset.create(bytes(shard.stream()), offset));
 		}
 		List<Delivery> deliveries = new ArrayList<>();
 		if (records != null) {
 			for (ByteRecord record : records) {
-				deliveries.add(new Delivery(record.getId().getValue(), jobId(record.getValue())));
+				deliveries.add(new Delivery(shard, record.getId().getValue(), jobId(record.getValue())));
 			}
 		}
 		return deliveries;
@@ -189,20 +207,24 @@ class JobQueue {
 	/**
 	 * Takes a batch of delivered jobs, or acknowledges the deliveries that must not run,
 	 * in one script for the whole batch.
-	 * @param deliveries the deliveries
+	 * @param deliveries the deliveries, all of one shard (as one read brings them)
 	 * @return per delivery in order, the job to run, or {@code null}
 	 */
 	List<Claim> claim(List<Delivery> deliveries) {
+		JobShard shard = deliveries.getFirst().shard();
 		byte[][] keys = new byte[2 + deliveries.size()][];
 		byte[][] args = new byte[4 + deliveries.size()][];
-		keys[0] = STREAM;
-		keys[1] = OUTSTANDING;
+		keys[0] = bytes(shard.stream());
+		keys[1] = bytes(shard.outstanding());
 		args[0] = this.consumerBytes;
 		args[1] = bytes(now());
 		args[2] = GROUP;
 		args[3] = this.retentionMillis;
 		for (int i = 0; i < deliveries.size(); i++) {
-			keys[2 + i] = bytes(JobKeys.job(deliveries.get(i).jobId()));
+			if (!deliveries.get(i).shard().equals(shard)) {
+				throw new IllegalArgumentException("A claim is of one shard's deliveries");
+			}
+			keys[2 + i] = bytes(shard.job(deliveries.get(i).jobId()));
 			args[4 + i] = bytes(deliveries.get(i).messageId());
 		}
 		List<?> answers = script(CLAIM, keys, args);
@@ -219,23 +241,41 @@ class JobQueue {
 	}
 
 	/**
-	 * Records a batch of successes in one script.
+	 * Records a batch of successes, in one script per shard.
 	 * @param finished the finished jobs and their results
 	 * @return per job in order, {@code done}, or {@code stale} if another worker has
 	 * taken the job over
 	 */
 	List<String> complete(List<Finished> finished) {
+		Map<JobShard, List<Integer>> byShard = new LinkedHashMap<>();
+		for (int i = 0; i < finished.size(); i++) {
+			byShard.computeIfAbsent(finished.get(i).delivery().shard(), (shard) -> new ArrayList<>()).add(i);
+		}
+		if (byShard.size() == 1) {
+			return completeInShard(finished.getFirst().delivery().shard(), finished);
+		}
+		String[] outcomes = new String[finished.size()];
+		byShard.forEach((shard, positions) -> {
+			List<String> answers = completeInShard(shard, positions.stream().map(finished::get).toList());
+			for (int i = 0; i < positions.size(); i++) {
+				outcomes[positions.get(i)] = answers.get(i);
+			}
+		});
+		return List.of(outcomes);
+	}
+
+	private List<String> completeInShard(JobShard shard, List<Finished> finished) {
 		byte[][] keys = new byte[2 + finished.size()][];
 		byte[][] args = new byte[4 + 2 * finished.size()][];
-		keys[0] = STREAM;
-		keys[1] = OUTSTANDING;
+		keys[0] = bytes(shard.stream());
+		keys[1] = bytes(shard.outstanding());
 		args[0] = this.consumerBytes;
 		args[1] = bytes(now());
 		args[2] = this.retentionMillis;
 		args[3] = GROUP;
 		for (int i = 0; i < finished.size(); i++) {
 			Finished job = finished.get(i);
-			keys[2 + i] = bytes(JobKeys.job(job.delivery().jobId()));
+			keys[2 + i] = bytes(shard.job(job.delivery().jobId()));
 			args[4 + 2 * i] = bytes(job.delivery().messageId());
 			args[5 + 2 * i] = bytes(job.result());
 		}
@@ -283,25 +323,27 @@ class JobQueue {
 	}
 
 	private String fail(Delivery delivery, String error, long retryAtMillis, int maxAttempts) {
+		JobShard shard = delivery.shard();
 		return this.redis.execute(FAIL,
-				List.of(JobKeys.job(delivery.jobId()), JobKeys.stream(), JobKeys.outstanding(), JobKeys.retries(),
-						JobKeys.deadLetters()),
+				List.of(shard.job(delivery.jobId()), shard.stream(), shard.outstanding(), shard.retries(),
+						shard.deadLetters()),
 				delivery.messageId(), this.consumer, error, now(), String.valueOf(retryAtMillis),
 				String.valueOf(maxAttempts), String.valueOf(this.properties.retention().toMillis()), JobKeys.GROUP);
 	}
 
 	/**
-	 * Queues again the jobs whose retry is due.
+	 * Queues again a shard's jobs whose retry is due.
+	 * @param shard the shard
 	 * @return how many this worker queued
 	 */
-	int requeueDue() {
+	int requeueDue(JobShard shard) {
 		var due = this.redis.opsForZSet()
-			.rangeByScore(JobKeys.retries(), Double.NEGATIVE_INFINITY, this.clock.millis(), 0, 100);
+			.rangeByScore(shard.retries(), Double.NEGATIVE_INFINITY, this.clock.millis(), 0, 100);
 		int queued = 0;
 		if (due != null) {
 			for (String id : due) {
-				Long done = this.redis.execute(REQUEUE, List.of(JobKeys.job(id), JobKeys.retries(), JobKeys.stream()),
-						id, now());
+				Long done = this.redis.execute(REQUEUE, List.of(shard.job(id), shard.retries(), shard.stream()), id,
+						now());
 				queued += (done != null) ? done.intValue() : 0;
 			}
 		}
@@ -309,46 +351,65 @@ class JobQueue {
 	}
 
 	/**
-	 * The count of jobs not yet final, anywhere: queued, running or waiting to retry.
+	 * The count of jobs not yet final in some shards: queued, running or waiting to
+	 * retry.
+	 * @param shards the shards
 	 * @return the count, 0 when none
 	 */
-	long outstanding() {
-		byte[] count = lettuce((commands) -> commands.get(OUTSTANDING));
-		return (count != null) ? Long.parseLong(text(count)) : 0;
+	long outstanding(Collection<JobShard> shards) {
+		long sum = 0;
+		for (JobShard shard : shards) {
+			byte[] count = lettuce((commands) -> commands.get(bytes(shard.outstanding())));
+			sum += (count != null) ? Long.parseLong(text(count)) : 0;
+		}
+		return sum;
+	}
+
+	/**
+	 * How many shards the api-services have ever used, as they recorded it; 1 when none
+	 * did.
+	 * @return the number recorded
+	 */
+	int recordedShards() {
+		byte[] count = lettuce((commands) -> commands.get(bytes(JobKeys.shards())));
+		return (count != null) ? Integer.parseInt(text(count)) : 1;
 	}
 
 	/**
 	 * Takes over messages that another consumer has held longer than the visibility
 	 * timeout without a heartbeat ({@code XAUTOCLAIM}; Spring Data Redis has no method
 	 * for it, so Lettuce's is used).
+	 * @param shard the shard whose stream is looked at
 	 * @param count at most this many
 	 * @return the deliveries now held by this consumer
 	 */
-	List<Delivery> reclaim(int count) {
-		ClaimedMessages<byte[], byte[]> claimed = lettuce((commands) -> commands.xautoclaim(bytes(JobKeys.stream()),
+	List<Delivery> reclaim(JobShard shard, int count) {
+		ClaimedMessages<byte[], byte[]> claimed = lettuce((commands) -> commands.xautoclaim(bytes(shard.stream()),
 				XAutoClaimArgs.Builder
 					.xautoclaim(io.lettuce.core.Consumer.from(bytes(JobKeys.GROUP), bytes(this.consumer)),
 							this.properties.visibilityTimeout(), "0-0")
 					.count(count)));
 		List<Delivery> deliveries = new ArrayList<>();
 		for (StreamMessage<byte[], byte[]> message : claimed.getMessages()) {
-			deliveries.add(new Delivery(message.getId(), jobId(message.getBody())));
+			deliveries.add(new Delivery(shard, message.getId(), jobId(message.getBody())));
 		}
 		return deliveries;
 	}
 
 	/**
 	 * Touches the messages of running jobs, resetting their idle time, so that no other
-	 * worker takes them over while this one is alive ({@code XCLAIM ... JUSTID}).
-	 * @param messageIds the messages
+	 * worker takes them over while this one is alive ({@code XCLAIM ... JUSTID}), one
+	 * command per shard.
+	 * @param deliveries the messages
 	 */
-	void heartbeat(Collection<String> messageIds) {
-		if (messageIds.isEmpty()) {
-			return;
-		}
-		lettuce((commands) -> commands.xclaim(bytes(JobKeys.stream()),
-				io.lettuce.core.Consumer.from(bytes(JobKeys.GROUP), bytes(this.consumer)),
-				XClaimArgs.Builder.justid().minIdleTime(0), messageIds.toArray(new String[0])));
+	void heartbeat(Collection<Delivery> deliveries) {
+		Map<JobShard, List<String>> byShard = new LinkedHashMap<>();
+		deliveries.forEach((delivery) -> byShard.computeIfAbsent(delivery.shard(), (shard) -> new ArrayList<>())
+			.add(delivery.messageId()));
+		byShard.forEach((shard,
+				messageIds) -> lettuce((commands) -> commands.xclaim(bytes(shard.stream()),
+						io.lettuce.core.Consumer.from(bytes(JobKeys.GROUP), bytes(this.consumer)),
+						XClaimArgs.Builder.justid().minIdleTime(0), messageIds.toArray(new String[0]))));
 	}
 
 	/**
@@ -377,9 +438,10 @@ class JobQueue {
 	 * oldest unacknowledged message and before the group's last delivered one has been
 	 * delivered and acknowledged, so no worker can need it again. The dead-letter stream
 	 * keeps its newest 10 000 entries. Nothing grows forever.
+	 * @param shard the shard whose streams are trimmed
 	 */
-	void trim() {
-		StreamInfo.XInfoGroups groups = this.redis.opsForStream().groups(JobKeys.stream());
+	void trim(JobShard shard) {
+		StreamInfo.XInfoGroups groups = this.redis.opsForStream().groups(shard.stream());
 		String lastDelivered = groups.stream()
 			.filter((group) -> JobKeys.GROUP.equals(group.groupName()))
 			.map(StreamInfo.XInfoGroup::lastDeliveredId)
@@ -388,14 +450,14 @@ class JobQueue {
 		if (lastDelivered == null) {
 			return;
 		}
-		PendingMessagesSummary pending = this.redis.opsForStream().pending(JobKeys.stream(), JobKeys.GROUP);
+		PendingMessagesSummary pending = this.redis.opsForStream().pending(shard.stream(), JobKeys.GROUP);
 		String keepFrom = lastDelivered;
 		if (pending != null && pending.getTotalPendingMessages() > 0) {
 			keepFrom = pending.minMessageId();
 		}
 		String minId = keepFrom;
-		lettuce((commands) -> commands.xtrim(bytes(JobKeys.stream()), XTrimArgs.Builder.minId(minId)));
-		lettuce((commands) -> commands.xtrim(bytes(JobKeys.deadLetters()), true, 10_000));
+		lettuce((commands) -> commands.xtrim(bytes(shard.stream()), XTrimArgs.Builder.minId(minId)));
+		lettuce((commands) -> commands.xtrim(bytes(shard.deadLetters()), true, 10_000));
 	}
 
 	/**

@@ -14,7 +14,8 @@ final class Slots {
 	private final Semaphore free;
 
 	Slots(int count) {
-		this.free = new Semaphore(count);
+		// Fair: readers of several shards wait for free slots in turn.
+		this.free = new Semaphore(count, true);
 	}
 
 	/**
@@ -41,6 +42,17 @@ final class Slots {
 		/** How many slots are held, not yet handed on. */
 		int size() {
 			return this.held;
+		}
+
+		/**
+		 * Gives back every slot held beyond some.
+		 * @param most how many to keep at most
+		 */
+		void keep(int most) {
+			if (this.held > most) {
+				Slots.this.free.release(this.held - most);
+				this.held = most;
+			}
 		}
 
 		/**

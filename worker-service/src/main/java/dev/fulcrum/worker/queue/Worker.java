@@ -11,12 +11,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.worker.handlers.JobContext;
 import dev.fulcrum.worker.handlers.JobHandler;
 import dev.fulcrum.worker.handlers.JobHandlers;
@@ -26,12 +28,17 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Drains the job stream.
+ * Drains the job stream of every shard of the queue ({@link WorkerShards}).
  * <ul>
- * <li>One reader asks for at most as many messages as there are free slots
- * ({@code concurrency}), so a busy worker never hoards work that an idle one could do.
- * Every {@code maintenanceInterval} it first takes over, with the same slots, messages
- * that another worker has held past the visibility timeout.</li>
+ * <li>One reader per shard asks for at most as many messages as there are free slots
+ * ({@code concurrency}, shared by the readers), so a busy worker never hoards work that
+ * an idle one could do. Every {@code maintenanceInterval} it first takes over, with the
+ * same slots, messages that another worker has held past the visibility timeout.</li>
+ * <li>With more than one shard, a reader first reads what waits without blocking, with
+ * every free slot; only when its shard has nothing does it wait for new messages, holding
+ * its share of the slots ({@code concurrency / shards}, rounded up) and giving back the
+ * rest to the other readers. Readers wait for free slots in turn (a fair semaphore), so a
+ * busy shard cannot keep the others from their share.</li>
  * <li>Everything one read brings is claimed together (one script); each claimed job then
  * runs on its own virtual thread, by its type's {@link JobHandler}. Successes are
  * recorded in groups ({@link Completions}, one script for all that finished meanwhile), a
@@ -69,7 +76,11 @@ class Worker implements SmartLifecycle {
 
 	private final Slots slots;
 
-	private final Map<String, Instant> running = new ConcurrentHashMap<>();
+	private final WorkerShards shards;
+
+	private final Map<Delivery, Instant> running = new ConcurrentHashMap<>();
+
+	private final Map<JobShard, Thread> readers = new ConcurrentHashMap<>();
 
 	private final ExecutorService jobs = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -80,10 +91,11 @@ class Worker implements SmartLifecycle {
 
 	private volatile boolean reading;
 
-	private volatile Thread reader;
-
 	/** Maintenance rounds so far; the stream is trimmed every tenth. */
 	private long ticks;
+
+	/** Idle checks so far. */
+	private long idleChecks;
 
 	/**
 	 * Whether the queue is idle: no job outstanding when last asked, and none read here
@@ -97,8 +109,10 @@ class Worker implements SmartLifecycle {
 	/** While idle, when to ask again ({@link System#nanoTime()}). */
 	private long nextIdleCheck;
 
-	/** Set by an idle check: the reader looks for stalled messages once. */
-	private volatile boolean reclaimDue;
+	/**
+	 * Counted up by each idle check: every reader then looks for stalled messages once.
+	 */
+	private final AtomicLong reclaimRounds = new AtomicLong();
 
 	/**
 	 * How often an idle worker checks: {@code idleCheckInterval}, at most half the
@@ -111,8 +125,10 @@ class Worker implements SmartLifecycle {
 
 	private final JobHandlers handlers;
 
-	Worker(JobQueue queue, WorkerProperties properties, JobMetrics metrics, JobTracing tracing, JobHandlers handlers) {
+	Worker(JobQueue queue, WorkerShards shards, WorkerProperties properties, JobMetrics metrics, JobTracing tracing,
+			JobHandlers handlers) {
 		this.queue = queue;
+		this.shards = shards;
 		this.tracing = tracing;
 		this.handlers = handlers;
 		this.properties = properties;
@@ -127,7 +143,16 @@ class Worker implements SmartLifecycle {
 	public void start() {
 		this.reading = true;
 		this.completions.start();
-		this.reader = Thread.ofPlatform().daemon().name("worker-reader").start(this::readLoop);
+		List<JobShard> shards;
+		try {
+			shards = this.shards.refresh();
+		}
+		catch (RuntimeException ex) {
+			// Redis away: the configured shards now, any more at a later maintenance
+			// round.
+			shards = this.shards.current();
+		}
+		shards.forEach(this::startReader);
 		long period = this.properties.maintenanceInterval().toMillis();
 		this.maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
 	}
@@ -136,10 +161,9 @@ class Worker implements SmartLifecycle {
 	public void stop() {
 		this.reading = false;
 		this.maintenance.shutdownNow();
-		Thread current = this.reader;
-		if (current != null) {
+		for (Thread reader : this.readers.values()) {
 			try {
-				current.join(this.properties.readBlock().plusSeconds(1));
+				reader.join(this.properties.readBlock().plusSeconds(1));
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -173,16 +197,25 @@ class Worker implements SmartLifecycle {
 		return SmartLifecycle.DEFAULT_PHASE - 1024;
 	}
 
-	private void readLoop() {
+	private void startReader(JobShard shard) {
+		this.readers.computeIfAbsent(shard,
+				(key) -> Thread.ofPlatform()
+					.daemon()
+					.name((shard.index() == 0) ? "worker-reader" : "worker-reader-" + shard.index())
+					.start(() -> readLoop(shard)));
+	}
+
+	private void readLoop(JobShard shard) {
 		// After a restart, this consumer's own unacknowledged messages come first, read
 		// once from the start of its pending list; then new messages.
 		String pendingFrom = "0";
 		boolean groupReady = false;
 		long nextReclaim = System.nanoTime();
+		long reclaimRound = this.reclaimRounds.get();
 		while (this.reading) {
 			try {
 				if (!groupReady) {
-					this.queue.ensureGroup();
+					this.queue.ensureGroup(shard);
 					groupReady = true;
 				}
 				List<Held> taken;
@@ -192,16 +225,18 @@ class Worker implements SmartLifecycle {
 					// than by the maintenance thread: the reader holds the free slots
 					// while it waits for new messages, so another thread would rarely
 					// find one.)
-					if ((!this.idle || this.reclaimDue) && System.nanoTime() - nextReclaim >= 0) {
-						this.reclaimDue = false;
+					long round = this.reclaimRounds.get();
+					if ((!this.idle || round != reclaimRound) && System.nanoTime() - nextReclaim >= 0) {
+						reclaimRound = round;
 						nextReclaim = System.nanoTime() + this.properties.maintenanceInterval().toNanos();
-						deliveries = this.queue.reclaim(lease.size());
+						deliveries = this.queue.reclaim(shard, lease.size());
 					}
-					if (deliveries.isEmpty()) {
-						deliveries = this.queue.read(lease.size(), pendingFrom);
-						if (pendingFrom != null) {
-							pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
-						}
+					if (deliveries.isEmpty() && pendingFrom != null) {
+						deliveries = this.queue.read(shard, lease.size(), pendingFrom);
+						pendingFrom = deliveries.isEmpty() ? null : deliveries.getLast().messageId();
+					}
+					else if (deliveries.isEmpty()) {
+						deliveries = readNew(shard, lease);
 					}
 					taken = new ArrayList<>(deliveries.size());
 					for (Delivery delivery : deliveries) {
@@ -222,10 +257,27 @@ class Worker implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				// Make sure of the group again: Redis may have restarted without it.
 				groupReady = false;
-				logger.warn("Reading the job stream failed; retrying in 1 s: " + ex.getMessage());
+				logger.warn("Reading the job stream of " + shard + " failed; retrying in 1 s: " + ex.getMessage());
 				sleepQuietly(Duration.ofSeconds(1));
 			}
 		}
+	}
+
+	/**
+	 * New messages of a shard. With one shard, a blocking read with every free slot. With
+	 * more, what waits first, with every free slot; if nothing does, a blocking read with
+	 * the reader's share of the slots, the rest given back for the other shards' readers.
+	 */
+	private List<Delivery> readNew(JobShard shard, Slots.Lease lease) {
+		int count = this.readers.size();
+		if (count > 1) {
+			List<Delivery> waiting = this.queue.readWaiting(shard, lease.size());
+			if (!waiting.isEmpty()) {
+				return waiting;
+			}
+			lease.keep(Math.max(1, (this.properties.concurrency() + count - 1) / count));
+		}
+		return this.queue.read(shard, lease.size(), null);
 	}
 
 	/**
@@ -236,7 +288,7 @@ class Worker implements SmartLifecycle {
 	private void run(List<Held> taken) {
 		List<Held> fresh = new ArrayList<>(taken.size());
 		for (Held held : taken) {
-			if (this.running.putIfAbsent(held.delivery().messageId(), Instant.now()) == null) {
+			if (this.running.putIfAbsent(held.delivery(), Instant.now()) == null) {
 				fresh.add(held);
 			}
 			else {
@@ -280,7 +332,7 @@ class Worker implements SmartLifecycle {
 	}
 
 	private void done(Held held) {
-		this.running.remove(held.delivery().messageId());
+		this.running.remove(held.delivery());
 		held.slot().close();
 	}
 
@@ -362,10 +414,19 @@ class Worker implements SmartLifecycle {
 		if (round == Round.NONE) {
 			return;
 		}
+		List<JobShard> shards = this.shards.current();
 		try {
-			this.queue.requeueDue();
+			// Whether the api-services now use more shards: every tenth busy round,
+			// every sixth idle check (a minute by default).
+			if ((round == Round.IDLE) ? ++this.idleChecks % 6 == 0 : this.ticks % 10 == 0) {
+				shards = this.shards.refresh();
+				shards.forEach(this::startReader);
+			}
+			for (JobShard shard : shards) {
+				this.queue.requeueDue(shard);
+			}
 			Instant stale = Instant.now().minus(this.properties.heartbeatInterval());
-			List<String> beating = this.running.entrySet()
+			List<Delivery> beating = this.running.entrySet()
 				.stream()
 				.filter((entry) -> entry.getValue().isBefore(stale))
 				.map(Map.Entry::getKey)
@@ -378,7 +439,9 @@ class Worker implements SmartLifecycle {
 		}
 		try {
 			if (round == Round.BUSY && ++this.ticks % 10 == 0) {
-				this.queue.trim();
+				for (JobShard shard : shards) {
+					this.queue.trim(shard);
+				}
 			}
 		}
 		catch (RuntimeException ex) {
@@ -421,7 +484,7 @@ class Worker implements SmartLifecycle {
 		}
 		boolean wasIdle = this.idle;
 		try {
-			this.idle = this.queue.outstanding() == 0;
+			this.idle = this.queue.outstanding(this.shards.current()) == 0;
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Queue maintenance failed: " + ex.getMessage());
@@ -433,13 +496,15 @@ class Worker implements SmartLifecycle {
 		this.nextIdleCheck = now + this.idleCheck.toNanos();
 		if (!wasIdle) {
 			try {
-				this.queue.trim();
+				for (JobShard shard : this.shards.current()) {
+					this.queue.trim(shard);
+				}
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Queue not trimmed: " + ex.getMessage());
 			}
 		}
-		this.reclaimDue = true;
+		this.reclaimRounds.incrementAndGet();
 		return Round.IDLE;
 	}
 

@@ -2,6 +2,8 @@ package dev.fulcrum.worker.queue;
 
 import java.time.Duration;
 
+import dev.fulcrum.jobs.JobShard;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -31,6 +33,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retention how long a final job is kept
  * @param maxResultBytes the largest result stored, in bytes of UTF-8 JSON; a job
  * returning more is dead at once, its result dropped
+ * @param shards how many shards of the job queue to read at least: the api-services'
+ * {@code fulcrum.jobs.shards}; more are read when the api-services have recorded more
  */
 @ConfigurationProperties("fulcrum.worker")
 public record WorkerProperties(@DefaultValue("8") int concurrency, @DefaultValue("5") int maxAttempts,
@@ -38,5 +42,14 @@ public record WorkerProperties(@DefaultValue("8") int concurrency, @DefaultValue
 		@DefaultValue("30s") Duration visibilityTimeout, @DefaultValue("10s") Duration heartbeatInterval,
 		@DefaultValue("1s") Duration maintenanceInterval, @DefaultValue("10s") Duration idleCheckInterval,
 		@DefaultValue("1s") Duration readBlock, @DefaultValue("10s") Duration shutdownDeadline,
-		@DefaultValue("24h") Duration retention, @DefaultValue("16384") int maxResultBytes) {
+		@DefaultValue("24h") Duration retention, @DefaultValue("16384") int maxResultBytes,
+		@DefaultValue("1") int shards) {
+
+	public WorkerProperties {
+		if (shards < 1 || shards > JobShard.MAX) {
+			throw new IllegalArgumentException(
+					"fulcrum.worker.shards must be from 1 to " + JobShard.MAX + ", not " + shards);
+		}
+	}
+
 }

@@ -52,19 +52,27 @@ class WorkerOnClusterTests extends WorkerTests {
 			}
 		});
 		await("jobs submitted before the move").atMost(WAIT).until(() -> submitted.size() >= 100);
-		int moved = TestRedisCluster.moveSlot(slot, target);
-		int atTheMove = submitted.size();
-		await("jobs submitted after the move").atMost(WAIT).until(() -> submitted.size() >= atTheMove + 100);
-		submitting.set(false);
-		submitter.join(WAIT.toMillis());
-		assertThat(failure.get()).as("a submission failed").isNull();
-		assertThat(moved).as("keys moved with the slot").isPositive();
-		assertThat(TestRedisCluster.masterOfSlot(slot)).isEqualTo(target);
-		List<String> jobs = List.copyOf(submitted);
-		await("every job succeeded").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> jobs.stream().allMatch((id) -> "SUCCEEDED".equals(field(id, "status"))));
-		assertThat(jobs).allSatisfy((id) -> assertThat(field(id, "result")).startsWith("{\"n\":"));
+		try {
+			int moved = TestRedisCluster.moveSlot(slot, target);
+			int atTheMove = submitted.size();
+			await("jobs submitted after the move").atMost(WAIT).until(() -> submitted.size() >= atTheMove + 100);
+			submitting.set(false);
+			submitter.join(WAIT.toMillis());
+			assertThat(failure.get()).as("a submission failed").isNull();
+			assertThat(moved).as("keys moved with the slot").isPositive();
+			assertThat(TestRedisCluster.masterOfSlot(slot)).isEqualTo(target);
+			List<String> jobs = List.copyOf(submitted);
+			await("every job succeeded").atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> jobs.stream().allMatch((id) -> "SUCCEEDED".equals(field(id, "status"))));
+			assertThat(jobs).allSatisfy((id) -> assertThat(field(id, "result")).startsWith("{\"n\":"));
+		}
+		finally {
+			submitting.set(false);
+			// Back where it was: other test classes of this JVM expect the cluster as it
+			// was made.
+			TestRedisCluster.moveSlot(slot, before);
+		}
 	}
 
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
 import dev.fulcrum.testsupport.TestSpans;
@@ -61,6 +62,15 @@ class WorkerTests {
 
 	static final Duration WAIT = Duration.ofSeconds(15);
 
+	/**
+	 * The shard of the queue these tests put their jobs in; a subclass may choose another
+	 * one of several.
+	 * @return the first shard
+	 */
+	JobShard shard() {
+		return JobShard.FIRST;
+	}
+
 	@Autowired
 	StringRedisTemplate redis;
 
@@ -76,8 +86,8 @@ class WorkerTests {
 	@Test
 	void joinsAGroupThatAnotherWorkerCreated() {
 		// The group exists since this worker started: a second creation must be harmless.
-		this.queue.ensureGroup();
-		this.queue.ensureGroup();
+		this.queue.ensureGroup(shard());
+		this.queue.ensureGroup(shard());
 	}
 
 	@Test
@@ -87,7 +97,7 @@ class WorkerTests {
 		assertThat(field(id, "result")).isEqualTo("{\"hello\":\"world\"}");
 		assertThat(field(id, "attempts")).isEqualTo("1");
 		assertThat(field(id, "completedAt")).isNotBlank();
-		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+		assertThat(this.redis.getExpire(shard().job(id))).as("a final job expires").isPositive();
 	}
 
 	@Test
@@ -99,7 +109,7 @@ class WorkerTests {
 		String key = UUID.randomUUID().toString();
 		writeJob(id, "fail", "{}", user, key);
 		// Kept by the submission script before the job is queued.
-		this.redis.opsForHash().put(JobKeys.job(id), JobKeys.TRACE_PARENT, "00-" + trace + "-" + submission + "-01");
+		this.redis.opsForHash().put(shard().job(id), JobKeys.TRACE_PARENT, "00-" + trace + "-" + submission + "-01");
 		queue(id, user, key);
 		awaitStatus(id, "DEAD");
 		await().atMost(WAIT).until(() -> this.spans.of(trace).size() >= 3);
@@ -134,7 +144,7 @@ class WorkerTests {
 		assertThat(field(id, "attempts")).as("no retry would return less").isEqualTo("1");
 		assertThat(field(id, "error")).startsWith("result-too-large: 1211 bytes");
 		assertThat(field(id, "result")).isNull();
-		assertThat(this.redis.getExpire(JobKeys.job(id))).as("a final job expires").isPositive();
+		assertThat(this.redis.getExpire(shard().job(id))).as("a final job expires").isPositive();
 	}
 
 	@Test
@@ -144,13 +154,13 @@ class WorkerTests {
 		String failed = submit("fail", "{}", user, UUID.randomUUID().toString());
 		awaitStatus(done, "SUCCEEDED");
 		awaitStatus(failed, "DEAD");
-		assertThat(this.redis.hasKey(JobKeys.userOpenJobs(user))).as("no unfinished job left").isFalse();
-		assertThat(this.redis.opsForZSet().range(JobKeys.userFinalJobs(user, JobStatus.SUCCEEDED), 0, -1))
+		assertThat(this.redis.hasKey(shard().userOpenJobs(user))).as("no unfinished job left").isFalse();
+		assertThat(this.redis.opsForZSet().range(shard().userFinalJobs(user, JobStatus.SUCCEEDED), 0, -1))
 			.containsExactly(done);
-		assertThat(this.redis.opsForZSet().range(JobKeys.userFinalJobs(user, JobStatus.DEAD), 0, -1))
+		assertThat(this.redis.opsForZSet().range(shard().userFinalJobs(user, JobStatus.DEAD), 0, -1))
 			.containsExactly(failed);
-		for (String index : List.of(JobKeys.userJobs(user), JobKeys.userFinalJobs(user, JobStatus.SUCCEEDED),
-				JobKeys.userFinalJobs(user, JobStatus.DEAD))) {
+		for (String index : List.of(shard().userJobs(user), shard().userFinalJobs(user, JobStatus.SUCCEEDED),
+				shard().userFinalJobs(user, JobStatus.DEAD))) {
 			assertThat(this.redis.getExpire(index)).as(index + " expires with the jobs it lists")
 				.isPositive()
 				.isLessThanOrEqualTo(Duration.ofHours(24).toSeconds());
@@ -164,14 +174,14 @@ class WorkerTests {
 		awaitStatus(id, "SUCCEEDED");
 		await().atMost(WAIT).until(() -> succeeded() >= before + 1);
 		assertThat(this.meters.get("fulcrum.jobs.processing").tag("type", "echo").timer().count()).isPositive();
-		this.redis.opsForZSet().add(JobKeys.retries(), "metrics-probe", Double.MAX_VALUE);
+		this.redis.opsForZSet().add(shard().retries(), "metrics-probe", Double.MAX_VALUE);
 		try {
 			await().atMost(WAIT)
 				.until(() -> this.meters.get("fulcrum.jobs.retrying").gauge().value() >= 1
 						&& this.meters.get("fulcrum.jobs.queue.length").gauge().value() >= 1);
 		}
 		finally {
-			this.redis.opsForZSet().remove(JobKeys.retries(), "metrics-probe");
+			this.redis.opsForZSet().remove(shard().retries(), "metrics-probe");
 		}
 		assertThat(this.meters.find("fulcrum.jobs.lag").gauge()).isNotNull();
 		assertThat(this.meters.find("fulcrum.jobs.pending").gauge()).isNotNull();
@@ -189,10 +199,10 @@ class WorkerTests {
 		awaitStatus(id, "SUCCEEDED");
 		String running = submit("sleep", "{\"ms\":1500}");
 		awaitStatus(running, "RUNNING");
-		String pendingMessage = (String) this.redis.opsForHash().get(JobKeys.job(running), "message");
-		this.queue.trim();
+		String pendingMessage = (String) this.redis.opsForHash().get(shard().job(running), "message");
+		this.queue.trim(shard());
 		List<MapRecord<String, Object, Object>> left = this.redis.opsForStream()
-			.range(JobKeys.stream(), Range.unbounded());
+			.range(shard().stream(), Range.unbounded());
 		assertThat(left).extracting((entry) -> entry.getValue().get("id")).doesNotContain(id);
 		assertThat(left).extracting((entry) -> entry.getId().getValue()).contains(pendingMessage);
 		awaitStatus(running, "SUCCEEDED");
@@ -221,7 +231,7 @@ class WorkerTests {
 				.isGreaterThanOrEqualTo(3));
 		assertThat(field(id, "error")).contains("always fails");
 		List<MapRecord<String, Object, Object>> dead = this.redis.opsForStream()
-			.range(JobKeys.deadLetters(), Range.unbounded());
+			.range(shard().deadLetters(), Range.unbounded());
 		assertThat(dead).anySatisfy((entry) -> assertThat(entry.getValue()).containsEntry("id", id));
 	}
 
@@ -229,9 +239,9 @@ class WorkerTests {
 	void acknowledgesAFinishedJobsRedeliveryWithoutRunningIt() {
 		String id = UUID.randomUUID().toString();
 		this.redis.opsForHash()
-			.putAll(JobKeys.job(id), Map.of("id", id, "user", "u", "type", "echo", "payload", "{}", "status",
+			.putAll(shard().job(id), Map.of("id", id, "user", "u", "type", "echo", "payload", "{}", "status",
 					"SUCCEEDED", "attempts", "1", "result", "{\"first\":true}", "idempotencyKey", "k-" + id));
-		String messageId = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		String messageId = this.redis.opsForStream().add(shard().stream(), Map.of("id", id)).getValue();
 		awaitAcknowledged(List.of(messageId));
 		assertThat(field(id, "attempts")).isEqualTo("1");
 		assertThat(field(id, "result")).isEqualTo("{\"first\":true}");
@@ -240,8 +250,8 @@ class WorkerTests {
 	@Test
 	void runsAJobOnceWhenItsMessageIsDuplicated() {
 		String id = submit("sleep", "{\"ms\":300}");
-		String second = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
-		String third = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		String second = this.redis.opsForStream().add(shard().stream(), Map.of("id", id)).getValue();
+		String third = this.redis.opsForStream().add(shard().stream(), Map.of("id", id)).getValue();
 		awaitStatus(id, "SUCCEEDED");
 		awaitAcknowledged(List.of(second, third));
 		assertThat(field(id, "attempts")).isEqualTo("1");
@@ -249,7 +259,7 @@ class WorkerTests {
 
 	@Test
 	void acknowledgesAnEntryThatNamesNoJob() {
-		String entry = this.redis.opsForStream().add(JobKeys.stream(), Map.of("not-an-id", "x")).getValue();
+		String entry = this.redis.opsForStream().add(shard().stream(), Map.of("not-an-id", "x")).getValue();
 		awaitAcknowledged(List.of(entry));
 	}
 
@@ -259,7 +269,7 @@ class WorkerTests {
 		String first = submit("echo", "{}", "dup-user", key);
 		String second = UUID.randomUUID().toString();
 		writeJob(second, "echo", "{}", "dup-user", key);
-		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", second));
+		this.redis.opsForStream().add(shard().stream(), Map.of("id", second));
 		awaitStatus(first, "SUCCEEDED");
 		awaitStatus(second, "CANCELLED");
 		assertThat(field(second, "error")).isEqualTo("duplicate of job " + first);
@@ -272,20 +282,21 @@ class WorkerTests {
 		// message ids are made up (acknowledging an id the stream lacks changes nothing).
 		String fresh = UUID.randomUUID().toString();
 		writeJob(fresh, "echo", "{\"n\":1}", "batch-user", "k-fresh");
-		this.redis.opsForHash().put(JobKeys.idempotency("batch-user", "k-fresh"), "jobId", fresh);
-		this.redis.opsForValue().increment(JobKeys.outstanding());
+		this.redis.opsForHash().put(shard().idempotency("batch-user", "k-fresh"), "jobId", fresh);
+		this.redis.opsForValue().increment(shard().outstanding());
 		String finished = UUID.randomUUID().toString();
 		writeJob(finished, "echo", "{}", "batch-user", "k-finished");
-		this.redis.opsForHash().put(JobKeys.job(finished), "status", "SUCCEEDED");
+		this.redis.opsForHash().put(shard().job(finished), "status", "SUCCEEDED");
 		String missing = UUID.randomUUID().toString();
 		String duplicate = UUID.randomUUID().toString();
 		writeJob(duplicate, "echo", "{}", "batch-user", "k-fresh");
 		String running = UUID.randomUUID().toString();
 		writeJob(running, "echo", "{}", "batch-user", "k-running");
-		this.redis.opsForHash().putAll(JobKeys.job(running), Map.of("status", "RUNNING", "message", "1-1"));
+		this.redis.opsForHash().putAll(shard().job(running), Map.of("status", "RUNNING", "message", "1-1"));
 
-		List<Delivery> batch = List.of(new Delivery("1-2", fresh), new Delivery("1-3", finished),
-				new Delivery("1-4", missing), new Delivery("1-5", duplicate), new Delivery("1-6", running));
+		List<Delivery> batch = List.of(new Delivery(shard(), "1-2", fresh), new Delivery(shard(), "1-3", finished),
+				new Delivery(shard(), "1-4", missing), new Delivery(shard(), "1-5", duplicate),
+				new Delivery(shard(), "1-6", running));
 		List<JobQueue.Claim> claims = this.queue.claim(batch);
 
 		assertThat(claims).hasSize(5);
@@ -299,7 +310,7 @@ class WorkerTests {
 		assertThat(field(fresh, "status")).isEqualTo("RUNNING");
 		assertThat(field(fresh, "owner")).isEqualTo(this.queue.consumer());
 		assertThat(field(finished, "status")).isEqualTo("SUCCEEDED");
-		assertThat(this.redis.hasKey(JobKeys.job(missing))).isFalse();
+		assertThat(this.redis.hasKey(shard().job(missing))).isFalse();
 		assertThat(field(duplicate, "status")).isEqualTo("CANCELLED");
 		assertThat(field(running, "status")).isEqualTo("RUNNING");
 		assertThat(field(running, "attempts")).isEqualTo("0");
@@ -323,21 +334,21 @@ class WorkerTests {
 		String id = UUID.randomUUID().toString();
 		writeJob(id, "echo", "{\"reclaimed\":true}", "ghost-user", "k-" + id);
 		String trace = UUID.randomUUID().toString().replace("-", "");
-		this.redis.opsForHash().put(JobKeys.job(id), JobKeys.TRACE_PARENT, "00-" + trace + "-1f2e3d4c5b6a7980-01");
-		this.redis.opsForHash().put(JobKeys.idempotency("ghost-user", "k-" + id), "jobId", id);
+		this.redis.opsForHash().put(shard().job(id), JobKeys.TRACE_PARENT, "00-" + trace + "-1f2e3d4c5b6a7980-01");
+		this.redis.opsForHash().put(shard().idempotency("ghost-user", "k-" + id), "jobId", id);
 		// Keep every slot of the live worker busy, so that the message goes to the ghost.
 		List<String> busy = List.of(submit("sleep", "{\"ms\":1500}"), submit("sleep", "{\"ms\":1500}"),
 				submit("sleep", "{\"ms\":1500}"), submit("sleep", "{\"ms\":1500}"));
 		busy.forEach((job) -> awaitStatus(job, "RUNNING"));
 		// A worker that is now dead took the message and started the job.
 		String ghost = "ghost-" + UUID.randomUUID();
-		String messageId = this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id)).getValue();
+		String messageId = this.redis.opsForStream().add(shard().stream(), Map.of("id", id)).getValue();
 		List<MapRecord<String, Object, Object>> taken = this.redis.opsForStream()
 			.read(Consumer.from(JobKeys.GROUP, ghost), StreamReadOptions.empty().count(100),
-					StreamOffset.create(JobKeys.stream(), ReadOffset.lastConsumed()));
+					StreamOffset.create(shard().stream(), ReadOffset.lastConsumed()));
 		assertThat(taken).extracting((record) -> record.getId().getValue()).contains(messageId);
 		this.redis.opsForHash()
-			.putAll(JobKeys.job(id),
+			.putAll(shard().job(id),
 					Map.of("status", "RUNNING", "owner", ghost, "message", messageId, "attempts", "1"));
 
 		awaitStatus(id, "SUCCEEDED");
@@ -372,20 +383,20 @@ class WorkerTests {
 		// Proves the check above can fail: a message nobody touches is taken over.
 		String ghost = "stalled-" + UUID.randomUUID();
 		String messageId = this.redis.opsForStream()
-			.add(JobKeys.stream() + ":probe", Map.of("id", "nothing"))
+			.add(shard().stream() + ":probe", Map.of("id", "nothing"))
 			.getValue();
-		this.redis.opsForStream().createGroup(JobKeys.stream() + ":probe", ReadOffset.from("0"), "probe");
+		this.redis.opsForStream().createGroup(shard().stream() + ":probe", ReadOffset.from("0"), "probe");
 		this.redis.opsForStream()
 			.read(Consumer.from("probe", ghost), StreamReadOptions.empty().count(10),
-					StreamOffset.create(JobKeys.stream() + ":probe", ReadOffset.lastConsumed()));
+					StreamOffset.create(shard().stream() + ":probe", ReadOffset.lastConsumed()));
 		sleep(1100);
-		List<String> taken = autoclaim(JobKeys.stream() + ":probe", "probe", "thief");
+		List<String> taken = autoclaim(shard().stream() + ":probe", "probe", "thief");
 		assertThat(taken).containsExactly(messageId);
-		this.redis.delete(JobKeys.stream() + ":probe");
+		this.redis.delete(shard().stream() + ":probe");
 	}
 
 	private List<String> autoclaim(String consumer) {
-		return autoclaim(JobKeys.stream(), JobKeys.GROUP, consumer);
+		return autoclaim(shard().stream(), JobKeys.GROUP, consumer);
 	}
 
 	@SuppressWarnings("unchecked")
@@ -415,6 +426,16 @@ class WorkerTests {
 		return submit(type, payload, "user-" + UUID.randomUUID(), UUID.randomUUID().toString());
 	}
 
+	/** Submits a job to another shard than {@link #shard()}. */
+	String submitTo(JobShard shard, String type, String payload) {
+		String id = UUID.randomUUID().toString();
+		String user = "user-" + UUID.randomUUID();
+		String key = UUID.randomUUID().toString();
+		writeJob(shard, id, type, payload, user, key);
+		queue(shard, id, user, key);
+		return id;
+	}
+
 	/** As the api-service's submit-job.lua does, minus its atomicity and quotas. */
 	private String submit(String type, String payload, String user, String idempotencyKey) {
 		String id = UUID.randomUUID().toString();
@@ -425,22 +446,30 @@ class WorkerTests {
 
 	/** Indexes and queues a job already written. */
 	private void queue(String id, String user, String idempotencyKey) {
-		this.redis.opsForZSet().add(JobKeys.userJobs(user), id, System.currentTimeMillis());
-		this.redis.opsForZSet().add(JobKeys.userOpenJobs(user), id, System.currentTimeMillis());
-		this.redis.opsForHash().put(JobKeys.idempotency(user, idempotencyKey), "jobId", id);
-		this.redis.opsForValue().increment(JobKeys.outstanding());
-		this.redis.opsForStream().add(JobKeys.stream(), Map.of("id", id));
+		queue(shard(), id, user, idempotencyKey);
+	}
+
+	private void queue(JobShard shard, String id, String user, String idempotencyKey) {
+		this.redis.opsForZSet().add(shard.userJobs(user), id, System.currentTimeMillis());
+		this.redis.opsForZSet().add(shard.userOpenJobs(user), id, System.currentTimeMillis());
+		this.redis.opsForHash().put(shard.idempotency(user, idempotencyKey), "jobId", id);
+		this.redis.opsForValue().increment(shard.outstanding());
+		this.redis.opsForStream().add(shard.stream(), Map.of("id", id));
 	}
 
 	private void writeJob(String id, String type, String payload, String user, String idempotencyKey) {
+		writeJob(shard(), id, type, payload, user, idempotencyKey);
+	}
+
+	private void writeJob(JobShard shard, String id, String type, String payload, String user, String idempotencyKey) {
 		String now = Instant.now().toString();
 		this.redis.opsForHash()
-			.putAll(JobKeys.job(id),
+			.putAll(shard.job(id),
 					Map.ofEntries(Map.entry("id", id), Map.entry("user", user), Map.entry("type", type),
 							Map.entry("payload", payload), Map.entry("status", "QUEUED"), Map.entry("attempts", "0"),
 							Map.entry("createdAt", now), Map.entry("updatedAt", now),
 							Map.entry("idempotencyKey", idempotencyKey),
-							Map.entry("idempotencyRecord", JobKeys.idempotency(user, idempotencyKey))));
+							Map.entry("idempotencyRecord", shard.idempotency(user, idempotencyKey))));
 	}
 
 	void awaitStatus(String id, String status) {
@@ -451,13 +480,17 @@ class WorkerTests {
 	private void awaitAcknowledged(List<String> messageIds) {
 		await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
 			PendingMessages pending = this.redis.opsForStream()
-				.pending(JobKeys.stream(), JobKeys.GROUP, Range.unbounded(), 10_000);
+				.pending(shard().stream(), JobKeys.GROUP, Range.unbounded(), 10_000);
 			return pending.stream().noneMatch((message) -> messageIds.contains(message.getIdAsString()));
 		});
 	}
 
 	String field(String id, String name) {
-		return (String) this.redis.opsForHash().get(JobKeys.job(id), name);
+		return field(shard(), id, name);
+	}
+
+	String field(JobShard shard, String id, String name) {
+		return (String) this.redis.opsForHash().get(shard.job(id), name);
 	}
 
 	private static byte[] bytes(String text) {
