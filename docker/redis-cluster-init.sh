@@ -1,7 +1,8 @@
 #!/bin/sh
 # Forms a Redis Cluster of masters from nodes started with cluster-enabled, as
 # redis-cli --cluster create would, and can be run again at every start:
-#   REDIS_PASSWORD=... sh redis-cluster-init.sh <host> <host> ...   (each on port 6379)
+#   REDIS_PASSWORD=... sh redis-cluster-init.sh <host>[:<port>] <host>[:<port>] ...   (port 6379
+#   unless given; bench/redis-cluster.sh runs it on processes of its own)
 # 1. Each node's address is asked of the node itself (CLIENT INFO, laddr): CLUSTER MEET takes an
 #    address, not a host name, and a container's address can change from one start to the next.
 # 2. The first node meets every other one. A node it knew at another address is recognised by its
@@ -10,22 +11,25 @@
 #    the 16,384 slots.
 # 4. It waits, 60 s at most, until every node says cluster_state:ok.
 set -eu
-port=6379
 cli() {
-  host="$1"
+  node="$1"
   shift
-  redis-cli --no-auth-warning -a "$REDIS_PASSWORD" -h "$host" -p "$port" "$@"
+  case "$node" in
+    *:*) redis-cli --no-auth-warning -a "$REDIS_PASSWORD" -h "${node%:*}" -p "${node##*:}" "$@" ;;
+    *) redis-cli --no-auth-warning -a "$REDIS_PASSWORD" -h "$node" -p 6379 "$@" ;;
+  esac
 }
+# The address and port a node is reached at, as it sees them itself.
 address() {
-  cli "$1" client info | sed -n 's/.* laddr=\([^ ]*\):[0-9]* .*/\1/p'
+  cli "$1" client info | sed -n 's/.* laddr=\([^ ]*\) .*/\1/p'
 }
 
 first="$1"
 for host in "$@"; do
   [ "$host" = "$first" ] && continue
-  ip="$(address "$host")"
-  [ -n "$ip" ] || { echo "redis-cluster-init: no address for $host" >&2; exit 1; }
-  cli "$first" cluster meet "$ip" "$port" >/dev/null
+  laddr="$(address "$host")"
+  [ -n "$laddr" ] || { echo "redis-cluster-init: no address for $host" >&2; exit 1; }
+  cli "$first" cluster meet "${laddr%:*}" "${laddr##*:}" >/dev/null
 done
 
 assigned=0

@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Redis Cluster variant ({@code docker-compose.cluster.yml} on top of
  * {@code docker-compose.yml}): three masters, each run as the base file runs Redis with
  * cluster mode on and its own data; a one-shot init that forms the cluster from all three
- * before any service starts; every service given all three as seeds. Nothing published.
- * ({@link RedisClusterClientTests} runs the services' side of it; the system tests run
- * the whole variant on a Docker engine.)
+ * before any service starts; every service given all three as seeds, and the job queue
+ * three shards. Nothing published. ({@link RedisClusterClientTests} runs the services'
+ * side of it; the system tests run the whole variant on a Docker engine.)
  */
 class ComposeClusterFileTests {
 
@@ -87,8 +87,10 @@ class ComposeClusterFileTests {
 	@ValueSource(strings = { "gateway", "auth-service", "api-service", "worker-service" })
 	void everyServiceKnowsEveryMasterAndStartsOnceTheClusterIsFormed(String name) {
 		Map<String, Object> service = Repository.map(this.clusterServices, name);
-		assertThat(Repository.map(service, "environment")).containsOnlyKeys("SPRING_DATA_REDIS_CLUSTER_NODES")
-			.containsEntry("SPRING_DATA_REDIS_CLUSTER_NODES", "redis:6379,redis-2:6379,redis-3:6379");
+		assertThat(Repository.map(service, "environment"))
+			.containsOnlyKeys("SPRING_DATA_REDIS_CLUSTER_NODES", "JOBS_SHARDS")
+			.containsEntry("SPRING_DATA_REDIS_CLUSTER_NODES", "redis:6379,redis-2:6379,redis-3:6379")
+			.containsEntry("JOBS_SHARDS", "${JOBS_SHARDS:-3}");
 		assertThat(Repository.map(service, "depends_on")).containsOnlyKeys("redis-cluster-init");
 	}
 

@@ -1,9 +1,13 @@
 package dev.fulcrum.system;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.CRC32;
 
 import dev.fulcrum.testsupport.TestHttp;
 import io.lettuce.core.cluster.SlotHash;
@@ -26,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The Redis Cluster variant ({@code docker-compose.yml} with
  * {@code docker-compose.cluster.yml}) on a real Docker engine: the three masters form a
- * cluster by themselves, the state of the services spreads over them, a logout is
- * enforced by the gateway through the cluster's pub/sub, and the job queue's slot moves
+ * cluster by themselves, the state of the services spreads over them, the job queue's
+ * three shards each on a master of its own with users' jobs in all three, a logout is
+ * enforced by the gateway through the cluster's pub/sub, and the first shard's slot moves
  * to another master under a load of submissions without losing an accepted job. Skipped
  * where no engine answers, mandatory in CI.
  */
@@ -36,8 +42,11 @@ class ComposeClusterSystemTests {
 
 	static final List<String> NODES = List.of("redis", "redis-2", "redis-3");
 
-	/** The slot of every key of the job queue, {@code fulcrum:{jobs}:...}. */
+	/** The slot of every key of the queue's first shard, {@code fulcrum:{jobs}:...}. */
 	static final int QUEUE_SLOT = SlotHash.getSlot("{jobs}");
+
+	/** The three shards' hash tags (the jobs module's {@code JobShard}). */
+	static final List<String> SHARDS = List.of("{jobs}", "{jobs-1}", "{jobs-2}");
 
 	static ComposeStack stack;
 
@@ -78,6 +87,29 @@ class ComposeClusterSystemTests {
 		for (String node : NODES) {
 			assertThat(Long.parseLong(redisCli(node, "dbsize").strip())).as("keys on " + node).isPositive();
 		}
+		// Users' jobs until every shard has two, each job in the shard of the documented
+		// rule (the CRC-32 of the user id, modulo 3), and the shards on three masters.
+		Map<Integer, List<String>> byShard = new HashMap<>();
+		for (int i = 0; i < 60 && byShard.values().stream().filter((ids) -> ids.size() >= 2).count() < 3; i++) {
+			String user = signIn(gateway, "cluster-shards-" + i + "-");
+			HttpResponse<String> accepted = submit(gateway, user, UUID.randomUUID().toString());
+			assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+			String id = TestHttp.json(accepted).get("id").asString();
+			Jobs.awaitSucceeded(gateway, user, Set.of(id), Duration.ofMinutes(1));
+			byShard.computeIfAbsent(shardOf(user), (shard) -> new ArrayList<>()).add(id);
+		}
+		Set<String> owners = new HashSet<>();
+		for (int shard = 0; shard < SHARDS.size(); shard++) {
+			String tag = SHARDS.get(shard);
+			List<String> ids = byShard.getOrDefault(shard, List.of());
+			assertThat(ids).as("jobs of the shard " + tag).hasSizeGreaterThanOrEqualTo(2);
+			List<Object> exists = new ArrayList<>(List.of("-c", "exists"));
+			ids.forEach((id) -> exists.add("'fulcrum:" + tag + ":job:" + id + "'"));
+			assertThat(Long.parseLong(redisCli("redis", exists.toArray()).strip())).as("jobs found in " + tag)
+				.isEqualTo(ids.size());
+			owners.add(ownerOf(SlotHash.getSlot(tag)));
+		}
+		assertThat(owners).as("masters of the three shards").hasSize(3);
 		assertThat(TestHttp.get(gateway + "/api/jobs", "Authorization", bearer).statusCode()).isEqualTo(200);
 		assertThat(TestHttp.post(gateway + "/auth/logout", "", "Authorization", bearer).statusCode()).isEqualTo(204);
 		HttpResponse<String> after = TestHttp.get(gateway + "/api/jobs", "Authorization", bearer);
@@ -206,6 +238,19 @@ class ComposeClusterSystemTests {
 			.output()
 			.strip()
 			.split(" ")[0];
+	}
+
+	/**
+	 * The shard of a signed-in user's jobs: the CRC-32 of the token's subject, modulo 3.
+	 */
+	private static int shardOf(String bearer) {
+		String payload = bearer.substring("Bearer ".length()).split("\\.")[1];
+		String subject = TestHttp.json(new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8))
+			.get("sub")
+			.asString();
+		CRC32 crc = new CRC32();
+		crc.update(subject.getBytes(StandardCharsets.UTF_8));
+		return (int) (crc.getValue() % SHARDS.size());
 	}
 
 	private static String signIn(String gateway, String prefix) {
