@@ -44,6 +44,8 @@ class KustomizeTests {
 				new Variant("overlays/prod",
 						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)),
 				new Variant("overlays/prod+components/request-rate-hpa+components/prometheus-operator",
+						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)),
+				new Variant("overlays/prod+components/queue-shards",
 						Map.of("gateway", 2, "auth-service", 2, "api-service", 3, "worker-service", 2)));
 	}
 
@@ -250,14 +252,27 @@ class KustomizeTests {
 		assertThat(Repository.map(Repository.map(scaled, "spec"), "scaleTargetRef")).containsEntry("name",
 				"worker-service");
 		List<Map<String, Object>> triggers = Repository.maps(Repository.map(scaled, "spec").get("triggers"));
-		// The backlog scales them and wakes them from zero; the jobs in flight keep them.
-		assertThat(triggers).hasSize(2).allSatisfy((trigger) -> {
+		// Per shard of the queue (JOBS_SHARDS, 1 unless set): the backlog scales them and
+		// wakes them from zero; the jobs in flight keep them.
+		int shards = Integer.parseInt(sharedSetting(rendered, "JOBS_SHARDS", "1"));
+		assertThat(triggers).hasSize(2 * shards).allSatisfy((trigger) -> {
 			assertThat(trigger).containsEntry("type", "redis-streams");
-			assertThat(Repository.map(trigger, "metadata")).containsEntry("stream", "fulcrum:{jobs}:stream")
-				.containsEntry("consumerGroup", "workers");
+			assertThat(Repository.map(trigger, "metadata")).containsEntry("consumerGroup", "workers");
 		});
-		assertThat(Repository.map(triggers.get(0), "metadata")).containsKeys("lagCount", "activationLagCount");
-		assertThat(Repository.map(triggers.get(1), "metadata")).containsKey("pendingEntriesCount");
+		for (int shard = 0; shard < shards; shard++) {
+			String stream = "fulcrum:{" + ((shard == 0) ? "jobs" : "jobs-" + shard) + "}:stream";
+			Map<String, Object> backlog = Repository.map(triggers.get(2 * shard), "metadata");
+			Map<String, Object> held = Repository.map(triggers.get(2 * shard + 1), "metadata");
+			assertThat(backlog).as(stream)
+				.containsEntry("stream", stream)
+				.containsKeys("lagCount", "activationLagCount");
+			assertThat(held).as(stream).containsEntry("stream", stream).containsKey("pendingEntriesCount");
+			// KEDA takes the largest trigger, not the sum: each shard's targets are the
+			// one queue's (16 waiting, 8 held per worker) divided among the shards.
+			assertThat(Integer.parseInt(backlog.get("lagCount").toString())).isEqualTo((16 + shards - 1) / shards);
+			assertThat(Integer.parseInt(held.get("pendingEntriesCount").toString()))
+				.isEqualTo((8 + shards - 1) / shards);
+		}
 		for (String service : SERVICES) {
 			Map<String, Object> budget = rendered.one("PodDisruptionBudget", service);
 			assertThat(Repository.map(Repository.map(budget, "spec"), "selector")).containsEntry("matchLabels",
@@ -268,6 +283,17 @@ class KustomizeTests {
 			assertThat(Repository.map(rendered.one("Deployment", service), "spec")).as(service)
 				.doesNotContainKey("replicas");
 		}
+	}
+
+	/** A value of the services' shared settings, the ConfigMap {@code fulcrum-<hash>}. */
+	private static String sharedSetting(Rendered rendered, String name, String otherwise) {
+		Map<String, Object> shared = rendered.all("ConfigMap")
+			.stream()
+			.filter((map) -> Rendered.name(map).startsWith("fulcrum-"))
+			.findFirst()
+			.orElseThrow();
+		Object value = Repository.map(shared, "data").get(name);
+		return (value != null) ? value.toString() : otherwise;
 	}
 
 	@ParameterizedTest
@@ -407,7 +433,8 @@ class KustomizeTests {
 			}
 		}
 		for (String readme : List.of("k8s/README.md", "k8s/overlays/dev/README.md", "k8s/overlays/prod/README.md",
-				"k8s/components/request-rate-hpa/README.md", "k8s/components/tracing/README.md")) {
+				"k8s/components/request-rate-hpa/README.md", "k8s/components/tracing/README.md",
+				"k8s/components/queue-shards/README.md")) {
 			assertThat(Repository.root().resolve(readme)).as(readme).isRegularFile();
 		}
 	}

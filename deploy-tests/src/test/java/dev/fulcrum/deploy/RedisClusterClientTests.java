@@ -3,7 +3,6 @@ package dev.fulcrum.deploy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,12 +24,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -126,7 +123,7 @@ class RedisClusterClientTests {
 		List<String> composed = List.of(environment.get("SPRING_DATA_REDIS_CLUSTER_NODES").toString().split(","));
 		assertThat(composed).hasSize(TestRedisCluster.MASTERS);
 		environment.put("SPRING_DATA_REDIS_CLUSTER_NODES", String.join(",", TestRedisCluster.nodeAddresses()));
-		List<PropertySource<?>> applicationYml = applicationYml(service);
+		List<PropertySource<?>> applicationYml = SentinelFailoverTests.applicationYml(service);
 		return new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
 			.withInitializer((context) -> {
 				var sources = context.getEnvironment().getPropertySources();
@@ -134,16 +131,6 @@ class RedisClusterClientTests {
 						"compose-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment));
 				new ArrayList<>(applicationYml).forEach(sources::addLast);
 			});
-	}
-
-	private static List<PropertySource<?>> applicationYml(String service) {
-		Path file = Repository.root().resolve(service + "/src/main/resources/application.yml");
-		try {
-			return new YamlPropertySourceLoader().load(service + " application.yml", new FileSystemResource(file));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }

@@ -194,7 +194,8 @@ class SentinelFailoverTests {
 			});
 	}
 
-	private static List<PropertySource<?>> applicationYml(String service) {
+	/** A service's {@code application.yml}, as Spring Boot loads it. */
+	static List<PropertySource<?>> applicationYml(String service) {
 		Path file = Repository.root().resolve(service + "/src/main/resources/application.yml");
 		try {
 			return new YamlPropertySourceLoader().load(service + " application.yml", new FileSystemResource(file));

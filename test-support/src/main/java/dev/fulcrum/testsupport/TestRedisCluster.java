@@ -139,7 +139,17 @@ public final class TestRedisCluster {
 	}
 
 	/**
-	 * The master that serves a slot now, as that slot's first master of the list sees it.
+	 * A master that does not serve a slot now: where to move it.
+	 * @param slot the slot
+	 * @return another master
+	 */
+	public static TestRedis.Endpoint anotherMaster(int slot) {
+		TestRedis.Endpoint owner = masterOfSlot(slot);
+		return start().stream().filter((node) -> !node.equals(owner)).findFirst().orElseThrow();
+	}
+
+	/**
+	 * The master that serves a slot now, as the first master of the list sees it.
 	 * @param slot the slot
 	 * @return its master
 	 */

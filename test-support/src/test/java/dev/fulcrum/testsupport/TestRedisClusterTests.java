@@ -64,11 +64,7 @@ class TestRedisClusterTests {
 		String tag = "{test-support:moving}";
 		int slot = SlotHash.getSlot(tag);
 		TestRedis.Endpoint before = TestRedisCluster.masterOfSlot(slot);
-		TestRedis.Endpoint target = TestRedisCluster.start()
-			.stream()
-			.filter((node) -> !node.equals(before))
-			.findFirst()
-			.orElseThrow();
+		TestRedis.Endpoint target = TestRedisCluster.anotherMaster(slot);
 		AtomicBoolean writing = new AtomicBoolean(true);
 		AtomicInteger written = new AtomicInteger();
 		AtomicReference<Throwable> failure = new AtomicReference<>();

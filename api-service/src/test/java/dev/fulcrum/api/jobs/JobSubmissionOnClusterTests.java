@@ -39,11 +39,7 @@ class JobSubmissionOnClusterTests extends JobSubmissionTests {
 	void everyAcceptedJobIsKeptWhileTheQueuesSlotMovesToAnotherMaster() throws InterruptedException {
 		int slot = SlotHash.getSlot(JobKeys.stream());
 		TestRedis.Endpoint before = TestRedisCluster.masterOfSlot(slot);
-		TestRedis.Endpoint target = TestRedisCluster.start()
-			.stream()
-			.filter((node) -> !node.equals(before))
-			.findFirst()
-			.orElseThrow();
+		TestRedis.Endpoint target = TestRedisCluster.anotherMaster(slot);
 		Queue<String> accepted = new ConcurrentLinkedQueue<>();
 		Queue<String> refused = new ConcurrentLinkedQueue<>();
 		AtomicBoolean submitting = new AtomicBoolean(true);
