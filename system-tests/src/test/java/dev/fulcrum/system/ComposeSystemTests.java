@@ -510,7 +510,7 @@ class ComposeSystemTests {
 	 */
 	@Test
 	@Order(12)
-	@Timeout(value = 5, unit = TimeUnit.MINUTES)
+	@Timeout(value = 7, unit = TimeUnit.MINUTES)
 	void theComposeAutoscalerScalesTheApiOutUnderLoadAndBackInWithoutAFailedRequest() throws Exception {
 		// One api-service and one worker running, whatever the tests before left.
 		stack.compose(Duration.ofMinutes(3), "up", "--detach", "--no-build", "--no-recreate", "--scale",
@@ -549,7 +549,12 @@ class ComposeSystemTests {
 				LockSupport.parkNanos(50_000_000);
 				return Load.get(stack.gateway() + "/api/hello");
 			})) {
-				await().atMost(Duration.ofSeconds(90))
+				// Up to 150 s: in one CI run the autoscaler held two replicas for more
+				// than 90 s
+				// after scaling out (it logs nothing while it holds), the new replica's
+				// CPU
+				// still above the low target.
+				await().atMost(Duration.ofSeconds(150))
 					.pollInterval(Duration.ofSeconds(1))
 					.until(() -> stack.project().containers("api-service").size() == 1);
 				Thread.sleep(2_000);
