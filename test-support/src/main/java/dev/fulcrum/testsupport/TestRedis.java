@@ -153,7 +153,8 @@ public final class TestRedis {
 		throw new IllegalStateException("Could not start the embedded Redis", last);
 	}
 
-	private static int freePort() {
+	/** A free port on this machine, for a Redis of the tests to listen on. */
+	static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}

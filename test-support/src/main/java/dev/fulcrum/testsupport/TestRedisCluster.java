@@ -223,7 +223,7 @@ public final class TestRedisCluster {
 		// A free port can be taken by someone else between the check and the bind: try
 		// again. The cluster bus listens on the port + 10000, which must be free too.
 		for (int attempt = 0; attempt < 5; attempt++) {
-			int port = freePort();
+			int port = TestRedis.freePort();
 			if (port + 10000 > 65535 || !isFree(port + 10000)) {
 				continue;
 			}
@@ -272,15 +272,6 @@ public final class TestRedisCluster {
 		}
 		catch (IOException ex) {
 			// Only a few bytes in the temporary directory are left behind.
-		}
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("No free port for a test Redis Cluster node", ex);
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.fulcrum.testsupport;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,6 +22,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(classes = TestRedisClusterTests.class, properties = TestRedisConfiguration.TOPOLOGY + "=cluster")
 @ImportAutoConfiguration(DataRedisAutoConfiguration.class)
@@ -81,9 +83,10 @@ class TestRedisClusterTests {
 				failure.set(ex);
 			}
 		});
-		Thread.sleep(300);
+		await().atMost(Duration.ofSeconds(10)).until(() -> written.get() >= 100);
 		int moved = TestRedisCluster.moveSlot(slot, target);
-		Thread.sleep(300);
+		int atTheMove = written.get();
+		await().atMost(Duration.ofSeconds(10)).until(() -> written.get() >= atTheMove + 100);
 		writing.set(false);
 		writer.join();
 		assertThat(failure.get()).as("a write failed during the move").isNull();

@@ -55,14 +55,15 @@ class QueueShards implements SmartLifecycle {
 
 	private final AtomicLongArray outstanding;
 
-	private volatile int recorded;
+	/** Every shard that may hold a job, kept as a list: submissions ask on every call. */
+	private volatile List<JobShard> all;
 
 	private volatile ScheduledExecutorService refresher;
 
 	QueueShards(StringRedisTemplate redis, JobProperties properties) {
 		this.redis = redis;
 		this.count = properties.shards();
-		this.recorded = this.count;
+		this.all = JobShard.all(this.count);
 		this.outstanding = new AtomicLongArray(JobShard.MAX);
 	}
 
@@ -81,7 +82,14 @@ class QueueShards implements SmartLifecycle {
 	 * @return the shards
 	 */
 	List<JobShard> all() {
-		return JobShard.all(Math.max(this.count, this.recorded));
+		return this.all;
+	}
+
+	/** Takes the number of shards recorded in Redis, never fewer than configured here. */
+	private void recorded(int recorded) {
+		if (recorded > this.all.size()) {
+			this.all = JobShard.all(Math.min(recorded, JobShard.MAX));
+		}
 	}
 
 	/**
@@ -105,7 +113,7 @@ class QueueShards implements SmartLifecycle {
 			// Lowered from more, the jobs of the other shards are still found.
 			try {
 				String value = this.redis.opsForValue().get(JobKeys.shards());
-				this.recorded = (value != null) ? Integer.parseInt(value) : 1;
+				recorded((value != null) ? Integer.parseInt(value) : 1);
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Number of queue shards not read: " + ex.getMessage());
@@ -121,7 +129,7 @@ class QueueShards implements SmartLifecycle {
 	private void refresh() {
 		try {
 			Long now = this.redis.execute(RECORD, List.of(JobKeys.shards()), String.valueOf(this.count));
-			this.recorded = (now != null) ? now.intValue() : this.count;
+			recorded((now != null) ? now.intValue() : this.count);
 			for (JobShard shard : all()) {
 				String value = this.redis.opsForValue().get(shard.outstanding());
 				this.outstanding.set(shard.index(), (value != null) ? Long.parseLong(value) : 0);
