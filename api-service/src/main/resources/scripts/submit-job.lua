@@ -9,6 +9,7 @@
 -- KEYS[4]  the count of jobs not yet final, fulcrum:{jobs}:outstanding
 -- KEYS[5]  the user's jobs, fulcrum:{jobs}:user:<user>
 -- KEYS[6]  the user's unfinished jobs, fulcrum:{jobs}:user:<user>:open
+-- KEYS[7]  the records of this key's source by expiry, fulcrum:{jobs}:idem-records:<source>
 -- ARGV[1]  fingerprint of the request (SHA-256 of its canonical JSON)
 -- ARGV[2]  job id
 -- ARGV[3]  user id
@@ -16,15 +17,18 @@
 -- ARGV[5]  payload, JSON
 -- ARGV[6]  now, ISO-8601
 -- ARGV[7]  now, epoch milliseconds
--- ARGV[8]  how long the idempotency record is kept, milliseconds
+-- ARGV[8]  how long the idempotency record is kept, milliseconds: the key's TTL, or the
+--          window of a key derived from the content
 -- ARGV[9]  high watermark of jobs not yet final
 -- ARGV[10] the response to record: its body, JSON (status 202)
--- ARGV[11] the idempotency key as sent
+-- ARGV[11] the idempotency key, as sent or as derived; empty without one
 -- ARGV[12] the most unfinished jobs a user may have
 -- ARGV[13] the most jobs kept per user, finished or not
 -- ARGV[14] the submission's W3C traceparent, or empty: the worker's span continues it
 -- ARGV[15] how many jobs the other shards hold that are not yet final (a recent count), so
 --          that the high watermark applies to the total; 0 with one shard
+-- ARGV[16] where the key comes from: 'sent' by the client, 'derived' from the request's
+--          content by the server, or 'none' (no key: no record, no deduplication)
 -- Returns  {'created'}
 --          {'replay', status, body}  the key was used before with the same request
 --          {'mismatch'}              the key was used before with another request
@@ -32,12 +36,15 @@
 --          {'quota'}                 the user has too many unfinished jobs: nothing stored
 -- The shard's key prefix, fulcrum:{<tag>}:, from its stream's key.
 local prefix = string.sub(KEYS[3], 1, -string.len('stream') - 1)
-local record = redis.call('HMGET', KEYS[1], 'fingerprint', 'status', 'body')
-if record[1] then
-  if record[1] ~= ARGV[1] then
-    return {'mismatch'}
+local source = ARGV[16] or 'sent'
+if source ~= 'none' then
+  local record = redis.call('HMGET', KEYS[1], 'fingerprint', 'status', 'body')
+  if record[1] then
+    if record[1] ~= ARGV[1] then
+      return {'mismatch'}
+    end
+    return {'replay', record[2], record[3]}
   end
-  return {'replay', record[2], record[3]}
 end
 if redis.call('ZCARD', KEYS[6]) >= tonumber(ARGV[12]) then
   return {'quota'}
@@ -59,6 +66,8 @@ for _ = 1, 2 do
       local oldRecord = redis.call('HGET', oldKey, 'idempotencyRecord')
       if oldRecord and redis.call('HGET', oldRecord, 'jobId') == old then
         redis.call('DEL', oldRecord)
+        redis.call('ZREM', prefix .. 'idem-records:sent', oldRecord)
+        redis.call('ZREM', prefix .. 'idem-records:derived', oldRecord)
       end
       redis.call('DEL', oldKey)
       redis.call('ZREM', KEYS[5], old)
@@ -70,8 +79,11 @@ for _ = 1, 2 do
   end
 end
 redis.call('HSET', KEYS[2], 'id', ARGV[2], 'user', ARGV[3], 'type', ARGV[4], 'payload', ARGV[5],
-  'status', 'QUEUED', 'attempts', '0', 'createdAt', ARGV[6], 'updatedAt', ARGV[6],
-  'idempotencyKey', ARGV[11], 'idempotencyRecord', KEYS[1])
+  'status', 'QUEUED', 'attempts', '0', 'createdAt', ARGV[6], 'updatedAt', ARGV[6])
+if source ~= 'none' then
+  redis.call('HSET', KEYS[2], 'idempotencyKey', ARGV[11], 'idempotencyRecord', KEYS[1],
+    'idempotencySource', source)
+end
 if ARGV[14] and ARGV[14] ~= '' then
   redis.call('HSET', KEYS[2], 'traceparent', ARGV[14])
 end
@@ -81,6 +93,10 @@ redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2])
 -- It holds an unfinished job now: it expires only once all of them are final.
 redis.call('PERSIST', KEYS[5])
 redis.call('ZADD', KEYS[6], ARGV[7], ARGV[2])
-redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'status', '202', 'body', ARGV[10], 'jobId', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[8])
+if source ~= 'none' then
+  redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'status', '202', 'body', ARGV[10], 'jobId', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[8])
+  -- Counted by expiry: a reader drops what has expired, then counts (IdempotencyRecords).
+  redis.call('ZADD', KEYS[7], tonumber(ARGV[7]) + tonumber(ARGV[8]), KEYS[1])
+end
 return {'created'}

@@ -12,11 +12,14 @@
 -- ARGV[4+i]        the i-th delivery's stream message id
 -- Returns, per delivery in order, one of
 --   {'run', attempt, type, payload, idempotency key, traceparent}   run it (the
---                  submission's W3C trace context, empty if it had none)
+--                  submission's W3C trace context, empty if it had none; the job id
+--                  stands in for the key of a job submitted without one)
 --   {'gone'}       no such job (expired, or an entry nobody submitted): acknowledged
 --   {'final'}      finished, cancelled or waiting to retry: acknowledged, not run again
 --   {'duplicate'}  another delivery of a job that is running, or a second job with the
---                  same user and idempotency key: acknowledged, not run
+--                  same user and idempotency key: acknowledged, not run. A key derived
+--                  from the content is not checked: once its window is over, the same
+--                  content is meant to be a new job, and the old one still runs.
 -- Keys read from a job hash (its idempotency record) or named from its user (the user's
 -- indexes) are not in KEYS: every key has the {jobs} tag, so they lie in this script's
 -- slot. Reading the record's name here rather than in the worker saves a round trip per
@@ -40,7 +43,7 @@ local acknowledge = {}
 for i = 1, #ARGV - 4 do
   local jobKey, message = KEYS[2 + i], ARGV[4 + i]
   local job = redis.call('HMGET', jobKey, 'id', 'status', 'message', 'attempts', 'type', 'payload',
-    'idempotencyKey', 'user', 'idempotencyRecord', 'traceparent')
+    'idempotencyKey', 'user', 'idempotencyRecord', 'traceparent', 'idempotencySource')
   local status = job[2]
   if not job[1] then
     answers[i] = {'gone'}
@@ -51,7 +54,7 @@ for i = 1, #ARGV - 4 do
     -- (XAUTOCLAIM); any other message for a running job is a duplicate entry.
     answers[i] = {'duplicate'}
   else
-    local recorded = job[9] and redis.call('HGET', job[9], 'jobId')
+    local recorded = job[9] and job[11] ~= 'derived' and redis.call('HGET', job[9], 'jobId')
     if recorded and recorded ~= job[1] then
       redis.call('HSET', jobKey, 'status', 'CANCELLED', 'error', 'duplicate of job ' .. recorded,
         'updatedAt', ARGV[2], 'completedAt', ARGV[2])
@@ -67,7 +70,7 @@ for i = 1, #ARGV - 4 do
       local attempt = tostring(tonumber(job[4] or '0') + 1)
       redis.call('HSET', jobKey, 'status', 'RUNNING', 'owner', ARGV[1], 'message', message,
         'attempts', attempt, 'updatedAt', ARGV[2])
-      answers[i] = {'run', attempt, job[5] or '', job[6] or 'null', job[7] or '', job[10] or ''}
+      answers[i] = {'run', attempt, job[5] or '', job[6] or 'null', job[7] or job[1], job[10] or ''}
     end
   end
   if answers[i][1] ~= 'run' then

@@ -104,6 +104,17 @@ public record JobShard(int index) {
 	}
 
 	/**
+	 * The idempotency records of one source ({@code sent} by clients, {@code derived} by
+	 * the server from a request's content), by when they expire: how many there are and
+	 * what they cost is read from here, never by scanning the keyspace.
+	 * @param source {@code sent} or {@code derived}
+	 * @return its key
+	 */
+	public String idempotencyRecords(String source) {
+		return prefix() + "idem-records:" + source;
+	}
+
+	/**
 	 * A user's jobs by creation time, at most {@code max-kept-per-user}; it expires with
 	 * the last of them.
 	 * @param user the user id

@@ -3,12 +3,15 @@ package dev.fulcrum.api.jobs;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.fulcrum.api.idempotency.Idempotency;
+import dev.fulcrum.api.idempotency.IdempotencyKey;
+import dev.fulcrum.api.idempotency.RequestBodies;
 import dev.fulcrum.common.problem.ProblemException;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.token.AccessToken;
@@ -28,16 +31,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /api/jobs}: submit with an {@code Idempotency-Key}, read one, list one's own,
- * cancel a queued one. Every job belongs to the token's subject; another user's job is
- * answered 404, as if it did not exist.
+ * {@code /api/jobs}: submit (with an {@code Idempotency-Key}, or without one as the
+ * route's idempotency mode allows), read one, list one's own, cancel a queued one. Every
+ * job belongs to the token's subject; another user's job is answered 404, as if it did
+ * not exist.
  */
 @RestController
 @EnableConfigurationProperties(JobProperties.class)
 class JobController {
-
-	/** 1 to 255 printable ASCII characters, as the API contract says. */
-	private static final Pattern KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
 
 	private final JobService jobs;
 
@@ -50,14 +51,20 @@ class JobController {
 	@PostMapping("/api/jobs")
 	ResponseEntity<JsonNode> submit(@AuthenticationPrincipal AccessToken token,
 			@RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
-			@Valid @RequestBody SubmitJobRequest request) {
-		JobService.Submission submission = this.jobs.submit(token.subject(), checked(idempotencyKey), request);
+			@Valid @RequestBody SubmitJobRequest request, HttpServletRequest http) {
+		JobService.Submission submission = this.jobs.submit(token.subject(), request,
+				new Idempotency.Request(Idempotency.JOBS, token.subject(), http.getMethod(), http.getRequestURI(),
+						http.getQueryString(), idempotencyKey, () -> RequestBodies.of(http, this.json)));
 		JsonNode body = this.json.readTree(submission.body());
 		ResponseEntity.BodyBuilder response = ResponseEntity.status(submission.status())
 			.contentType(MediaType.APPLICATION_JSON)
 			.location(URI.create("/api/jobs/" + body.get("id").asString()));
 		if (submission.replayed()) {
 			response.header("Idempotent-Replayed", "true");
+		}
+		if (submission.key().source() == IdempotencyKey.Source.DERIVED) {
+			// Which key the server derived: the client may send it back as its own.
+			response.header("Idempotency-Key", submission.key().value());
 		}
 		return response.body(body);
 	}
@@ -82,18 +89,6 @@ class JobController {
 	ResponseEntity<Void> cancel(@AuthenticationPrincipal AccessToken token, @PathVariable String id) {
 		this.jobs.cancel(token.subject(), id);
 		return ResponseEntity.noContent().build();
-	}
-
-	private static String checked(String idempotencyKey) {
-		if (idempotencyKey == null || idempotencyKey.isEmpty()) {
-			throw new ProblemException(HttpStatus.BAD_REQUEST, "idempotency-key-missing", "Idempotency-Key missing",
-					"POST /api/jobs needs an Idempotency-Key header (a new UUID per job is a good choice).");
-		}
-		if (!KEY.matcher(idempotencyKey).matches()) {
-			throw new ProblemException(HttpStatus.BAD_REQUEST, "idempotency-key-invalid", "Idempotency-Key invalid",
-					"The Idempotency-Key must be 1 to 255 printable ASCII characters.");
-		}
-		return idempotencyKey;
 	}
 
 	private static JobStatus status(String status) {

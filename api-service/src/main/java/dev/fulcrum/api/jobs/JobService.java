@@ -19,6 +19,8 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.NullNode;
 
+import dev.fulcrum.api.idempotency.Idempotency;
+import dev.fulcrum.api.idempotency.IdempotencyKey;
 import dev.fulcrum.common.problem.ProblemException;
 import dev.fulcrum.common.redis.LuaScripts;
 import dev.fulcrum.jobs.JobKeys;
@@ -36,10 +38,12 @@ import org.springframework.stereotype.Service;
 
 /**
  * Submits, reads, lists and cancels jobs, following the IETF Idempotency-Key draft per
- * user: the first request with a key is recorded together with its job in one atomic
- * script; the same key with the same request replays that first response; with another
- * request it is a 422. Because recording and queueing are one step, there is no moment
- * when a first request is "still being handled" and a second one would need a 409.
+ * user: the first request with a key, sent or derived from its content by the route's
+ * mode ({@link Idempotency}), is recorded together with its job in one atomic script; the
+ * same key with the same request replays that first response; with another request it is
+ * a 422. In {@code optional} mode without a key nothing is recorded. Because recording
+ * and queueing are one step, there is no moment when a first request is "still being
+ * handled" and a second one would need a 409.
  */
 @Service
 class JobService {
@@ -70,9 +74,12 @@ class JobService {
 
 	private final QueueShards shards;
 
-	JobService(StringRedisTemplate redis, JobProperties properties, QueueShards shards, Clock clock, Tracer tracer,
-			Propagator propagator) {
+	private final Idempotency idempotency;
+
+	JobService(StringRedisTemplate redis, JobProperties properties, QueueShards shards, Idempotency idempotency,
+			Clock clock, Tracer tracer, Propagator propagator) {
 		this.redis = redis;
+		this.idempotency = idempotency;
 		this.shards = shards;
 		this.properties = properties;
 		this.clock = clock;
@@ -81,8 +88,12 @@ class JobService {
 		this.json = JsonMapper.builder().build();
 	}
 
-	Submission submit(String user, String idempotencyKey, SubmitJobRequest request) {
+	Submission submit(String user, SubmitJobRequest request, Idempotency.Request keyed) {
 		JsonNode payload = (request.payload() != null) ? request.payload() : NullNode.getInstance();
+		// The key's form first, then the body, then Redis: an invalid request gets its
+		// 400
+		// or 413 even with a key used before.
+		IdempotencyKey key = this.idempotency.resolve(keyed, this.properties.idempotencyTtl());
 		JobType type = validate(request.type(), payload);
 		String id = UUID.randomUUID().toString();
 		Instant now = this.clock.instant();
@@ -90,18 +101,24 @@ class JobService {
 				now.toString(), now.toString(), null));
 		JobShard shard = this.shards.of(user);
 		List<?> answer = this.redis.execute(SUBMIT,
-				List.of(shard.idempotency(user, idempotencyKey), shard.job(id), shard.stream(), shard.outstanding(),
-						shard.userJobs(user), shard.userOpenJobs(user)),
+				List.of(shard.idempotency(user, key.value()), shard.job(id), shard.stream(), shard.outstanding(),
+						shard.userJobs(user), shard.userOpenJobs(user), shard.idempotencyRecords(recordsOf(key))),
 				fingerprint(type.name(), payload), id, user, type.name(), this.json.writeValueAsString(payload),
-				now.toString(), String.valueOf(now.toEpochMilli()),
-				String.valueOf(this.properties.idempotencyTtl().toMillis()),
-				String.valueOf(this.properties.highWatermark()), body, idempotencyKey,
+				now.toString(), String.valueOf(now.toEpochMilli()), String.valueOf(key.ttl().toMillis()),
+				String.valueOf(this.properties.highWatermark()), body, key.value(),
 				String.valueOf(this.properties.maxUnfinishedPerUser()),
 				String.valueOf(this.properties.maxKeptPerUser()), traceParent(),
-				String.valueOf(this.shards.outstandingElsewhere(shard)));
-		return switch ((String) answer.get(0)) {
-			case "created" -> new Submission(202, body, false);
-			case "replay" -> new Submission(Integer.parseInt((String) answer.get(1)), (String) answer.get(2), true);
+				String.valueOf(this.shards.outstandingElsewhere(shard)), key.source().tag());
+		String outcome = (String) answer.get(0);
+		this.idempotency.count(key, switch (outcome) {
+			case "created", "mismatch" -> outcome;
+			case "replay" -> "replayed";
+			default -> "refused";
+		});
+		return switch (outcome) {
+			case "created" -> new Submission(202, body, false, key);
+			case "replay" ->
+				new Submission(Integer.parseInt((String) answer.get(1)), (String) answer.get(2), true, key);
 			case "mismatch" -> throw new ProblemException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused",
 					"Idempotency key reused",
 					"This Idempotency-Key was already used with a different request; use a new key for a new job.");
@@ -266,6 +283,11 @@ class JobService {
 		return carrier.getOrDefault(JobKeys.TRACE_PARENT, "");
 	}
 
+	/** The index a key's record is counted in; a job without a key has no record. */
+	private static String recordsOf(IdempotencyKey key) {
+		return (key.source() == IdempotencyKey.Source.NONE) ? IdempotencyKey.Source.SENT.tag() : key.source().tag();
+	}
+
 	private String fingerprint(String type, JsonNode payload) {
 		Object tree = CANONICAL.convertValue(Map.of("type", type, "payload", payload), Object.class);
 		return JobKeys.sha256(CANONICAL.writeValueAsString(tree));
@@ -282,8 +304,9 @@ class JobService {
 	 * @param status the status, 202 unless a replay says otherwise
 	 * @param body the body, JSON
 	 * @param replayed whether it is the recorded first response
+	 * @param key the request's idempotency key
 	 */
-	record Submission(int status, String body, boolean replayed) {
+	record Submission(int status, String body, boolean replayed, IdempotencyKey key) {
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,6 +58,9 @@ class JobSubmissionTests {
 
 	@Autowired
 	TestSpans spans;
+
+	@Autowired
+	MeterRegistry meters;
 
 	String alice;
 
@@ -193,6 +197,10 @@ class JobSubmissionTests {
 		assertProblem(submit(this.alice, "k".repeat(256), sleep(1)), 400, "idempotency-key-invalid");
 		assertProblem(submit(this.alice, "tab\there", sleep(1)), 400, "idempotency-key-invalid");
 		assertThat(streamLength()).isEqualTo(streamBefore);
+		assertThat(this.meters.get("fulcrum.idempotency.requests")
+			.tags("mode", "required", "key", "none", "outcome", "missing")
+			.counter()
+			.count()).as("counted as refused for a missing key").isPositive();
 	}
 
 	@Test

@@ -277,6 +277,39 @@ class WorkerTests {
 	}
 
 	@Test
+	void runsBothJobsOfOneContentWhenTheSecondCameAfterTheWindow() {
+		// content mode: the same content after the derived key's window is a new job,
+		// whose
+		// record replaces the first's. The first, still queued, is not a duplicate.
+		String key = "content-sha256:" + UUID.randomUUID();
+		String first = UUID.randomUUID().toString();
+		writeJob(first, "echo", "{}", "content-user", key);
+		String second = UUID.randomUUID().toString();
+		writeJob(second, "echo", "{}", "content-user", key);
+		for (String id : List.of(first, second)) {
+			this.redis.opsForHash().put(shard().job(id), "idempotencySource", "derived");
+			queue(id, "content-user", key);
+		}
+		awaitStatus(first, "SUCCEEDED");
+		awaitStatus(second, "SUCCEEDED");
+		assertThat(field(first, "attempts")).isEqualTo("1");
+	}
+
+	@Test
+	void givesAJobSubmittedWithoutAKeyItsIdAsTheKey() {
+		// optional mode without a key: no record, no key, and a handler still gets one
+		// key for every attempt.
+		String id = UUID.randomUUID().toString();
+		writeJob(id, "echo", "{}", "keyless-user", "unused");
+		this.redis.opsForHash().delete(shard().job(id), "idempotencyKey", "idempotencyRecord");
+		this.redis.opsForValue().increment(shard().outstanding());
+		List<JobQueue.Claim> claims = this.queue.claim(List.of(new Delivery(shard(), "1-7", id)));
+		assertThat(claims.get(0).idempotencyKey()).isEqualTo(id);
+		assertThat(this.queue.complete(List.of(new JobQueue.Finished(claims.get(0).delivery(), "{}"))))
+			.containsExactly("done");
+	}
+
+	@Test
 	void claimsABatchWithEveryOutcomeInOneStep() {
 		// Jobs that never reach the stream, so only this test's calls touch them; the
 		// message ids are made up (acknowledging an id the stream lacks changes nothing).
