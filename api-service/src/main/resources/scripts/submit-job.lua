@@ -9,7 +9,9 @@
 -- KEYS[4]  the count of jobs not yet final, fulcrum:{jobs}:outstanding
 -- KEYS[5]  the user's jobs, fulcrum:{jobs}:user:<user>
 -- KEYS[6]  the user's unfinished jobs, fulcrum:{jobs}:user:<user>:open
--- KEYS[7]  the records of this key's source by expiry, fulcrum:{jobs}:idem-records:<source>
+-- KEYS[7]  how many records of this key's source were made per time bucket,
+--          fulcrum:{jobs}:idem-counts:<source>
+-- KEYS[8]  the last few records of this key's source, fulcrum:{jobs}:idem-sample:<source>
 -- ARGV[1]  fingerprint of the request (SHA-256 of its canonical JSON)
 -- ARGV[2]  job id
 -- ARGV[3]  user id
@@ -29,6 +31,8 @@
 --          that the high watermark applies to the total; 0 with one shard
 -- ARGV[16] where the key comes from: 'sent' by the client, 'derived' from the request's
 --          content by the server, or 'none' (no key: no record, no deduplication)
+-- ARGV[17] the width of a count's time bucket for sent keys, milliseconds (a 64th of the TTL)
+-- ARGV[18] the same for derived keys (a 64th of the window)
 -- Returns  {'created'}
 --          {'replay', status, body}  the key was used before with the same request
 --          {'mismatch'}              the key was used before with another request
@@ -37,6 +41,7 @@
 -- The shard's key prefix, fulcrum:{<tag>}:, from its stream's key.
 local prefix = string.sub(KEYS[3], 1, -string.len('stream') - 1)
 local source = ARGV[16] or 'sent'
+local widths = {sent = tonumber(ARGV[17] or '0'), derived = tonumber(ARGV[18] or '0')}
 if source ~= 'none' then
   local record = redis.call('HMGET', KEYS[1], 'fingerprint', 'status', 'body')
   if record[1] then
@@ -66,8 +71,16 @@ for _ = 1, 2 do
       local oldRecord = redis.call('HGET', oldKey, 'idempotencyRecord')
       if oldRecord and redis.call('HGET', oldRecord, 'jobId') == old then
         redis.call('DEL', oldRecord)
-        redis.call('ZREM', prefix .. 'idem-records:sent', oldRecord)
-        redis.call('ZREM', prefix .. 'idem-records:derived', oldRecord)
+        -- No longer alive: out of the count of its bucket.
+        local oldSource = redis.call('HGET', oldKey, 'idempotencySource') or 'sent'
+        local created = redis.call('ZSCORE', KEYS[5], old)
+        local counts = prefix .. 'idem-counts:' .. oldSource
+        if created and (widths[oldSource] or 0) > 0 then
+          local bucket = tostring(math.floor(tonumber(created) / widths[oldSource]))
+          if tonumber(redis.call('HGET', counts, bucket) or '0') > 0 then
+            redis.call('HINCRBY', counts, bucket, -1)
+          end
+        end
       end
       redis.call('DEL', oldKey)
       redis.call('ZREM', KEYS[5], old)
@@ -96,7 +109,15 @@ redis.call('ZADD', KEYS[6], ARGV[7], ARGV[2])
 if source ~= 'none' then
   redis.call('HSET', KEYS[1], 'fingerprint', ARGV[1], 'status', '202', 'body', ARGV[10], 'jobId', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[8])
-  -- Counted by expiry: a reader drops what has expired, then counts (IdempotencyRecords).
-  redis.call('ZADD', KEYS[7], tonumber(ARGV[7]) + tonumber(ARGV[8]), KEYS[1])
+  -- Counted per time bucket, and kept among the last few for the sample of sizes
+  -- (IdempotencyRecords): two small keys per source, whatever the number of records.
+  local width = widths[source] or 0
+  if width > 0 then
+    redis.call('HINCRBY', KEYS[7], tostring(math.floor(tonumber(ARGV[7]) / width)), 1)
+    redis.call('PEXPIRE', KEYS[7], tonumber(ARGV[8]) + width)
+  end
+  redis.call('LPUSH', KEYS[8], KEYS[1])
+  redis.call('LTRIM', KEYS[8], 0, 7)
+  redis.call('PEXPIRE', KEYS[8], ARGV[8])
 end
 return {'created'}

@@ -182,8 +182,11 @@ class ComposeFileTests {
 				.map(ComposeFileTests::read)
 				.collect(Collectors.joining("\n"));
 		}
-		// A timer's series: _seconds_count, _seconds_bucket, and _seconds{quantile=...}.
-		Matcher meters = Pattern.compile("\\b(fulcrum_[a-z_]+?)(_seconds_count|_seconds_bucket|_seconds|_total)?\\b")
+		// A timer's series: _seconds_count, _seconds_bucket, and _seconds{quantile=...};
+		// a
+		// gauge in bytes: _bytes.
+		Matcher meters = Pattern
+			.compile("\\b(fulcrum_[a-z_]+?)(_seconds_count|_seconds_bucket|_seconds|_total|_bytes)?\\b")
 			.matcher(String.join(" ", expressions));
 		int found = 0;
 		while (meters.find()) {

@@ -104,14 +104,25 @@ public record JobShard(int index) {
 	}
 
 	/**
-	 * The idempotency records of one source ({@code sent} by clients, {@code derived} by
-	 * the server from a request's content), by when they expire: how many there are and
-	 * what they cost is read from here, never by scanning the keyspace.
+	 * How many idempotency records of one source ({@code sent} by clients,
+	 * {@code derived} by the server from a request's content) were made, per time bucket
+	 * of a 64th of their TTL: the records alive are those of the buckets not yet expired,
+	 * counted without scanning the keyspace and without a key per record.
 	 * @param source {@code sent} or {@code derived}
-	 * @return its key
+	 * @return its key, a hash of bucket to count
 	 */
-	public String idempotencyRecords(String source) {
-		return prefix() + "idem-records:" + source;
+	public String idempotencyCounts(String source) {
+		return prefix() + "idem-counts:" + source;
+	}
+
+	/**
+	 * The keys of the last few idempotency records of one source: the sample whose sizes
+	 * estimate what all of them take.
+	 * @param source {@code sent} or {@code derived}
+	 * @return its key, a list of at most 8 record keys
+	 */
+	public String idempotencySample(String source) {
+		return prefix() + "idem-sample:" + source;
 	}
 
 	/**

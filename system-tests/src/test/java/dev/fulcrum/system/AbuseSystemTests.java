@@ -69,6 +69,9 @@ class AbuseSystemTests {
 
 	static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** How long a key derived from a submission's content holds, in this stack. */
+	static final Duration CONTENT_WINDOW = Duration.ofSeconds(4);
+
 	static LocalStack stack;
 
 	static String gateway;
@@ -81,7 +84,10 @@ class AbuseSystemTests {
 				String.valueOf(MAX_KEPT), "GATEWAY_TRUSTED_PROXIES", TRUSTED_PROXY.replace(".", "\\."),
 				// No outlier ejection: it would take a failing instance out after five
 				// failures, and with it the retries the budget is tested on.
-				"FULCRUM_GATEWAY_BALANCING_EJECTION_CONSECUTIVEFAILURES", "100000"));
+				"FULCRUM_GATEWAY_BALANCING_EJECTION_CONSECUTIVEFAILURES", "100000",
+				// Submissions without a key are deduplicated by content, for a short
+				// window; every other test here sends a key, which wins.
+				"JOBS_IDEMPOTENCY_MODE", "content", "JOBS_IDEMPOTENCY_WINDOW", CONTENT_WINDOW.toSeconds() + "s"));
 		gateway = stack.url("gateway");
 	}
 
@@ -90,6 +96,123 @@ class AbuseSystemTests {
 		if (stack != null) {
 			stack.close();
 		}
+	}
+
+	/**
+	 * A client that cannot keep an {@code Idempotency-Key} across its retries (a form, a
+	 * webhook sender, a script) resends the same submission many times. In
+	 * {@code content} mode the server derives the key from the user, method, path and
+	 * canonical body: the resends, even reformatted, are replays of one job, through the
+	 * gateway and either api-service; other content, another user or a key the client
+	 * sends is a new job, and so is the same content once the window is over. Every job
+	 * runs once.
+	 */
+	@Test
+	@Order(0)
+	void resendsWithoutAKeyAreOneJobByTheirContent() {
+		String client = newUser("resender");
+		String body = "{\"type\":\"echo\",\"payload\":{\"order\":42,\"items\":[\"a\",\"b\"]}}";
+		String reformatted = "{\n  \"payload\": { \"items\": [\"a\", \"b\"], \"order\": 42 },\n  \"type\": \"echo\"\n}";
+		double replaysBefore = apiServiceCounter("fulcrum_idempotency_requests_total",
+				"mode=\"content\",outcome=\"replayed\"");
+		HttpResponse<String> first = post(client, body);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+		String derived = first.headers().firstValue("Idempotency-Key").orElseThrow();
+		assertThat(derived).startsWith("content-sha256:");
+		String id = TestHttp.json(first).get("id").asString();
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> again = post(client, (i % 2 == 0) ? body : reformatted);
+			assertThat(again.statusCode()).isEqualTo(202);
+			assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+			assertThat(again.headers().firstValue("Idempotency-Key")).hasValue(derived);
+			assertThat(TestHttp.json(again).get("id").asString()).isEqualTo(id);
+		}
+		assertThat(apiServiceCounter("fulcrum_idempotency_requests_total", "mode=\"content\",outcome=\"replayed\""))
+			.as("replays counted over the api-services")
+			.isGreaterThanOrEqualTo(replaysBefore + 10);
+
+		List<String> jobs = new ArrayList<>(List.of(id));
+		HttpResponse<String> other = post(client, body.replace("42", "43"));
+		HttpResponse<String> sent = post(client, body, "Idempotency-Key", UUID.randomUUID().toString());
+		String someoneElse = newUser("resender");
+		HttpResponse<String> theirs = post(someoneElse, body);
+		for (HttpResponse<String> answer : List.of(other, sent, theirs)) {
+			assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+			assertThat(answer.headers().firstValue("Idempotent-Replayed")).isEmpty();
+			assertThat(TestHttp.json(answer).get("id").asString()).isNotIn(jobs);
+			jobs.add(TestHttp.json(answer).get("id").asString());
+		}
+		assertProblem(post(client, body.replace("42", "44"), "Idempotency-Key", derived), 422,
+				"idempotency-key-reused");
+
+		HttpResponse<String> later = await().alias("a new job once the window is over")
+			.atMost(CONTENT_WINDOW.plusSeconds(10))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> post(client, body), (answer) -> answer.headers().firstValue("Idempotent-Replayed").isEmpty());
+		assertThat(later.statusCode()).isEqualTo(202);
+		String afterWindow = TestHttp.json(later).get("id").asString();
+		assertThat(afterWindow).isNotIn(jobs);
+
+		Jobs.awaitSucceeded(gateway, client,
+				List.of(id, TestHttp.json(other).get("id").asString(), TestHttp.json(sent).get("id").asString(),
+						afterWindow),
+				Duration.ofSeconds(30))
+			.values()
+			.forEach((job) -> assertThat(job.get("attempts").asInt()).as("run once").isEqualTo(1));
+		Jobs.awaitSucceeded(gateway, someoneElse, List.of(TestHttp.json(theirs).get("id").asString()),
+				Duration.ofSeconds(30));
+	}
+
+	/**
+	 * The Postman collection's jobs, run against this stack in {@code content} mode: its
+	 * submissions without a key check what that mode answers (the local stack's run
+	 * checks {@code required}).
+	 */
+	@Test
+	@Order(0)
+	@Timeout(value = 4, unit = TimeUnit.MINUTES)
+	void thePostmanJobsRunGreenInContentMode() {
+		PostmanCollection postman = new PostmanCollection(stack.root);
+		java.nio.file.Path report = stack.home.resolve("newman-content-report.json");
+		LocalStack.Result run = postman.run(gateway, report, Map.of("idempotencyMode", "content"),
+				List.of("Auth", "Jobs"));
+		String output = run.output().substring(Math.max(0, run.output().length() - 12_000));
+		assertThat(run.exitCode()).as("newman run (its end):\n" + output).isZero();
+		JsonNode result = PostmanCollection.read(report);
+		assertThat(PostmanCollection.failures(result)).isEmpty();
+		assertThat(PostmanCollection.executed(result)).as("requests that ran")
+			.contains("Jobs / Submit without an Idempotency-Key",
+					"Jobs / Submit the same job again without a key, members reordered");
+		assertThat(run.output()).as("the content mode's checks ran")
+			.contains("202 with the key the server derived from the content")
+			.contains("202 replayed: the same content is the same job");
+	}
+
+	/** The sum of a counter of the api-services' over the series that hold the labels. */
+	private static double apiServiceCounter(String name, String labels) {
+		return stack.instances()
+			.stream()
+			.filter((instance) -> instance.service().equals("api-service"))
+			.flatMap((instance) -> TestHttp
+				.get(instance.health().substring(0, instance.health().indexOf("/actuator/")) + "/actuator/prometheus")
+				.body()
+				.lines())
+			.filter((line) -> line.startsWith(name + "{") && line.contains(labels))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	private static HttpResponse<String> post(String bearer, String body, String... headers) {
+		String[] all = new String[headers.length + 2];
+		all[0] = "Authorization";
+		all[1] = bearer;
+		System.arraycopy(headers, 0, all, 2, headers.length);
+		return TestHttp.post(gateway + "/api/jobs", body, all);
+	}
+
+	private static void assertProblem(HttpResponse<String> answer, int status, String slug) {
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
+		assertThat(TestHttp.json(answer).get("type").asString()).isEqualTo("urn:fulcrum:problem:" + slug);
 	}
 
 	/**

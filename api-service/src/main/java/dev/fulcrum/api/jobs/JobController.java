@@ -4,6 +4,13 @@ import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import tools.jackson.databind.JsonNode;
@@ -49,8 +56,32 @@ class JobController {
 	}
 
 	@PostMapping("/api/jobs")
+	@Operation(summary = "Submit a job",
+			description = "Queues a job and answers 202 at once. Idempotency follows the IETF Idempotency-Key draft "
+					+ "per user: the same key and request again replays the first response with "
+					+ "Idempotent-Replayed: true; the same key with another request is a 422. Without a key, the "
+					+ "route's idempotency mode decides: required (the default) answers 400; content derives a key "
+					+ "from the user, method, path and canonical JSON body, valid for a window (5 minutes by "
+					+ "default), and returns it in the Idempotency-Key response header; optional makes a new job "
+					+ "every time. docs/jobs.md#idempotency-modes")
+	@ApiResponse(responseCode = "202", description = "Queued, or the first response replayed",
+			headers = {
+					@Header(name = "Idempotent-Replayed",
+							description = "true when this is the first response to the same key and request, "
+									+ "replayed",
+							schema = @Schema(type = "string", allowableValues = "true")),
+					@Header(name = "Idempotency-Key",
+							description = "In content mode without a sent key: the key the server derived, "
+									+ "content-sha256: and 64 hex digits; a client may send it back as its own",
+							schema = @Schema(type = "string")) },
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobView.class)))
 	ResponseEntity<JsonNode> submit(@AuthenticationPrincipal AccessToken token,
-			@RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+			@Parameter(in = ParameterIn.HEADER, name = "Idempotency-Key",
+					description = "1 to 255 printable ASCII characters, a new UUID per job is a good choice. Required "
+							+ "in the route's default mode (required); optional in content and optional modes, "
+							+ "where a sent key still wins.",
+					schema = @Schema(type = "string", minLength = 1, maxLength = 255)) @RequestHeader(
+							name = "Idempotency-Key", required = false) String idempotencyKey,
 			@Valid @RequestBody SubmitJobRequest request, HttpServletRequest http) {
 		JobService.Submission submission = this.jobs.submit(token.subject(), request,
 				new Idempotency.Request(Idempotency.JOBS, token.subject(), http.getMethod(), http.getRequestURI(),

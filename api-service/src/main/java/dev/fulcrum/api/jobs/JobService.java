@@ -76,10 +76,13 @@ class JobService {
 
 	private final Idempotency idempotency;
 
+	private final IdempotencyRecords records;
+
 	JobService(StringRedisTemplate redis, JobProperties properties, QueueShards shards, Idempotency idempotency,
-			Clock clock, Tracer tracer, Propagator propagator) {
+			IdempotencyRecords records, Clock clock, Tracer tracer, Propagator propagator) {
 		this.redis = redis;
 		this.idempotency = idempotency;
+		this.records = records;
 		this.shards = shards;
 		this.properties = properties;
 		this.clock = clock;
@@ -102,13 +105,16 @@ class JobService {
 		JobShard shard = this.shards.of(user);
 		List<?> answer = this.redis.execute(SUBMIT,
 				List.of(shard.idempotency(user, key.value()), shard.job(id), shard.stream(), shard.outstanding(),
-						shard.userJobs(user), shard.userOpenJobs(user), shard.idempotencyRecords(recordsOf(key))),
+						shard.userJobs(user), shard.userOpenJobs(user), shard.idempotencyCounts(recordsOf(key)),
+						shard.idempotencySample(recordsOf(key))),
 				fingerprint(type.name(), payload), id, user, type.name(), this.json.writeValueAsString(payload),
 				now.toString(), String.valueOf(now.toEpochMilli()), String.valueOf(key.ttl().toMillis()),
 				String.valueOf(this.properties.highWatermark()), body, key.value(),
 				String.valueOf(this.properties.maxUnfinishedPerUser()),
 				String.valueOf(this.properties.maxKeptPerUser()), traceParent(),
-				String.valueOf(this.shards.outstandingElsewhere(shard)), key.source().tag());
+				String.valueOf(this.shards.outstandingElsewhere(shard)), key.source().tag(),
+				String.valueOf(this.records.bucketMillis(IdempotencyKey.Source.SENT)),
+				String.valueOf(this.records.bucketMillis(IdempotencyKey.Source.DERIVED)));
 		String outcome = (String) answer.get(0);
 		this.idempotency.count(key, switch (outcome) {
 			case "created", "mismatch" -> outcome;
@@ -283,7 +289,7 @@ class JobService {
 		return carrier.getOrDefault(JobKeys.TRACE_PARENT, "");
 	}
 
-	/** The index a key's record is counted in; a job without a key has no record. */
+	/** The source a key's record is counted under; a job without a key has no record. */
 	private static String recordsOf(IdempotencyKey key) {
 		return (key.source() == IdempotencyKey.Source.NONE) ? IdempotencyKey.Source.SENT.tag() : key.source().tag();
 	}

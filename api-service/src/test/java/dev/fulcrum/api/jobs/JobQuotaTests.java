@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.fulcrum.jobs.JobKeys;
+import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
@@ -112,6 +113,7 @@ class JobQuotaTests {
 
 	@Test
 	void keepsAtMostTheQuotaOfJobsPerUserForgettingTheOldestFinishedOnesWithTheirKeys() {
+		long recordsBefore = sentRecordsCounted();
 		List<String> keys = new ArrayList<>();
 		List<String> ids = new ArrayList<>();
 		for (int i = 0; i < 40; i++) {
@@ -137,6 +139,17 @@ class JobQuotaTests {
 			.isFalse();
 		assertThat(this.redis.opsForZSet().size(JobKeys.userFinalJobs(this.user, JobStatus.CANCELLED))).isEqualTo(8);
 		assertThat(this.redis.hasKey(JobKeys.job(ids.get(0)))).as("unfinished jobs are never forgotten").isTrue();
+		assertThat(sentRecordsCounted() - recordsBefore).as("the records counted: the forgotten ones are out")
+			.isEqualTo(12);
+	}
+
+	/** The records of sent keys as counted for the meters, over every time bucket. */
+	private long sentRecordsCounted() {
+		return this.redis.opsForHash()
+			.values(JobShard.FIRST.idempotencyCounts("sent"))
+			.stream()
+			.mapToLong((count) -> Long.parseLong(count.toString()))
+			.sum();
 	}
 
 	@Test
