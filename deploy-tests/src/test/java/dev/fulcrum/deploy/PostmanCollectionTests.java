@@ -106,8 +106,10 @@ class PostmanCollectionTests {
 		Map<String, Object> admin = map(
 				map(map(Repository.yaml("auth-service/src/main/resources/application-local.yml"), "fulcrum"), "auth"),
 				"demo-admin");
-		assertThat(values).containsOnlyKeys("baseUrl", "adminUsername", "adminPassword")
+		assertThat(values).containsOnlyKeys("baseUrl", "idempotencyMode", "adminUsername", "adminPassword")
 			.containsEntry("baseUrl", "http://localhost:" + Repository.application("gateway").port())
+			.as("the api-service's default mode, which ./fulcrum up runs")
+			.containsEntry("idempotencyMode", "required")
 			.containsEntry("adminUsername", String.valueOf(admin.get("username")))
 			.containsEntry("adminPassword", String.valueOf(admin.get("password")));
 	}

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.testsupport.TestHttp;
@@ -194,6 +195,36 @@ class ContentIdempotencyTests {
 			return gauge("fulcrum.idempotency.records", "derived") == 0;
 		});
 		assertThat(gauge("fulcrum.idempotency.memory", "derived")).isZero();
+	}
+
+	@Test
+	void derivesNoKeyFromABodyPast64KiBAndStoresNothing() {
+		long streamBefore = streamLength();
+		String big = "{\"type\":\"echo\",\"payload\":{},\"note\":\"" + "x".repeat(70_000) + "\"}";
+		assertProblem(submit(this.alice, big), 413, "payload-too-large");
+		assertThat(streamLength()).isEqualTo(streamBefore);
+		HttpResponse<String> keyed = submit(this.alice, big, "Idempotency-Key", UUID.randomUUID().toString());
+		assertThat(keyed.statusCode()).as("with a key the body is not kept: ignored members are ignored")
+			.isEqualTo(202);
+	}
+
+	@Test
+	void describesTheModesInTheOpenApiDocument() {
+		JsonNode submit = TestHttp.json(TestHttp.get("http://127.0.0.1:" + this.port + "/api/openapi.json"))
+			.at("/paths/~1api~1jobs/post");
+		JsonNode key = submit.get("parameters")
+			.valueStream()
+			.filter((parameter) -> "Idempotency-Key".equals(parameter.get("name").asString()))
+			.findFirst()
+			.orElseThrow();
+		assertThat(key.get("in").asString()).isEqualTo("header");
+		assertThat(key.path("required").asBoolean(false)).as("optional but in required mode").isFalse();
+		assertThat(key.get("description").asString()).contains("required").contains("content").contains("optional");
+		assertThat(submit.get("description").asString()).contains("content derives a key");
+		assertThat(submit.at("/responses/202/headers/Idempotency-Key/description").asString())
+			.contains("content-sha256:");
+		assertThat(submit.at("/responses/202/headers/Idempotent-Replayed").isObject()).isTrue();
+		assertThat(submit.at("/responses/202/content/application~1json/schema/$ref").asString()).endsWith("/JobView");
 	}
 
 	private double counter(String key, String outcome) {
