@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -15,15 +13,10 @@ import tools.jackson.databind.JsonNode;
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
-import dev.fulcrum.testsupport.TestTokenIssuer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static dev.fulcrum.api.jobs.JobSubmissionTests.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,17 +32,9 @@ import static org.awaitility.Awaitility.await;
 				"fulcrum.idempotency.routes.jobs.mode=content", "fulcrum.idempotency.routes.jobs.window=3s",
 				"fulcrum.idempotency.sample-interval=1h" })
 @Import(TestRedisConfiguration.class)
-class ContentIdempotencyTests {
+class ContentIdempotencyTests extends JobsOverHttp {
 
 	static final Duration WINDOW = Duration.ofSeconds(3);
-
-	static TestTokenIssuer issuer;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	StringRedisTemplate redis;
 
 	@Autowired
 	MeterRegistry meters;
@@ -60,21 +45,6 @@ class ContentIdempotencyTests {
 	String user;
 
 	String alice;
-
-	@DynamicPropertySource
-	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
-	}
-
-	@BeforeAll
-	static void startIssuer() {
-		issuer = new TestTokenIssuer();
-	}
-
-	@AfterAll
-	static void stopIssuer() {
-		issuer.close();
-	}
 
 	@BeforeEach
 	void users() {
@@ -87,8 +57,8 @@ class ContentIdempotencyTests {
 	@Test
 	void replaysTheSameContentWithMembersReorderedAndOtherWhitespace() {
 		long streamBefore = streamLength();
-		HttpResponse<String> first = submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"a\":1,\"b\":[1,2]}}");
-		HttpResponse<String> again = submit(this.alice,
+		HttpResponse<String> first = postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"a\":1,\"b\":[1,2]}}");
+		HttpResponse<String> again = postJob(this.alice,
 				"{ \"payload\" : { \"b\" : [ 1, 2 ], \"a\" : 1 },\n  \"type\" : \"echo\" }");
 		assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
 		assertThat(first.headers().firstValue("Idempotent-Replayed")).isEmpty();
@@ -109,11 +79,11 @@ class ContentIdempotencyTests {
 
 	@Test
 	void makesANewJobOfADifferentBodyOrAnotherUser() {
-		HttpResponse<String> first = submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"a\":1}}");
-		HttpResponse<String> otherPayload = submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"a\":2}}");
-		HttpResponse<String> extraMember = submit(this.alice,
+		HttpResponse<String> first = postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"a\":1}}");
+		HttpResponse<String> otherPayload = postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"a\":2}}");
+		HttpResponse<String> extraMember = postJob(this.alice,
 				"{\"type\":\"echo\",\"payload\":{\"a\":1},\"note\":\"x\"}");
-		HttpResponse<String> otherUser = submit(issuer.token("bob-" + UUID.randomUUID()),
+		HttpResponse<String> otherUser = postJob(issuer.token("bob-" + UUID.randomUUID()),
 				"{\"type\":\"echo\",\"payload\":{\"a\":1}}");
 		for (HttpResponse<String> response : List.of(otherPayload, extraMember, otherUser)) {
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
@@ -127,10 +97,10 @@ class ContentIdempotencyTests {
 	@Test
 	void letsASentKeyWin() {
 		String body = "{\"type\":\"echo\",\"payload\":{\"sent\":true}}";
-		HttpResponse<String> derived = submit(this.alice, body);
+		HttpResponse<String> derived = postJob(this.alice, body);
 		String key = UUID.randomUUID().toString();
-		HttpResponse<String> sent = submit(this.alice, body, "Idempotency-Key", key);
-		HttpResponse<String> sentAgain = submit(this.alice, body, "Idempotency-Key", key);
+		HttpResponse<String> sent = postJob(this.alice, body, "Idempotency-Key", key);
+		HttpResponse<String> sentAgain = postJob(this.alice, body, "Idempotency-Key", key);
 		assertThat(TestHttp.json(sent).get("id")).as("a new job: the client said so")
 			.isNotEqualTo(TestHttp.json(derived).get("id"));
 		assertThat(sent.headers().firstValue("Idempotency-Key")).as("no key derived").isEmpty();
@@ -142,14 +112,14 @@ class ContentIdempotencyTests {
 
 	@Test
 	void appliesThe422RuleToADerivedKeySentBack() {
-		HttpResponse<String> first = submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"n\":1}}");
+		HttpResponse<String> first = postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"n\":1}}");
 		String derived = first.headers().firstValue("Idempotency-Key").orElseThrow();
-		HttpResponse<String> sameContent = submit(this.alice, "{\"payload\":{\"n\":1},\"type\":\"echo\"}",
+		HttpResponse<String> sameContent = postJob(this.alice, "{\"payload\":{\"n\":1},\"type\":\"echo\"}",
 				"Idempotency-Key", derived);
 		assertThat(sameContent.headers().firstValue("Idempotent-Replayed")).hasValue("true");
 		assertThat(TestHttp.json(sameContent)).isEqualTo(TestHttp.json(first));
 		long streamBefore = streamLength();
-		assertProblem(submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"n\":2}}", "Idempotency-Key", derived), 422,
+		assertProblem(postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"n\":2}}", "Idempotency-Key", derived), 422,
 				"idempotency-key-reused");
 		assertThat(streamLength()).as("nothing stored").isEqualTo(streamBefore);
 		assertThat(counter("derived", "replayed") + counter("sent", "replayed")).isPositive();
@@ -159,12 +129,12 @@ class ContentIdempotencyTests {
 	@Test
 	void makesANewJobOfTheSameContentOnceTheWindowIsOver() {
 		String body = "{\"type\":\"echo\",\"payload\":{\"window\":1}}";
-		HttpResponse<String> first = submit(this.alice, body);
+		HttpResponse<String> first = postJob(this.alice, body);
 		String derived = first.headers().firstValue("Idempotency-Key").orElseThrow();
 		await().alias("the derived key's record expires with the window")
 			.atMost(WINDOW.plusSeconds(5))
 			.until(() -> !this.redis.hasKey(JobKeys.idempotency(this.user, derived)));
-		HttpResponse<String> later = submit(this.alice, body);
+		HttpResponse<String> later = postJob(this.alice, body);
 		assertThat(later.statusCode()).isEqualTo(202);
 		assertThat(later.headers().firstValue("Idempotent-Replayed")).isEmpty();
 		assertThat(later.headers().firstValue("Idempotency-Key")).as("the same key, derived again").hasValue(derived);
@@ -180,9 +150,9 @@ class ContentIdempotencyTests {
 		double before = gauge("fulcrum.idempotency.records", "derived");
 		double bytesBefore = gauge("fulcrum.idempotency.memory", "derived");
 		for (int i = 0; i < 5; i++) {
-			submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"count\":" + i + "}}");
+			postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"count\":" + i + "}}");
 		}
-		submit(this.alice, "{\"type\":\"echo\",\"payload\":{\"count\":0}}");
+		postJob(this.alice, "{\"type\":\"echo\",\"payload\":{\"count\":0}}");
 		this.records.sample();
 		assertThat(gauge("fulcrum.idempotency.records", "derived")).as("five records, the replay made none")
 			.isGreaterThanOrEqualTo(before + 5);
@@ -201,9 +171,9 @@ class ContentIdempotencyTests {
 	void derivesNoKeyFromABodyPast64KiBAndStoresNothing() {
 		long streamBefore = streamLength();
 		String big = "{\"type\":\"echo\",\"payload\":{},\"note\":\"" + "x".repeat(70_000) + "\"}";
-		assertProblem(submit(this.alice, big), 413, "payload-too-large");
+		assertProblem(postJob(this.alice, big), 413, "payload-too-large");
 		assertThat(streamLength()).isEqualTo(streamBefore);
-		HttpResponse<String> keyed = submit(this.alice, big, "Idempotency-Key", UUID.randomUUID().toString());
+		HttpResponse<String> keyed = postJob(this.alice, big, "Idempotency-Key", UUID.randomUUID().toString());
 		assertThat(keyed.statusCode()).as("with a key the body is not kept: ignored members are ignored")
 			.isEqualTo(202);
 	}
@@ -236,19 +206,6 @@ class ContentIdempotencyTests {
 
 	private double gauge(String name, String key) {
 		return this.meters.get(name).tag("key", key).gauge().value();
-	}
-
-	private HttpResponse<String> submit(String token, String body, String... headers) {
-		String[] all = new String[headers.length + 2];
-		all[0] = "Authorization";
-		all[1] = "Bearer " + token;
-		System.arraycopy(headers, 0, all, 2, headers.length);
-		return TestHttp.post("http://127.0.0.1:" + this.port + "/api/jobs", body, all);
-	}
-
-	private long streamLength() {
-		Long length = this.redis.opsForStream().size(JobKeys.stream());
-		return (length != null) ? length : 0;
 	}
 
 }

@@ -7,8 +7,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,16 +15,10 @@ import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.jobs.JobStatus;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
-import dev.fulcrum.testsupport.TestTokenIssuer;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static dev.fulcrum.api.jobs.JobSubmissionTests.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,35 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.server.port=0", "fulcrum.jobs.high-watermark=100000",
 				"fulcrum.jobs.max-unfinished-per-user=5", "fulcrum.jobs.max-kept-per-user=12" })
 @Import(TestRedisConfiguration.class)
-class JobQuotaTests {
+class JobQuotaTests extends JobsOverHttp {
 
 	/** Started for each test class, as a subclass runs these tests again on a cluster. */
-	static TestTokenIssuer issuer;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	StringRedisTemplate redis;
-
 	String user;
 
 	String token;
-
-	@DynamicPropertySource
-	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
-	}
-
-	@BeforeAll
-	static void startIssuer() {
-		issuer = new TestTokenIssuer();
-	}
-
-	@AfterAll
-	static void stopIssuer() {
-		issuer.close();
-	}
 
 	@BeforeEach
 	void aUserOfItsOwn() {
@@ -233,10 +202,6 @@ class JobQuotaTests {
 
 	private static String id(HttpResponse<String> response) {
 		return TestHttp.json(response).get("id").asString();
-	}
-
-	private String url(String path) {
-		return "http://127.0.0.1:" + this.port + path;
 	}
 
 	private static Map<String, Object> sleep(int ms) {

@@ -12,8 +12,6 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -24,15 +22,10 @@ import dev.fulcrum.testsupport.TestRedisConfiguration;
 import dev.fulcrum.testsupport.TestSpans;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import dev.fulcrum.testsupport.TestTokenIssuer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,17 +38,9 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.server.port=0", "fulcrum.jobs.high-watermark=100000",
 				"management.tracing.sampling.probability=1" })
 @Import({ TestRedisConfiguration.class, TestSpans.class })
-class JobSubmissionTests {
+class JobSubmissionTests extends JobsOverHttp {
 
 	/** Started for each test class, as a subclass runs these tests again on a cluster. */
-	static TestTokenIssuer issuer;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	StringRedisTemplate redis;
-
 	@Autowired
 	TestSpans spans;
 
@@ -65,21 +50,6 @@ class JobSubmissionTests {
 	String alice;
 
 	String bob;
-
-	@DynamicPropertySource
-	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
-	}
-
-	@BeforeAll
-	static void startIssuer() {
-		issuer = new TestTokenIssuer();
-	}
-
-	@AfterAll
-	static void stopIssuer() {
-		issuer.close();
-	}
 
 	@BeforeEach
 	void users() {
@@ -350,15 +320,6 @@ class JobSubmissionTests {
 	private static List<String> ids(HttpResponse<String> response) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		return TestHttp.json(response).valueStream().map((job) -> job.get("id").asString()).toList();
-	}
-
-	private long streamLength() {
-		Long length = this.redis.opsForStream().size(JobKeys.stream());
-		return (length != null) ? length : 0;
-	}
-
-	String url(String path) {
-		return "http://127.0.0.1:" + this.port + path;
 	}
 
 	private static Map<String, Object> sleep(int ms) {

@@ -4,22 +4,15 @@ import java.net.http.HttpResponse;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import dev.fulcrum.jobs.JobKeys;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
-import dev.fulcrum.testsupport.TestTokenIssuer;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,33 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 		properties = { "management.server.port=0", "fulcrum.jobs.high-watermark=100000",
 				"fulcrum.idempotency.routes.jobs.mode=optional", "fulcrum.idempotency.sample-interval=1h" })
 @Import(TestRedisConfiguration.class)
-class OptionalIdempotencyTests {
-
-	static TestTokenIssuer issuer;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	StringRedisTemplate redis;
+class OptionalIdempotencyTests extends JobsOverHttp {
 
 	@Autowired
 	MeterRegistry meters;
-
-	@DynamicPropertySource
-	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
-	}
-
-	@BeforeAll
-	static void startIssuer() {
-		issuer = new TestTokenIssuer();
-	}
-
-	@AfterAll
-	static void stopIssuer() {
-		issuer.close();
-	}
 
 	@Test
 	void makesANewJobOfEverySubmissionWithoutAKeyAndRecordsNothing() {
@@ -67,8 +37,8 @@ class OptionalIdempotencyTests {
 		String user = "user-" + name;
 		String body = "{\"type\":\"echo\",\"payload\":{\"same\":true}}";
 		long streamBefore = streamLength();
-		HttpResponse<String> first = submit(token, body);
-		HttpResponse<String> second = submit(token, body);
+		HttpResponse<String> first = postJob(token, body);
+		HttpResponse<String> second = postJob(token, body);
 		for (HttpResponse<String> response : new HttpResponse[] { first, second }) {
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
 			assertThat(response.headers().firstValue("Idempotent-Replayed")).isEmpty();
@@ -89,29 +59,16 @@ class OptionalIdempotencyTests {
 	void keepsTheRulesOfASentKey() {
 		String token = issuer.token("bob-" + UUID.randomUUID());
 		String key = UUID.randomUUID().toString();
-		HttpResponse<String> first = submit(token, "{\"type\":\"echo\",\"payload\":{}}", "Idempotency-Key", key);
-		HttpResponse<String> again = submit(token, "{\"type\":\"echo\",\"payload\":{}}", "Idempotency-Key", key);
+		HttpResponse<String> first = postJob(token, "{\"type\":\"echo\",\"payload\":{}}", "Idempotency-Key", key);
+		HttpResponse<String> again = postJob(token, "{\"type\":\"echo\",\"payload\":{}}", "Idempotency-Key", key);
 		assertThat(again.headers().firstValue("Idempotent-Replayed")).hasValue("true");
 		assertThat(TestHttp.json(again)).isEqualTo(TestHttp.json(first));
 		JobSubmissionTests.assertProblem(
-				submit(token, "{\"type\":\"echo\",\"payload\":{\"other\":1}}", "Idempotency-Key", key), 422,
+				postJob(token, "{\"type\":\"echo\",\"payload\":{\"other\":1}}", "Idempotency-Key", key), 422,
 				"idempotency-key-reused");
 		JobSubmissionTests.assertProblem(
-				submit(token, "{\"type\":\"echo\",\"payload\":{}}", "Idempotency-Key", "k".repeat(256)), 400,
+				postJob(token, "{\"type\":\"echo\",\"payload\":{}}", "Idempotency-Key", "k".repeat(256)), 400,
 				"idempotency-key-invalid");
-	}
-
-	private HttpResponse<String> submit(String token, String body, String... headers) {
-		String[] all = new String[headers.length + 2];
-		all[0] = "Authorization";
-		all[1] = "Bearer " + token;
-		System.arraycopy(headers, 0, all, 2, headers.length);
-		return TestHttp.post("http://127.0.0.1:" + this.port + "/api/jobs", body, all);
-	}
-
-	private long streamLength() {
-		Long length = this.redis.opsForStream().size(JobKeys.stream());
-		return (length != null) ? length : 0;
 	}
 
 }

@@ -13,19 +13,11 @@ import dev.fulcrum.jobs.JobShard;
 import dev.fulcrum.testsupport.TestHttp;
 import dev.fulcrum.testsupport.TestRedisCluster;
 import dev.fulcrum.testsupport.TestRedisConfiguration;
-import dev.fulcrum.testsupport.TestTokenIssuer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.domain.Range;
-import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,30 +32,7 @@ import static org.awaitility.Awaitility.await;
 		properties = { "management.server.port=0", "fulcrum.jobs.shards=3", "fulcrum.jobs.high-watermark=100000",
 				TestRedisConfiguration.TOPOLOGY + "=cluster" })
 @Import(TestRedisConfiguration.class)
-class ShardedQueueTests {
-
-	static TestTokenIssuer issuer;
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	StringRedisTemplate redis;
-
-	@DynamicPropertySource
-	static void jwks(DynamicPropertyRegistry registry) {
-		registry.add("fulcrum.token.jwks-uri", () -> issuer.jwksUri());
-	}
-
-	@BeforeAll
-	static void startIssuer() {
-		issuer = new TestTokenIssuer();
-	}
-
-	@AfterAll
-	static void stopIssuer() {
-		issuer.close();
-	}
+class ShardedQueueTests extends JobsOverHttp {
 
 	@Test
 	void eachUsersJobsGoToTheUsersShardAndTheShardsToDifferentMasters() {
@@ -199,10 +168,6 @@ class ShardedQueueTests {
 
 	private static Map<String, Object> echo(int n) {
 		return Map.of("type", "echo", "payload", Map.of("n", n));
-	}
-
-	private String url(String path) {
-		return "http://127.0.0.1:" + this.port + path;
 	}
 
 }
