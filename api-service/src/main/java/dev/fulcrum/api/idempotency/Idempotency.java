@@ -99,7 +99,8 @@ public class Idempotency {
 			case REQUIRED -> {
 				count(mode, IdempotencyKey.Source.NONE, "missing");
 				throw new ProblemException(HttpStatus.BAD_REQUEST, "idempotency-key-missing", "Idempotency-Key missing",
-						request.route() + " needs an Idempotency-Key header (a new UUID per job is a good choice).");
+						ROUTES.get(request.route())
+								+ " needs an Idempotency-Key header (a new UUID per job is a good choice).");
 			}
 			case CONTENT -> new IdempotencyKey(derive(request), IdempotencyKey.Source.DERIVED, mode, route.window());
 			case OPTIONAL -> new IdempotencyKey("", IdempotencyKey.Source.NONE, mode, Duration.ZERO);

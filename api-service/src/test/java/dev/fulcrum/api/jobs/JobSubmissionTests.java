@@ -161,9 +161,11 @@ class JobSubmissionTests extends JobsOverHttp {
 	@Test
 	void refusesMissingOrMalformedKeysAndStoresNothing() {
 		long streamBefore = streamLength();
-		assertProblem(
-				TestHttp.post(url("/api/jobs"), TestHttp.toJson(sleep(1)), "Authorization", "Bearer " + this.alice),
-				400, "idempotency-key-missing");
+		HttpResponse<String> missing = TestHttp.post(url("/api/jobs"), TestHttp.toJson(sleep(1)), "Authorization",
+				"Bearer " + this.alice);
+		assertProblem(missing, 400, "idempotency-key-missing");
+		assertThat(TestHttp.json(missing).get("detail").asString())
+			.startsWith("POST /api/jobs needs an Idempotency-Key header");
 		assertProblem(submit(this.alice, "k".repeat(256), sleep(1)), 400, "idempotency-key-invalid");
 		assertProblem(submit(this.alice, "tab\there", sleep(1)), 400, "idempotency-key-invalid");
 		assertThat(streamLength()).isEqualTo(streamBefore);
