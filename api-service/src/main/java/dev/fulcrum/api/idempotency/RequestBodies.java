@@ -39,11 +39,15 @@ public class RequestBodies extends OncePerRequestFilter {
 
 	@Override
 	protected boolean shouldNotFilter(HttpServletRequest request) {
+		// Every request passes here: the cheapest tests first, nothing built for a GET.
+		if (!"POST".equals(request.getMethod())) {
+			return true;
+		}
 		String key = request.getHeader("Idempotency-Key");
 		if (key != null && !key.isEmpty()) {
 			return true;
 		}
-		String route = request.getMethod() + " " + request.getRequestURI();
+		String route = "POST " + request.getRequestURI();
 		for (Map.Entry<String, String> known : Idempotency.ROUTES.entrySet()) {
 			if (known.getValue().equals(route)) {
 				return this.properties.route(known.getKey()).mode() != IdempotencyMode.CONTENT;
