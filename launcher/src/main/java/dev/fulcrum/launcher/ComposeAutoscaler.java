@@ -32,8 +32,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  * <li>The api-service scales on the CPU its healthy containers used over the last period
  * (the engine's counters), counted as the HPA's replica calculator counts it; the
- * worker-service on the job stream's lag, asked from the project's Redis with
- * {@code redis-cli} in its container.</li>
+ * worker-service on the job queue's lag, the sum over its shards, asked from the
+ * project's Redis with {@code redis-cli} in its container.</li>
  * <li>Out: a new container made from the lowest-numbered one's configuration, as Compose
  * makes a replica (its labels with the next number, its network under the service's
  * name), so that {@code docker compose ps} and {@code down} count it. The gateway finds
@@ -191,13 +191,47 @@ final class ComposeAutoscaler {
 		if (redis.isEmpty()) {
 			return OptionalDouble.empty();
 		}
-		// Bounded in time; "no such key" (no job yet) is an answer, any other failure is
-		// not.
-		String output = this.docker.exec(redis.getFirst().get("Id").asString(),
-				List.of("sh", "-c", "out=$(timeout 5 redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" XINFO GROUPS '"
-						+ Supervisor.STREAM
-						+ "' 2>&1); rc=$?; echo \"$out\"; case \"$out\" in *'no such key'*) exit 0;; esac; exit $rc"));
-		return queueLag(output);
+		return totalLag(this.docker.exec(redis.getFirst().get("Id").asString(), List.of("sh", "-c", LAG)));
+	}
+
+	/**
+	 * Prints, for every shard of the job queue the api-services recorded (one unless
+	 * {@code JOBS_SHARDS} is more), {@code == <stream>} and its {@code XINFO GROUPS}.
+	 * {@code -c} follows a Redis Cluster's redirections to the node of each shard.
+	 * Bounded in time; "no such key" (no job yet) is an answer, any other failure is not.
+	 */
+	static final String LAG = """
+			cli() { timeout 5 redis-cli -c --no-auth-warning -a "$REDIS_PASSWORD" "$@" 2>&1; }
+			n=$(cli GET 'fulcrum:{jobs}:shards') || { echo "$n"; exit 1; }
+			case "$n" in '') n=1;; *[!0-9]*) echo "$n"; exit 1;; esac
+			i=0
+			while [ "$i" -lt "$n" ]; do
+			  if [ "$i" -eq 0 ]; then s='fulcrum:{jobs}:stream'; else s="fulcrum:{jobs-$i}:stream"; fi
+			  echo "== $s"
+			  out=$(cli XINFO GROUPS "$s"); rc=$?
+			  echo "$out"
+			  case "$out" in *'no such key'*) ;; *) [ "$rc" -eq 0 ] || exit "$rc";; esac
+			  i=$((i + 1))
+			done""";
+
+	/**
+	 * The lag of every shard {@link #LAG} printed, summed: empty if any shard's is
+	 * unknown, or if the output names no shard.
+	 */
+	static OptionalDouble totalLag(String output) {
+		String[] shards = ("\n" + output).split("\n== ");
+		if (shards.length < 2) {
+			return OptionalDouble.empty();
+		}
+		double total = 0;
+		for (int i = 1; i < shards.length; i++) {
+			OptionalDouble lag = queueLag(shards[i].substring(shards[i].indexOf('\n') + 1));
+			if (lag.isEmpty()) {
+				return lag;
+			}
+			total += lag.getAsDouble();
+		}
+		return OptionalDouble.of(total);
 	}
 
 	/**

@@ -3,6 +3,7 @@ package dev.fulcrum.launcher;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalDouble;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -75,6 +76,73 @@ class ComposeAutoscalerTests {
 			.as("Redis cannot tell (entries trimmed before the group read them)")
 			.isEmpty();
 		assertThat(ComposeAutoscaler.queueLag("NOAUTH Authentication required.\n")).isEmpty();
+	}
+
+	@Test
+	void sumsTheLagOfEveryShard() {
+		String workers = "name\nworkers\nconsumers\n2\npending\n3\nlag\n";
+		String three = "== fulcrum:{jobs}:stream\n" + workers + "4\n== fulcrum:{jobs-1}:stream\nERR no such key\n"
+				+ "== fulcrum:{jobs-2}:stream\n" + workers + "7\n";
+		assertThat(ComposeAutoscaler.totalLag(three)).isEqualTo(OptionalDouble.of(11));
+		assertThat(ComposeAutoscaler.totalLag("== fulcrum:{jobs}:stream\n" + workers + "5\n"))
+			.as("one shard, as without JOBS_SHARDS")
+			.isEqualTo(OptionalDouble.of(5));
+		assertThat(ComposeAutoscaler.totalLag(three.replace("7\n", "\n"))).as("one shard's lag unknown").isEmpty();
+		assertThat(ComposeAutoscaler.totalLag("NOAUTH Authentication required.\n")).as("no shard read").isEmpty();
+	}
+
+	@Test
+	void readsEveryRecordedShardInTheRedisImageOfCompose() throws Exception {
+		// The script as the Redis container of docker-compose.yml runs it (its shell, its
+		// redis-cli), against a redis-server in that container.
+		String image = "redis:7.4-alpine";
+		if (exec("/usr/bin/docker", "image", "inspect", image).exit() != 0) {
+			assertThat(System.getenv("FULCRUM_REQUIRE_DOCKER")).as("a Docker engine with " + image).isNotEqualTo("1");
+			Assumptions.abort("no Docker engine with " + image);
+		}
+		String script = """
+				redis-server --daemonize yes --requirepass "$REDIS_PASSWORD" --save '' >/dev/null
+				c() { redis-cli --no-auth-warning -a "$REDIS_PASSWORD" "$@" >/dev/null 2>&1; }
+				for _ in $(seq 100); do c PING && break; sleep 0.1; done
+				echo '-- no job yet'
+				( %s ) || echo "-- exit $?"
+				c SET 'fulcrum:{jobs}:shards' 3
+				for s in 'fulcrum:{jobs}:stream' 'fulcrum:{jobs-2}:stream'; do
+				  c XGROUP CREATE "$s" workers 0 MKSTREAM
+				  for i in 1 2 3; do c XADD "$s" '*' id "$i"; done
+				done
+				echo '-- three shards'
+				( %s ) || echo "-- exit $?"
+				""".formatted(ComposeAutoscaler.LAG, ComposeAutoscaler.LAG);
+		Exec run = exec("/usr/bin/docker", "run", "--rm", "--entrypoint", "sh", "-e", "REDIS_PASSWORD=pw", image, "-c",
+				script);
+		assertThat(run.exit()).as(run.output()).isZero();
+		String[] parts = run.output().split("-- three shards\n");
+		assertThat(parts).as(run.output()).hasSize(2);
+		assertThat(parts[0]).as(run.output()).doesNotContain("-- exit");
+		assertThat(ComposeAutoscaler.totalLag(parts[0].substring(parts[0].indexOf("-- no job yet\n") + 14)))
+			.as(run.output())
+			.isEqualTo(OptionalDouble.of(0));
+		assertThat(ComposeAutoscaler.totalLag(parts[1])).as("3 + none + 3: " + run.output())
+			.isEqualTo(OptionalDouble.of(6));
+	}
+
+	private static Exec exec(String... command) throws Exception {
+		Process process;
+		try {
+			process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		}
+		catch (java.io.IOException ex) {
+			return new Exec(-1, ex.getMessage());
+		}
+		String output = new String(process.getInputStream().readAllBytes());
+		if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+		}
+		return new Exec(process.exitValue(), output);
+	}
+
+	private record Exec(int exit, String output) {
 	}
 
 	@Test
