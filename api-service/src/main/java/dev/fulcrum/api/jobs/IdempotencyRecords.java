@@ -34,10 +34,10 @@ import org.springframework.stereotype.Component;
  * {@code fulcrum.idempotency.sample-interval} one script per shard and source sums the
  * buckets that may still hold a live record and asks Redis for the size of the sample
  * ({@code MEMORY USAGE}). So nothing is added per record, nothing is scanned, and the
- * request path does one more {@code HINCRBY} and {@code LPUSH}. The count is high by at
- * most one bucket's records (a 64th of the TTL's worth); records the per-user cap forgets
- * early are taken out of it. Every api-service reports the same figures: sum none of
- * them.
+ * submission script does a few small commands more in its one round trip. The count is
+ * high by at most one bucket's records (a 64th of the TTL's worth); records the per-user
+ * cap forgets early are taken out of it. Every api-service reports the same figures: sum
+ * none of them.
  */
 @Component
 class IdempotencyRecords implements SmartLifecycle {
