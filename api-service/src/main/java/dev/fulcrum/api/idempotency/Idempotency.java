@@ -68,11 +68,24 @@ public class Idempotency {
 
 	private final IdempotencyProperties properties;
 
-	private final MeterRegistry meters;
+	private final Counter.MeterProvider<Counter> requests;
 
 	public Idempotency(IdempotencyProperties properties, MeterRegistry meters) {
 		this.properties = properties;
-		this.meters = meters;
+		this.requests = Counter.builder("fulcrum.idempotency.requests")
+			.description("Requests to routes that take an Idempotency-Key, by the route's mode, where the key came "
+					+ "from and what became of the request")
+			.withRegistry(meters);
+	}
+
+	/**
+	 * A value as canonical JSON: object members sorted by name at every level, no
+	 * whitespace. Two values that mean the same have one form.
+	 * @param value a JSON tree, a map, a record
+	 * @return its canonical JSON
+	 */
+	public static String canonicalJson(Object value) {
+		return CANONICAL.writeValueAsString(CANONICAL.convertValue(value, Object.class));
 	}
 
 	/**
@@ -118,14 +131,7 @@ public class Idempotency {
 	}
 
 	private void count(IdempotencyMode mode, IdempotencyKey.Source source, String outcome) {
-		Counter.builder("fulcrum.idempotency.requests")
-			.description("Requests to routes that take an Idempotency-Key, by the route's mode, where the key came "
-					+ "from and what became of the request")
-			.tag("mode", mode.tag())
-			.tag("key", source.tag())
-			.tag("outcome", outcome)
-			.register(this.meters)
-			.increment();
+		this.requests.withTags("mode", mode.tag(), "key", source.tag(), "outcome", outcome).increment();
 	}
 
 	/**
@@ -141,7 +147,7 @@ public class Idempotency {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
-		String body = CANONICAL.writeValueAsString(CANONICAL.convertValue(request.content().get(), Object.class));
+		String body = canonicalJson(request.content().get());
 		String query = (request.query() != null) ? request.query() : "";
 		for (String part : new String[] { VERSION, request.user(), request.method(), request.path(), query, body }) {
 			byte[] bytes = part.getBytes(StandardCharsets.UTF_8);

@@ -17,6 +17,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("fulcrum.idempotency")
 public record IdempotencyProperties(Map<String, Route> routes, @DefaultValue("15s") Duration sampleInterval) {
 
+	/** The setting of a route that has none. */
+	private static final Route DEFAULT = new Route(IdempotencyMode.REQUIRED, Duration.ofMinutes(5));
+
 	public IdempotencyProperties {
 		routes = (routes != null) ? Map.copyOf(routes) : Map.of();
 		for (Map.Entry<String, Route> route : routes.entrySet()) {
@@ -37,7 +40,7 @@ public record IdempotencyProperties(Map<String, Route> routes, @DefaultValue("15
 	 */
 	public Route route(String route) {
 		Route setting = this.routes.get(route);
-		return (setting != null) ? setting : new Route(IdempotencyMode.REQUIRED, Duration.ofMinutes(5));
+		return (setting != null) ? setting : DEFAULT;
 	}
 
 	/**

@@ -101,8 +101,7 @@ class IdempotencyRecords implements SmartLifecycle {
 	 * @return milliseconds, at least 1
 	 */
 	long bucketMillis(IdempotencyKey.Source source) {
-		Duration ttl = this.ttls.get(source);
-		return (ttl != null) ? Math.max(1, ttl.toMillis() / BUCKETS) : 1;
+		return Math.max(1, this.ttls.get(source).toMillis() / BUCKETS);
 	}
 
 	/** Counts and samples every shard's records once. */

@@ -15,7 +15,6 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.NullNode;
 
@@ -52,13 +51,6 @@ class JobService {
 	private static final RedisScript<List> SUBMIT = LuaScripts.load("scripts/submit-job.lua", List.class);
 
 	private static final RedisScript<String> CANCEL = LuaScripts.load("scripts/cancel-job.lua", String.class);
-
-	/**
-	 * Sorted keys at every level: two requests that mean the same have one fingerprint.
-	 */
-	private static final JsonMapper CANONICAL = JsonMapper.builder()
-		.enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-		.build();
 
 	private final StringRedisTemplate redis;
 
@@ -295,8 +287,7 @@ class JobService {
 	}
 
 	private String fingerprint(String type, JsonNode payload) {
-		Object tree = CANONICAL.convertValue(Map.of("type", type, "payload", payload), Object.class);
-		return JobKeys.sha256(CANONICAL.writeValueAsString(tree));
+		return JobKeys.sha256(Idempotency.canonicalJson(Map.of("type", type, "payload", payload)));
 	}
 
 	private static ProblemException notFound() {
