@@ -579,9 +579,12 @@ class LocalStackSystemTests {
 				.stream()
 				.anyMatch((entry) -> entry.instance().equals("worker-service-1") && entry.pid() != victim.pid()
 						&& ProcessHandle.of(entry.pid()).map(ProcessHandle::isAlive).orElse(false)));
-		assertThat(Files.readString(stack.home.resolve("logs/supervisor.log")))
-			.contains("worker-service-1 (pid " + victim.pid() + ") is gone; restarting it in 1s")
-			.contains("restarted worker-service-1");
+		// The supervisor writes the stack's table, then its log line: wait for the line.
+		await().alias("the supervisor logs the restart")
+			.atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(Files.readString(stack.home.resolve("logs/supervisor.log")))
+				.contains("worker-service-1 (pid " + victim.pid() + ") is gone; restarting it in 1s")
+				.contains("restarted worker-service-1"));
 
 		Map<String, JsonNode> done = Jobs.awaitSucceeded(gateway, bearer, ids, Duration.ofMinutes(3));
 		assertThat(done.values()).as("jobs the killed worker held were run again by the other")
